@@ -1,0 +1,26 @@
+package dev.replication.core;
+
+/**
+ * Follower to leader: the answer to one {@link AppendRequest}.
+ *
+ * @param success whether the consistency check at {@code prevIndex} passed
+ * @param matchIndex on success, the index the follower now knows matches the leader's log:
+ *     {@code prevIndex + entries.size()} of the request answered, never the follower's last
+ *     index (a longer stale tail would otherwise be counted as replicated)
+ * @param hintIndex on rejection, where the leader should probe next (the follower's last index
+ *     plus one, or the first index of the conflicting generation), so it backs up by more than
+ *     one entry at a time
+ * @param hintGeneration on rejection, the generation of the follower's entry at {@code
+ *     hintIndex - 1} (0 if none), letting the leader skip a whole conflicting generation
+ * @param round the {@link AppendRequest#round()} being answered
+ */
+public record AppendResponse(
+        String from,
+        String to,
+        long generation,
+        boolean success,
+        long matchIndex,
+        long hintIndex,
+        long hintGeneration,
+        long round) implements Message {
+}

@@ -1,0 +1,12 @@
+package dev.replication.core;
+
+/**
+ * Follower to leader (Follower Reads): "tell me a commit index that is safe to serve a
+ * linearizable read at". The leader answers only after a heartbeat round of its own confirms
+ * it is still the leader.
+ *
+ * @param requestId chosen by the follower, echoed in the response
+ */
+public record ReadIndexRequest(String from, String to, long generation, long requestId)
+        implements Message {
+}
