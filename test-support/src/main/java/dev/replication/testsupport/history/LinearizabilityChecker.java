@@ -81,7 +81,7 @@ public final class LinearizabilityChecker {
             }
         }
 
-        String counts = history.size() + " operations over " + keys.size() + " keys (" + failed
+        String counts = count(history.size(), "operation") + " over " + count(keys.size(), "key") + " (" + failed
                 + " failed and " + unknownReads + " reads with unknown outcome dropped; " + unknown
                 + " other operations with unknown outcome, " + setAside
                 + " of them unobservable and set aside)";
@@ -91,7 +91,7 @@ public final class LinearizabilityChecker {
         StringBuilder explanation = new StringBuilder();
         if (!violations.isEmpty()) {
             explanation.append("not linearizable: ").append(violations.size()).append(" of ").append(keys.size())
-                    .append(" keys have a violation");
+                    .append(violations.size() == 1 ? " keys has a violation" : " keys have a violation");
         } else {
             explanation.append("inconclusive, so not reported as linearizable: ").append(inconclusive.size())
                     .append(" of ").append(keys.size()).append(" keys could not be decided within the search budget");
@@ -104,6 +104,10 @@ public final class LinearizabilityChecker {
             explanation.append(verdict.explanation()).append('\n');
         }
         return new CheckResult(false, explanation.toString(), history.size(), keys.size());
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static void validate(OperationRecord record) {
