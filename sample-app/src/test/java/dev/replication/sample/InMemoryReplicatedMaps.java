@@ -6,7 +6,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Supplies the sample's two maps as {@link InMemoryReplicatedMap}s, for web tests without a
- * cluster. {@code @Replicated} is no qualifier, so the beans are injected by their generic type.
+ * cluster. Tests using it set {@code replication.enabled=false}, so the starter starts no node and
+ * does not resolve {@code @Replicated} itself; the beans are then injected by their generic type.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class InMemoryReplicatedMaps {

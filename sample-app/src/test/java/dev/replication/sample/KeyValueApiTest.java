@@ -26,7 +26,8 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import tools.jackson.databind.JsonNode;
 
-@SpringBootTest
+/** The HTTP contract, over an in-memory map that can also fail the way a cluster does. */
+@SpringBootTest(properties = "replication.enabled=false")
 @AutoConfigureMockMvc
 @Import(InMemoryReplicatedMaps.class)
 class KeyValueApiTest {

@@ -14,7 +14,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.web.servlet.MockMvc;
 
-@SpringBootTest
+@SpringBootTest(properties = "replication.enabled=false")
 @AutoConfigureMockMvc
 @Import(InMemoryReplicatedMaps.class)
 class LeaderApiTest {
