@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Concurrent clients doing linearizable reads, writes, compare-and-sets and deletes over a few
@@ -60,22 +61,32 @@ final class ClusterWorkload {
     }
 
     private void run(String name, KeyValueClient client, SplittableRandom random) {
-        long sequence = 0;
+        AtomicLong sequence = new AtomicLong();
         while (running.get()) {
-            String key = keys.get(random.nextInt(keys.size()));
-            int choice = random.nextInt(100);
-            if (choice < 45) {
-                client.read(key);
-            } else if (choice < 75) {
-                client.write(key, name + "-" + ++sequence);
-            } else if (choice < 95) {
-                KeyValueClient.ReadResult seen = client.read(key);
-                if (seen != null) {
-                    client.compareAndSet(key, seen, name + "-" + ++sequence);
-                }
-            } else {
-                client.delete(key);
+            try {
+                step(name, client, random, sequence);
+            } catch (RuntimeException e) {
+                // The operation in progress stays "unknown" in the history; the client carries on.
+                unexpected.add(name + ": " + e);
             }
+        }
+    }
+
+    /** One operation; values come from {@code sequence}, so none is written twice even after a failure. */
+    private void step(String name, KeyValueClient client, SplittableRandom random, AtomicLong sequence) {
+        String key = keys.get(random.nextInt(keys.size()));
+        int choice = random.nextInt(100);
+        if (choice < 45) {
+            client.read(key);
+        } else if (choice < 75) {
+            client.write(key, name + "-" + sequence.incrementAndGet());
+        } else if (choice < 95) {
+            KeyValueClient.ReadResult seen = client.read(key);
+            if (seen != null) {
+                client.compareAndSet(key, seen, name + "-" + sequence.incrementAndGet());
+            }
+        } else {
+            client.delete(key);
         }
     }
 }

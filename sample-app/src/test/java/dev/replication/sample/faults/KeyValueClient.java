@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -149,10 +150,13 @@ final class KeyValueClient {
             return new Answer(Answer.Kind.UNKNOWN, 0, null);
         }
         int status = response.statusCode();
-        JsonNode parsed = response.body().isEmpty() ? null : json.readTree(response.body());
+        JsonNode parsed = parse(response.body());
         switch (status) {
             case 200, 404:
-                return new Answer(Answer.Kind.APPLIED, status, parsed);
+                if (parsed != null) {
+                    return new Answer(Answer.Kind.APPLIED, status, parsed);
+                }
+                break;
             case 409:
                 if (query.startsWith("?ifVersion=")) {
                     return new Answer(Answer.Kind.APPLIED, status, parsed);
@@ -167,6 +171,18 @@ final class KeyValueClient {
         }
         unexpected.add(method + " " + baseUrl + "/kv/" + key + query + " -> " + status + " " + response.body());
         return new Answer(Answer.Kind.UNKNOWN, status, parsed);
+    }
+
+    /** The answer's JSON, or null when it has none (an error page from a proxy or the container). */
+    private JsonNode parse(String body) {
+        if (body.isEmpty()) {
+            return null;
+        }
+        try {
+            return json.readTree(body);
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     private void complete(History.Pending pending, Answer answer) {
