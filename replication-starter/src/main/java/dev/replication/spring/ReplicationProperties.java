@@ -41,7 +41,7 @@ public class ReplicationProperties {
 
     /**
      * Shared secret from which peer requests are authenticated (HMAC). Required for a
-     * multi-node cluster unless {@code allow-unauthenticated-peers} is set. Never logged.
+     * multi-node cluster unless {@code allow-insecure-peers} is set. Never logged.
      */
     private String clusterSecret;
 
@@ -49,7 +49,7 @@ public class ReplicationProperties {
      * Allows a multi-node cluster without a cluster secret: anyone who can reach the peer
      * endpoints can then inject log entries. For local development only.
      */
-    private boolean allowUnauthenticatedPeers = false;
+    private boolean allowInsecurePeers = false;
 
     /** Data directory (log, hard state, identity); defaults to ./data/&lt;node-id&gt;. */
     private Path dataDir;
@@ -155,12 +155,12 @@ public class ReplicationProperties {
         this.clusterSecret = clusterSecret;
     }
 
-    public boolean isAllowUnauthenticatedPeers() {
-        return allowUnauthenticatedPeers;
+    public boolean isAllowInsecurePeers() {
+        return allowInsecurePeers;
     }
 
-    public void setAllowUnauthenticatedPeers(boolean allowUnauthenticatedPeers) {
-        this.allowUnauthenticatedPeers = allowUnauthenticatedPeers;
+    public void setAllowInsecurePeers(boolean allowInsecurePeers) {
+        this.allowInsecurePeers = allowInsecurePeers;
     }
 
     public Path getDataDir() {

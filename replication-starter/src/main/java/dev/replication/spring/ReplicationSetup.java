@@ -1,6 +1,7 @@
 package dev.replication.spring;
 
 import dev.replication.runtime.NodeSettings;
+import dev.replication.transport.ClusterSecret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -47,12 +48,9 @@ public record ReplicationSetup(
         }
         boolean multiNode = members.peers().size() > 1;
         String secret = properties.getClusterSecret();
-        if (multiNode && (secret == null || secret.isBlank()) && !properties.isAllowUnauthenticatedPeers()) {
-            throw new IllegalStateException("replication.cluster-secret is not set for a cluster of "
-                    + members.peers().size() + " nodes: without it anyone who reaches the peer endpoints can "
-                    + "write to the log. Set the same secret on every node (e.g. env REPLICATION_CLUSTER_SECRET), or, "
-                    + "for local development only, replication.allow-unauthenticated-peers=true");
-        }
+        ClusterSecret.requireForCluster(nodeId, members.peers().keySet(),
+                secret == null || secret.isBlank() ? ClusterSecret.none() : ClusterSecret.of(secret),
+                properties.isAllowInsecurePeers());
         if (multiNode && properties.isInMemory()) {
             throw new IllegalStateException("replication.in-memory=true keeps no data across restarts and is only "
                     + "for a single node; remove it or remove the other nodes from replication.peers");
