@@ -21,8 +21,6 @@ import dev.replication.state.HybridClock;
 import dev.replication.state.KeyValueStateMachine;
 import dev.replication.transport.InboundHandler;
 import dev.replication.transport.PeerTransport;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,13 +127,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
-        HardState hardState;
-        try {
-            hardState = hardStateFile.load();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the hard state (generation and vote) of node "
-                    + settings.nodeId() + ": " + e.getMessage(), e);
-        }
+        HardState hardState = hardStateFile.load();
         replica = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
         lastSubmittedIndex = segmentedLog.lastIndex();
         roleState = replica.roleState();
@@ -436,15 +428,13 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private void perform(Ready ready) {
-        send(ready.messages());
         if (ready.hardState() != null) {
-            try {
-                hardStateFile.save(ready.hardState());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot persist the hard state (generation "
-                        + ready.hardState().generation() + "): " + e.getMessage(), e);
-            }
+            // Synchronous and fsync'd, before anything of this Ready leaves: every message
+            // carries the generation, and a vote must never be granted twice (a failure stops
+            // the node).
+            hardStateFile.save(ready.hardState());
         }
+        send(ready.messages());
         long persistedIndex = 0;
         long persistedGeneration = 0;
         if (!ready.entries().isEmpty()) {

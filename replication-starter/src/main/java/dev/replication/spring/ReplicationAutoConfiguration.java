@@ -7,6 +7,7 @@ import dev.replication.core.RoleState;
 import dev.replication.runtime.NodeMetrics;
 import dev.replication.runtime.NodeSettings;
 import dev.replication.runtime.ReplicationNode;
+import dev.replication.state.KeyValueStateMachine;
 import dev.replication.transport.PeerTransport;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -53,7 +54,7 @@ public final class ReplicationAutoConfiguration {
 
     @Bean(destroyMethod = "")
     ReplicationNode replicationNode(ReplicationSetup setup, NodeStorage storage, PeerTransport peerTransport,
-            ReplicatedStateMachineAdapter stateMachine, ApplicationEventPublisher events,
+            KeyValueStateMachine stateMachine, ApplicationEventPublisher events,
             ObjectProvider<NodeMetrics> metrics) {
         NodeSettings settings = setup.nodeSettings();
         return new ReplicationNode(settings, storage.log(), storage.hardState(), peerTransport, stateMachine,

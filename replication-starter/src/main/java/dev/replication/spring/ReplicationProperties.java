@@ -1,5 +1,6 @@
 package dev.replication.spring;
 
+import dev.replication.log.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -83,7 +84,7 @@ public class ReplicationProperties {
      * default) or {@code interval} (at most every {@code fsync-interval}; a crash of a majority
      * at once can lose acknowledged writes).
      */
-    private String fsyncPolicy = "always";
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
 
     /** With {@code fsync-policy=interval}: the longest time between fsyncs. */
     private Duration fsyncInterval = Duration.ofMillis(10);
@@ -227,11 +228,11 @@ public class ReplicationProperties {
         this.segmentSize = segmentSize;
     }
 
-    public String getFsyncPolicy() {
+    public FsyncPolicy getFsyncPolicy() {
         return fsyncPolicy;
     }
 
-    public void setFsyncPolicy(String fsyncPolicy) {
+    public void setFsyncPolicy(FsyncPolicy fsyncPolicy) {
         this.fsyncPolicy = fsyncPolicy;
     }
 

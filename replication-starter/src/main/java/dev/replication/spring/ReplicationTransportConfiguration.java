@@ -7,6 +7,7 @@ import dev.replication.transport.PeerEndpoint;
 import dev.replication.transport.PeerHttp2Tuning;
 import dev.replication.transport.PeerTransport;
 import dev.replication.transport.PeerTransportSettings;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -33,6 +34,7 @@ class ReplicationTransportConfiguration {
         }
 
         @Bean
+        @ConditionalOnBean(Http2PeerTransport.class)
         @ConditionalOnMissingBean
         PeerEndpoint replicationPeerEndpoint(Http2PeerTransport transport) {
             return new PeerEndpoint(transport);

@@ -180,6 +180,8 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
         public void close() {
             closed = true;
             inbox.shutdownNow();
+            // A node restarted under the same id gets a fresh transport.
+            nodes.remove(id, this);
         }
 
         private void deliver(Runnable delivery) {
