@@ -6,6 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.core.env.Environment;
 
 /** The cluster suite over the in-memory network. */
@@ -15,7 +16,10 @@ class InMemoryReplicationClusterTest extends ReplicationClusterSuite {
 
     @Configuration(proxyBeanMethods = false)
     static class InMemoryTransport {
+        // After the data directory is locked: a node refused for its directory must not take
+        // over the running node's place on the network.
         @Bean
+        @DependsOn("replicationNodeStorage")
         PeerTransport peerTransport(Environment environment) {
             return NETWORK.transportFor(environment.getRequiredProperty("replication.node-id"));
         }

@@ -46,7 +46,7 @@ abstract class ReplicationClusterSuite {
     static final List<String> NODES = List.of("n1", "n2", "n3");
 
     @TempDir
-    Path dataRoot;
+    static Path dataRoot;
 
     final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
 
