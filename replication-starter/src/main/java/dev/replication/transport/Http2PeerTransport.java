@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -91,8 +92,11 @@ public final class Http2PeerTransport implements PeerTransport {
                 .retryOnConnectionFailure(false) // a silent resend of a peer request is not ours to decide
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(4, 5, TimeUnit.MINUTES))
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .connectTimeout(settings.connectTimeout())
-                .readTimeout(settings.requestTimeout())
+                // No per-read limit: each request has a whole-call deadline (callTimeout, or the
+                // call's own timeout), and PINGs detect a silently dead connection.
+                .readTimeout(Duration.ZERO)
                 .writeTimeout(settings.requestTimeout())
                 .callTimeout(settings.requestTimeout())
                 .pingInterval(settings.pingInterval())
