@@ -1,0 +1,196 @@
+package dev.replication.testsupport.history;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Decides whether a recorded client history of a key-value store is linearizable: whether every
+ * operation can be given one instant between its invocation and its completion at which it took
+ * effect, such that the results seen by clients are those of a sequential register per key.
+ *
+ * <p>Keys are independent registers, so each key's sub-history is checked on its own
+ * (linearizability is compositional), with {@link RegisterSearch}. Outcomes are treated as
+ * follows:
+ *
+ * <ul>
+ *   <li>{@link Outcome#OK}: took effect exactly once within its interval; its result must match
+ *       the register.
+ *   <li>{@link Outcome#FAILED}: certainly did not take effect; dropped.
+ *   <li>{@link Outcome#UNKNOWN}: took effect at some instant after its invocation, or never; a
+ *       read with unknown outcome constrains nothing and is dropped.
+ * </ul>
+ *
+ * <p>A key whose search exceeds the {@link SearchBudget} makes the verdict "not linearizable"
+ * with an explanation saying that the check was inconclusive and how to make it decidable.
+ */
+public final class LinearizabilityChecker {
+
+    private LinearizabilityChecker() {
+    }
+
+    /** Checks {@code history} with {@link SearchBudget#DEFAULT}. */
+    public static CheckResult check(List<OperationRecord> history) {
+        return check(history, SearchBudget.DEFAULT);
+    }
+
+    /**
+     * Checks {@code history}, giving each key's search at most {@code budget}.
+     *
+     * @throws IllegalArgumentException if a record is malformed (for example a read whose result
+     *     is not a String, or a completion before the invocation)
+     */
+    public static CheckResult check(List<OperationRecord> history, SearchBudget budget) {
+        Map<String, List<OperationRecord>> byKey = new TreeMap<>();
+        Set<String> keys = new HashSet<>();
+        int failed = 0;
+        int unknownReads = 0;
+        int unknown = 0;
+        for (OperationRecord record : history) {
+            validate(record);
+            keys.add(record.operation().key());
+            if (record.outcome() == Outcome.FAILED) {
+                failed++;
+                continue;
+            }
+            if (record.outcome() == Outcome.UNKNOWN) {
+                if (record.operation() instanceof Operation.Read) {
+                    unknownReads++;
+                    continue;
+                }
+                unknown++;
+            }
+            byKey.computeIfAbsent(record.operation().key(), k -> new ArrayList<>()).add(record);
+        }
+
+        List<KeyVerdict> violations = new ArrayList<>();
+        List<KeyVerdict> inconclusive = new ArrayList<>();
+        int setAside = 0;
+        for (Map.Entry<String, List<OperationRecord>> entry : byKey.entrySet()) {
+            List<OperationRecord> relevant = withoutUnobservableUnknowns(entry.getValue());
+            setAside += entry.getValue().size() - relevant.size();
+            KeyVerdict verdict = new RegisterSearch(entry.getKey(), relevant, budget).run();
+            if (verdict.kind() == KeyVerdict.Kind.VIOLATION) {
+                violations.add(verdict);
+            } else if (verdict.kind() == KeyVerdict.Kind.INCONCLUSIVE) {
+                inconclusive.add(verdict);
+            }
+        }
+
+        String counts = history.size() + " operations over " + keys.size() + " keys (" + failed
+                + " failed and " + unknownReads + " reads with unknown outcome dropped; " + unknown
+                + " other operations with unknown outcome, " + setAside
+                + " of them unobservable and set aside)";
+        if (violations.isEmpty() && inconclusive.isEmpty()) {
+            return new CheckResult(true, "linearizable: " + counts, history.size(), keys.size());
+        }
+        StringBuilder explanation = new StringBuilder();
+        if (!violations.isEmpty()) {
+            explanation.append("not linearizable: ").append(violations.size()).append(" of ").append(keys.size())
+                    .append(" keys have a violation");
+        } else {
+            explanation.append("inconclusive, so not reported as linearizable: ").append(inconclusive.size())
+                    .append(" of ").append(keys.size()).append(" keys could not be decided within the search budget");
+        }
+        explanation.append("; ").append(counts).append('\n');
+        for (KeyVerdict verdict : violations) {
+            explanation.append(verdict.explanation());
+        }
+        for (KeyVerdict verdict : inconclusive) {
+            explanation.append(verdict.explanation()).append('\n');
+        }
+        return new CheckResult(false, explanation.toString(), history.size(), keys.size());
+    }
+
+    private static void validate(OperationRecord record) {
+        if (record == null || record.operation() == null || record.outcome() == null) {
+            throw new IllegalArgumentException("malformed history record " + record
+                    + ": operation and outcome are required; record histories with History");
+        }
+        if (record.operation().key() == null) {
+            throw new IllegalArgumentException("operation #" + record.id() + " has no key: every operation names the key it acts on");
+        }
+        if (record.outcome() != Outcome.OK) {
+            return;
+        }
+        if (record.completedAt() < record.invokedAt()) {
+            throw new IllegalArgumentException("operation #" + record.id() + " completed at t=" + record.completedAt()
+                    + " before it was invoked at t=" + record.invokedAt() + "; take both from one clock (History does)");
+        }
+        if (record.operation() instanceof Operation.Read && record.result() != null && !(record.result() instanceof String)) {
+            throw new IllegalArgumentException("read #" + record.id() + " has result " + record.result() + " of type "
+                    + record.result().getClass().getName() + "; record the value read as a String, or null when absent");
+        }
+        if (record.operation() instanceof Operation.CompareAndSet && !(record.result() instanceof Boolean)) {
+            throw new IllegalArgumentException("compare-and-set #" + record.id() + " has result " + record.result()
+                    + "; record Boolean.TRUE when it set the value, FALSE when the expected value did not match");
+        }
+    }
+
+    /**
+     * Drops operations with unknown outcome whose effect no operation could ever observe, which
+     * keeps the search small when many writes time out. Such an operation only moves the register
+     * to a value S that no read returned, no compare-and-set expects, and no failed
+     * compare-and-set could be explained by; so the next operation after it in any linearization
+     * is a blind write or delete that overwrites S, and removing it ("it never took effect")
+     * changes no result. Repeated because dropping a compare-and-set removes its expectation.
+     */
+    private static List<OperationRecord> withoutUnobservableUnknowns(List<OperationRecord> operations) {
+        List<OperationRecord> kept = operations;
+        while (true) {
+            Set<String> readResults = new HashSet<>();
+            Set<String> expectedBySetters = new HashSet<>();
+            Set<String> expectedByFailedCas = new HashSet<>();
+            for (OperationRecord record : kept) {
+                Operation operation = record.operation();
+                if (operation instanceof Operation.Read) {
+                    readResults.add((String) record.result());
+                } else if (operation instanceof Operation.CompareAndSet cas) {
+                    boolean failedCas = record.outcome() == Outcome.OK && Boolean.FALSE.equals(record.result());
+                    (failedCas ? expectedByFailedCas : expectedBySetters).add(cas.expected());
+                }
+            }
+            List<OperationRecord> next = new ArrayList<>(kept.size());
+            for (OperationRecord record : kept) {
+                if (record.outcome() == Outcome.UNKNOWN) {
+                    String value = valueSetBy(record.operation());
+                    boolean observable = readResults.contains(value)
+                            || expectedBySetters.contains(value)
+                            || explainsAFailedCas(value, expectedByFailedCas);
+                    if (!observable) {
+                        continue;
+                    }
+                }
+                next.add(record);
+            }
+            if (next.size() == kept.size()) {
+                return kept;
+            }
+            kept = next;
+        }
+    }
+
+    /** A compare-and-set that failed is explained by any register value other than the one it expected. */
+    private static boolean explainsAFailedCas(String value, Set<String> expectedByFailedCas) {
+        for (String expected : expectedByFailedCas) {
+            if (!Objects.equals(expected, value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String valueSetBy(Operation operation) {
+        if (operation instanceof Operation.Write write) {
+            return write.value();
+        }
+        if (operation instanceof Operation.CompareAndSet cas) {
+            return cas.value();
+        }
+        return null;
+    }
+}
