@@ -115,6 +115,7 @@ public final class ClientWorkload {
 
     /** An idle client issues one operation to a running node, if any is idle. */
     public String issue(List<SimulatedNode> nodes, long now) {
+        this.nodes = nodes;
         List<Client> idle = new ArrayList<>();
         for (Client client : clients) {
             if (client.pending == null) {
@@ -154,6 +155,17 @@ public final class ClientWorkload {
         }
     }
 
+    private List<SimulatedNode> nodes = List.of();
+
+    private SimulatedNode nodeById(String id) {
+        for (SimulatedNode node : nodes) {
+            if (node.id().equals(id)) {
+                return node;
+            }
+        }
+        return null;
+    }
+
     private SimulatedNode pickNode(Client client, List<SimulatedNode> nodes, long now) {
         List<SimulatedNode> running = new ArrayList<>();
         for (SimulatedNode node : nodes) {
@@ -170,6 +182,14 @@ public final class ClientWorkload {
     private String propose(Client client, SimulatedNode node, Kind kind, String key, Operation operation,
             byte[] command, long now) {
         Proposal proposal = node.replica().propose(command);
+        if (proposal instanceof Proposal.Rejected rejected && rejected.leaderId() != null) {
+            // Follow the redirect at once, as the runtime forwards a write to the leader.
+            SimulatedNode leader = nodeById(rejected.leaderId());
+            if (leader != null && leader.isRunning(now)) {
+                node = leader;
+                proposal = node.replica().propose(command);
+            }
+        }
         if (proposal instanceof Proposal.Rejected rejected) {
             client.leaderHint = rejected.leaderId();
             return client.id + " " + operation + " rejected by " + node.id() + " (leader " + rejected.leaderId() + ")";

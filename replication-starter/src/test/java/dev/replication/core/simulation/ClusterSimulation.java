@@ -417,6 +417,16 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         }
     }
 
+    /** One line of figures about the run so far. */
+    public String summary() {
+        SimulatedNode leader = leader();
+        return "seed " + seed + ": " + nodes.size() + " nodes, " + step + " steps, " + now + " ticks, "
+                + invariants.committed().size() + " entries committed, generation "
+                + (leader == null ? "-" : leader.replica().roleState().generation()) + ", "
+                + workload.history().size() + " client operations (" + workload.completedOk() + " ok), "
+                + workload.staleReads() + " stale reads, fault rate " + String.format("%.3f", faultRate);
+    }
+
     // ---- trace --------------------------------------------------------------------------
 
     private void trace(String action, Object subject) {

@@ -32,6 +32,9 @@ class ClusterSimulationTest {
         ClusterSimulation simulation = new ClusterSimulation(seed, nodeCount);
         try {
             simulation.run(steps);
+            if (seed % 100 == 0 || Long.getLong("sim.seed") != null) {
+                System.out.println(simulation.summary());
+            }
         } catch (RuntimeException | AssertionError failure) {
             throw new AssertionError("simulation seed " + seed + " (" + nodeCount + " nodes, " + steps
                     + " steps) failed: " + failure.getMessage() + "\nreplay: ./mvnw -o -pl replication-starter -am verify"
