@@ -258,8 +258,10 @@ public final class ClientWorkload {
             } else if (op.index == entry.index() && op.generation == entry.generation()) {
                 op.record.ok(result);
                 complete(op, entry.index());
-            } else if (op.index >= entry.index() && op.generation < entry.generation()) {
-                // A newer generation committed at or before our index: our entry was overwritten.
+            } else if (op.index == entry.index()
+                    || (op.index > entry.index() && op.generation < entry.generation())) {
+                // Another entry committed at our index, or a newer generation committed before
+                // it (generations never decrease along the log): our entry was overwritten.
                 op.record.failed();
                 client.pending = null;
             }
