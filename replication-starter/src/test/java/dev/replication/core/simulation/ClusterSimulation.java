@@ -61,12 +61,12 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         }
         for (String id : ids) {
             ReplicaConfig config = new ReplicaConfig(id, ids, ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                    1 + random.nextInt(4), 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000);
+                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000);
             nodes.add(new SimulatedNode(config, random.nextLong()));
         }
         this.workload = new ClientWorkload(random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3),
                 20L * ELECTION_TIMEOUT);
-        this.faultRate = 0.002 + random.nextDouble() * 0.02;
+        this.faultRate = 0.002 + random.nextDouble() * 0.03;
         network.setFaults(0, 0, 1);
     }
 
@@ -162,50 +162,40 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     }
 
     private void fault() {
-        int kind = random.nextInt(9);
+        int kind = random.nextInt(14);
         SimulatedNode node = nodes.get(random.nextInt(nodes.size()));
+        SimulatedNode leader = leader();
+        if (leader != null && random.nextBoolean()) {
+            node = leader; // faults at the leader make the most interesting histories
+        }
         switch (kind) {
-            case 0 -> {
+            case 0, 1 -> {
                 if (node.isUp()) {
                     crash(node.id());
                 }
             }
-            case 1 -> {
-                if (node.isRunning(now) && node.replica().hasReady()) {
-                    int torn = random.nextInt(3);
-                    boolean keepHardState = random.nextBoolean();
-                    trace("crash-during-sync", node.id() + " keeping " + torn + " new entries"
-                            + (keepHardState ? " and the hard state" : ""));
-                    node.sync(network, this, true, torn, keepHardState);
-                    workload.crashed(node);
-                }
-            }
-            case 2, 3 -> {
-                if (!node.isUp()) {
-                    restart(node.id());
-                }
-            }
-            case 4 -> {
-                List<String> minority = new ArrayList<>();
+            case 2, 3 -> crashDuringSync();
+            case 4, 5, 6 -> restartOne();
+            case 7 -> {
+                List<String> group = new ArrayList<>();
+                group.add(node.id());
                 for (SimulatedNode candidate : nodes) {
-                    if (random.nextBoolean()) {
-                        minority.add(candidate.id());
+                    if (candidate != node && random.nextInt(3) == 0) {
+                        group.add(candidate.id());
                     }
                 }
-                partition(minority.toArray(String[]::new));
+                partition(group.toArray(String[]::new));
             }
-            case 5 -> {
+            case 8 -> {
                 SimulatedNode other = nodes.get(random.nextInt(nodes.size()));
                 if (other != node) {
-                    network.block(node.id(), other.id());
-                    trace("block", node.id() + " -> " + other.id());
+                    boolean inbound = random.nextBoolean();
+                    network.block(inbound ? other.id() : node.id(), inbound ? node.id() : other.id());
+                    trace("block", inbound ? other.id() + " -> " + node.id() : node.id() + " -> " + other.id());
                 }
             }
-            case 6 -> {
-                network.healPartitions();
-                trace("heal", null);
-            }
-            case 7 -> {
+            case 9, 10 -> heal();
+            case 11 -> {
                 if (node.isRunning(now)) {
                     long until = now + ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
                     node.pauseUntil(until);
@@ -219,6 +209,38 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 network.setFaults(loss, duplication, delay);
                 trace("network", "loss " + loss + " duplication " + duplication + " delay<=" + delay);
             }
+        }
+    }
+
+    /** A crash while performing effects: first-phase messages left, later writes are lost. */
+    private void crashDuringSync() {
+        List<SimulatedNode> candidates = new ArrayList<>();
+        for (SimulatedNode candidate : nodes) {
+            if (candidate.isRunning(now) && candidate.replica().hasReady()) {
+                candidates.add(candidate);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        SimulatedNode node = candidates.get(random.nextInt(candidates.size()));
+        int torn = random.nextInt(3);
+        boolean keepHardState = random.nextBoolean();
+        trace("crash-during-sync", node.id() + " keeping " + torn + " new entries"
+                + (keepHardState ? " and the hard state" : ""));
+        node.sync(network, this, true, torn, keepHardState);
+        workload.crashed(node);
+    }
+
+    private void restartOne() {
+        List<SimulatedNode> down = new ArrayList<>();
+        for (SimulatedNode candidate : nodes) {
+            if (!candidate.isUp()) {
+                down.add(candidate);
+            }
+        }
+        if (!down.isEmpty()) {
+            restart(down.get(random.nextInt(down.size())).id());
         }
     }
 
