@@ -428,4 +428,55 @@ class DefaultReplicatedMapTest {
                 .hasMessageContaining("does not accept a null value");
         assertThat(cluster.logSize()).isZero();
     }
+
+    @Test
+    void anIdempotentCompareAndSetRetriedAfterItsConflictIsGoneStillAnswersTheConflict() {
+        leader.put("apple", new Item("apple", 1));
+        assertThatThrownBy(() -> follower.withIdempotencyKey("create-apple")
+                .putIfVersion("apple", new Item("apple", 2), 0))
+                .isInstanceOf(VersionConflictException.class);
+        leader.remove("apple");
+
+        assertThatThrownBy(() -> follower.withIdempotencyKey("create-apple")
+                .putIfVersion("apple", new Item("apple", 2), 0))
+                .isInstanceOf(VersionConflictException.class);
+        assertThat(leader.containsKey("apple")).isFalse();
+    }
+
+    @Test
+    void anIdempotentRemoveRetriedAnswersWithTheValueItRemoved() {
+        leader.put("apple", new Item("apple", 1));
+
+        Item removed = follower.withIdempotencyKey("rm-1").remove("apple");
+        Item retried = follower.withIdempotencyKey("rm-1").remove("apple");
+
+        assertThat(removed).isEqualTo(new Item("apple", 1));
+        assertThat(retried).isEqualTo(removed);
+    }
+
+    @Test
+    void aBlankIdempotencyKeyIsRefused() {
+        assertThatThrownBy(() -> leader.withIdempotencyKey(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("an idempotency key must not be blank");
+    }
+
+    @Test
+    void putAllAndClearWriteEachKey() {
+        follower.putAll(Map.of("apple", new Item("apple", 1), "pear", new Item("pear", 2)));
+        assertThat(leader.size()).isEqualTo(2);
+
+        leader.clear();
+
+        assertThat(leader.isEmpty()).isTrue();
+        assertThat(follower.read(ReadConsistency.LINEARIZABLE).snapshot()).isEmpty();
+    }
+
+    @Test
+    void aMapEqualsAnOrdinaryMapWithTheSameEntries() {
+        leader.put("apple", new Item("apple", 1));
+
+        assertThat(leader).isEqualTo(Map.of("apple", new Item("apple", 1)));
+        assertThat(leader.toString()).isEqualTo("ReplicatedMap[inventory, 1 entries at index 1]");
+    }
 }
