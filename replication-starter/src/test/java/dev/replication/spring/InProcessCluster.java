@@ -4,6 +4,7 @@ import dev.replication.api.NotAppliedException;
 import dev.replication.api.ReadConsistency;
 import dev.replication.core.LogEntry;
 import dev.replication.runtime.ReplicationGateway;
+import dev.replication.state.ClientSequencer;
 import dev.replication.state.CommandEnvelope;
 import dev.replication.state.HybridClock;
 import dev.replication.state.KeyValueStateMachine;
@@ -18,13 +19,13 @@ import java.util.concurrent.CompletableFuture;
  * replica applies entries only when it writes (up to its own entry, as the real gateway answers
  * after applying locally) or passes a LINEARIZABLE read barrier, so its local reads are stale in
  * between, like a follower's. Commands go through the real envelope codec with a client session
- * per replica and the leader's hybrid-clock stamp.
+ * per replica ({@link ClientSequencer}) and the leader's hybrid-clock stamp.
  */
 final class InProcessCluster {
 
     private final List<LogEntry> log = new ArrayList<>();
     private final List<KeyValueStateMachine> replicas = new ArrayList<>();
-    private final long[] sequences;
+    private final List<ClientSequencer> sequencers = new ArrayList<>();
     private final HybridClock clock = new HybridClock();
     private boolean unavailable;
     private boolean silent;
@@ -32,8 +33,8 @@ final class InProcessCluster {
     InProcessCluster(int size) {
         for (int i = 0; i < size; i++) {
             replicas.add(new KeyValueStateMachine());
+            sequencers.add(new ClientSequencer(ClientSequencer.clientId("replica-" + i, "incarnation-1")));
         }
-        sequences = new long[size];
     }
 
     KeyValueStateMachine replica(int index) {
@@ -81,9 +82,7 @@ final class InProcessCluster {
             return CompletableFuture.failedFuture(new NotAppliedException(
                     "no leader: the write was not appended; retry when a leader is elected", null));
         }
-        long sequence = ++sequences[replica];
-        CommandEnvelope envelope = CommandEnvelope.create("replica-" + replica + ":incarnation-1", sequence, sequence,
-                idempotencyKey, command);
+        CommandEnvelope envelope = sequencers.get(replica).envelope(command, idempotencyKey);
         byte[] payload = CommandEnvelope.stamp(envelope.encode(), clock.tick(System.currentTimeMillis()));
         LogEntry entry = LogEntry.command(1, log.size() + 1, payload);
         log.add(entry);
@@ -98,6 +97,7 @@ final class InProcessCluster {
                 }
             }
         }
+        sequencers.get(replica).answered(envelope.sequence());
         return CompletableFuture.completedFuture(answer);
     }
 
