@@ -325,32 +325,21 @@ public final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         boolean confirmed = false;
         for (int attempt = 1; attempt <= settings.maxCasAttempts(); ) {
             Step<V, R> step = decide.apply(current);
-            if (!step.write()) {
+            boolean deletesAbsentKey = step.write() && step.newValue() == null && current == null;
+            if (!step.write() || deletesAbsentKey) {
                 if (confirmed) {
                     return step.result();
                 }
-                // Never answer "nothing to do" from a possibly stale local copy.
+                // Never answer "nothing to do" from a possibly stale local copy: catch up, then decide again.
                 awaitReadable(ReadConsistency.LINEARIZABLE);
                 current = versioned(stateMachine.get(name, keyBytes));
                 confirmed = true;
                 continue;
             }
-            StateCommand command;
-            if (step.newValue() != null) {
-                command = new StateCommand.PutIfVersion(name, keyBytes, values.encode(step.newValue()),
-                        current == null ? 0 : current.version());
-            } else if (current != null) {
-                command = new StateCommand.DeleteIfVersion(name, keyBytes, current.version());
-            } else {
-                // Deleting an absent key changes nothing: confirm the absence like any other no-op.
-                if (confirmed) {
-                    return step.result();
-                }
-                awaitReadable(ReadConsistency.LINEARIZABLE);
-                current = versioned(stateMachine.get(name, keyBytes));
-                confirmed = true;
-                continue;
-            }
+            StateCommand command = step.newValue() == null
+                    ? new StateCommand.DeleteIfVersion(name, keyBytes, current.version())
+                    : new StateCommand.PutIfVersion(name, keyBytes, values.encode(step.newValue()),
+                            current == null ? 0 : current.version());
             StateResult result = submit(command, null, key);
             if (result.status() == StateResult.Status.APPLIED) {
                 return step.result();
