@@ -6,6 +6,7 @@
  * implements {@link dev.replication.api.ReplicatedMap} over the runtime's
  * {@link dev.replication.runtime.ReplicationGateway} and the local
  * {@link dev.replication.state.KeyValueStateMachine}, serializing keys and values with the
- * application's Jackson mapper.
+ * application's Jackson mapper; {@link dev.replication.spring.ReplicatedMapRegistry} hands every
+ * declaration of a name the same map and refuses a name declared with other types.
  */
 package dev.replication.spring;
