@@ -479,4 +479,16 @@ class DefaultReplicatedMapTest {
         assertThat(leader).isEqualTo(Map.of("apple", new Item("apple", 1)));
         assertThat(leader.toString()).isEqualTo("ReplicatedMap[inventory, 1 entries at index 1]");
     }
+
+    @Test
+    void aProposalReSentAfterALeaderChangeIsAppliedOnce() {
+        leader.put("apple", new Item("apple", 1));
+        cluster.duplicateNextAppend();
+
+        Item previous = follower.put("apple", new Item("apple", 2));
+
+        assertThat(cluster.logSize()).isEqualTo(3);
+        assertThat(previous).isEqualTo(new Item("apple", 1));
+        assertThat(leader.getVersioned("apple").version()).isEqualTo(2);
+    }
 }

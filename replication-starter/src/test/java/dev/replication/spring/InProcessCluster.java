@@ -29,6 +29,7 @@ final class InProcessCluster {
     private final HybridClock clock = new HybridClock();
     private boolean unavailable;
     private boolean silent;
+    private boolean duplicateNextAppend;
 
     InProcessCluster(int size) {
         for (int i = 0; i < size; i++) {
@@ -53,6 +54,15 @@ final class InProcessCluster {
     /** From now on writes and barriers never answer, as if the node lost contact mid-flight. */
     synchronized void goSilent() {
         silent = true;
+    }
+
+    /**
+     * The next proposal enters the log twice, as when a forwarding node gets no acknowledgement,
+     * a new leader is elected, and the node re-sends the same envelope to it; the writer gets the
+     * answer of the second copy.
+     */
+    synchronized void duplicateNextAppend() {
+        duplicateNextAppend = true;
     }
 
     ReplicationGateway gateway(int replica) {
@@ -83,8 +93,15 @@ final class InProcessCluster {
                     "no leader: the write was not appended; retry when a leader is elected", null));
         }
         CommandEnvelope envelope = sequencers.get(replica).envelope(command, idempotencyKey);
-        byte[] payload = CommandEnvelope.stamp(envelope.encode(), clock.tick(System.currentTimeMillis()));
-        LogEntry entry = LogEntry.command(1, log.size() + 1, payload);
+        byte[] encoded = envelope.encode();
+        long generation = 1;
+        if (duplicateNextAppend) {
+            duplicateNextAppend = false;
+            log.add(LogEntry.command(generation++, log.size() + 1,
+                    CommandEnvelope.stamp(encoded, clock.tick(System.currentTimeMillis()))));
+        }
+        LogEntry entry = LogEntry.command(generation, log.size() + 1,
+                CommandEnvelope.stamp(encoded, clock.tick(System.currentTimeMillis())));
         log.add(entry);
         byte[] answer = null;
         for (int applier : new int[] {0, replica}) {
