@@ -65,8 +65,8 @@ final class WireReader {
 
     IllegalArgumentException malformed(String detail) {
         return new IllegalArgumentException("malformed " + what + ": " + detail
-                + " (at byte " + position + " of " + bytes.length + "); it was not written by this"
-                + " version's codec or is corrupt");
+                + " (at byte " + position + " of " + bytes.length + "); it was written by another release"
+                + " or is corrupt: run the same release on every node, and check the disk and log integrity");
     }
 
     private void require(int count) {

@@ -5,7 +5,8 @@
  * versioned key-value maps (Versioned Value: a value's version is the log index that wrote it)
  * and remembers client sessions and idempotency keys
  * ({@code ClientSessions}, Idempotent Receiver) so a retried request is
- * applied once. Applying is deterministic: it never reads a clock; "now" is the
+ * applied once; {@link dev.replication.state.ClientSequencer} is the client half that numbers a
+ * node's proposals. Applying is deterministic: it never reads a clock; "now" is the
  * {@link dev.replication.state.HybridClock} timestamp the leader stamped into the
  * {@link dev.replication.state.CommandEnvelope}. The package also owns the binary codecs of what
  * the log carries ({@link dev.replication.state.CommandEnvelope},

@@ -257,6 +257,55 @@ class KeyValueStateMachineTest {
         assertThat(log.stateMachine.get(MAP, bytes("apple")).value()).isEqualTo(bytes("3"));
     }
 
+    @Test
+    void readersDuringApplyingAlwaysSeeTheStateAtOneAppliedIndex() throws Exception {
+        // Entry i puts value i under key i % 10, so the state at index n >= 10 holds exactly n-9..n.
+        KeyValueStateMachine stateMachine = new KeyValueStateMachine();
+        int entries = 5_000;
+        for (int index = 1; index <= 10; index++) {
+            stateMachine.apply(put(index));
+        }
+        java.util.concurrent.atomic.AtomicReference<String> inconsistency = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                while (stateMachine.appliedIndex() < entries && inconsistency.get() == null) {
+                    List<Long> values = stateMachine.scan(MAP, new byte[0]).stream()
+                            .map(entry -> Long.parseLong(new String(entry.value().value()))).sorted().toList();
+                    if (values.size() != 10 || values.get(9) - values.get(0) != 9) {
+                        inconsistency.set("scan saw " + values);
+                    }
+                }
+            } catch (RuntimeException e) {
+                inconsistency.set("scan failed: " + e);
+            }
+        });
+        reader.start();
+        for (int index = 11; index <= entries; index++) {
+            stateMachine.apply(put(index));
+        }
+        reader.join(10_000);
+
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(inconsistency.get()).isNull();
+    }
+
+    @Test
+    void aProposalReappendedByANewLeaderIsAppliedOnce() {
+        byte[] envelope = CommandEnvelope.create("n2:a", 1, 1, null,
+                new StateCommand.Put(MAP, bytes("apple"), bytes("3")).encode()).encode();
+        byte[] first = log.applyRaw(LogEntry.command(1, 1, CommandEnvelope.stamp(envelope, HybridClock.timestamp(1_000, 0))));
+
+        byte[] again = log.applyRaw(LogEntry.command(2, 2, CommandEnvelope.stamp(envelope, HybridClock.timestamp(2_000, 0))));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(log.stateMachine.get(MAP, bytes("apple")).version()).isEqualTo(1);
+    }
+
+    private static LogEntry put(int index) {
+        byte[] body = new StateCommand.Put(MAP, bytes("k" + index % 10), bytes(Integer.toString(index))).encode();
+        return LogEntry.command(1, index, CommandEnvelope.create("", 0, 0, null, body).encode());
+    }
+
     /** Puts, conditional writes and deletes on few keys from few clients, with retries and idempotency keys. */
     private static List<LogEntry> randomEntries(Random random, int count) {
         List<LogEntry> entries = new ArrayList<>();
