@@ -38,6 +38,22 @@ public class RawFsyncProbe {
         record = ByteBuffer.allocate(payloadBytes + 25);
     }
 
+    private long iterationStartNanos;
+    private long iterationStartPosition;
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationStartNanos = System.nanoTime();
+        iterationStartPosition = position;
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportIteration() {
+        double seconds = (System.nanoTime() - iterationStartNanos) / 1e9;
+        long forces = (position - iterationStartPosition) / record.capacity();
+        System.out.printf("%n[raw] payload=%dB write+fsync/s=%.0f%n", payloadBytes, forces / seconds);
+    }
+
     @Benchmark
     public long writeAndForce() throws IOException {
         record.clear();

@@ -82,9 +82,12 @@ class LogModelProperties {
                     assertThat(log.append(entries).join()).isEqualTo(model.size() + append.count());
                     model.addAll(entries);
                 } else if (op instanceof TruncateSuffix truncate) {
-                    long from = Math.max(log.firstIndex(), model.size() + 1 - truncate.back());
+                    // A conflicting suffix never reaches below the Low-Water Mark (it is committed).
+                    long from = Math.max(Math.max(log.firstIndex(), lowWaterMark), model.size() + 1 - truncate.back());
                     log.truncateSuffix(from).join();
-                    model.subList((int) from - 1, model.size()).clear();
+                    if (from <= model.size()) {
+                        model.subList((int) from - 1, model.size()).clear();
+                    }
                 } else if (op instanceof TruncatePrefix truncate) {
                     long upTo = log.firstIndex() + (long) (truncate.fraction() * (model.size() + 1 - log.firstIndex()));
                     log.truncatePrefix(upTo).join();
