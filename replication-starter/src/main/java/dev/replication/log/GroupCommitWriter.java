@@ -96,6 +96,10 @@ final class GroupCommitWriter {
                 queue.add(new Stop(stoppedSignal));
             }
         }
+        if (Thread.currentThread() == thread) {
+            // Closed from a future's callback, which runs on this thread: it exits after this batch.
+            return;
+        }
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
@@ -154,14 +158,8 @@ final class GroupCommitWriter {
                 }
             } else if (task instanceof TruncateSuffix truncate) {
                 syncAndComplete();
-                if (truncate.fromIndex() < store.firstIndex() && truncate.fromIndex() <= store.lastIndex()) {
-                    truncate.done().completeExceptionally(new IllegalArgumentException("cannot truncate the log from index "
-                            + truncate.fromIndex() + ": entries below " + store.firstIndex() + " were already removed by"
-                            + " the Low-Water Mark; truncate from " + store.firstIndex() + " or later"));
-                } else {
-                    store.truncateSuffix(truncate.fromIndex());
-                    truncate.done().complete(null);
-                }
+                store.truncateSuffix(truncate.fromIndex());
+                truncate.done().complete(null);
             } else if (task instanceof TruncatePrefix truncate) {
                 syncAndComplete();
                 store.truncatePrefix(truncate.upToIndex());

@@ -87,6 +87,11 @@ final class SegmentStore {
 
     /** Writer thread: writes the entries (already checked to follow {@link #lastIndex()}), rolling segments. */
     void append(List<LogEntry> entries) throws IOException {
+        if (entries.get(0).index() != lastIndex + 1) {
+            // Checked at submission already; writing here would break the log's contiguity.
+            throw new IllegalStateException("refusing to write index " + entries.get(0).index()
+                    + " after last index " + lastIndex);
+        }
         int next = 0;
         while (next < entries.size()) {
             Segment segment = active;
@@ -136,7 +141,8 @@ final class SegmentStore {
             return;
         }
         if (fromIndex < firstIndex) {
-            throw new IllegalArgumentException("cannot truncate the log from index " + fromIndex + ": entries below "
+            // SegmentedLog refuses this at submission; reaching it would mean its bookkeeping is wrong.
+            throw new IllegalStateException("cannot truncate the log from index " + fromIndex + ": entries below "
                     + firstIndex + " were already removed by the Low-Water Mark; truncate from " + firstIndex + " or later");
         }
         lock.writeLock().lock();

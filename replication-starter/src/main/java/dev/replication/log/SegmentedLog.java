@@ -21,14 +21,19 @@ import java.util.concurrent.CompletableFuture;
  * {@link #lastIndex()} is the last entry written (visible to readers, perhaps not yet forced);
  * {@link #durableIndex()} the last one forced. Under {@link FsyncPolicy#ALWAYS} an append's
  * future completes only once its entries are durable.
+ *
+ * <p>Futures complete on the writer thread: chain heavy work with the {@code *Async} variants
+ * so it does not delay the next batch.
  */
 public final class SegmentedLog implements LogReader, AutoCloseable {
 
     private final SegmentStore store;
     private final GroupCommitWriter writer;
     private final LogOptions options;
-    // Guarded by the writer's submission lock: the last index any accepted request leaves behind.
+    // Guarded by the writer's submission lock: the last index any accepted request leaves behind,
+    // and the highest Low-Water Mark requested (entries below it are covered by a snapshot).
     private long acceptedLastIndex;
+    private long lowWaterMark;
 
     private SegmentedLog(SegmentStore store, LogOptions options) {
         this.store = store;
@@ -108,6 +113,9 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
     /**
      * Drops entries {@code fromIndex..lastIndex} (a follower removing a conflicting suffix).
      * Completes once the cut is durable; a no-op when {@code fromIndex > lastIndex}.
+     *
+     * @throws IllegalArgumentException when {@code fromIndex} lies below the first index or a
+     *     requested Low-Water Mark (those entries are committed and covered by a snapshot)
      */
     public CompletableFuture<Void> truncateSuffix(long fromIndex) {
         if (fromIndex < 1) {
@@ -115,6 +123,12 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         writer.submit(new GroupCommitWriter.TruncateSuffix(fromIndex, done), () -> {
+            long floor = Math.max(store.firstIndex(), lowWaterMark);
+            if (fromIndex < floor && fromIndex <= acceptedLastIndex) {
+                throw new IllegalArgumentException("cannot truncate the log from index " + fromIndex + ": entries below "
+                        + floor + " are covered by the Low-Water Mark (a snapshot) and may already be deleted;"
+                        + " a conflicting suffix always starts above it, so truncate from " + floor + " or later");
+            }
             acceptedLastIndex = Math.min(acceptedLastIndex, fromIndex - 1);
         });
         return done;
@@ -127,7 +141,9 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
      */
     public CompletableFuture<Void> truncatePrefix(long upToIndex) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        writer.submit(new GroupCommitWriter.TruncatePrefix(upToIndex, done), () -> { });
+        writer.submit(new GroupCommitWriter.TruncatePrefix(upToIndex, done), () -> {
+            lowWaterMark = Math.max(lowWaterMark, upToIndex);
+        });
         return done;
     }
 

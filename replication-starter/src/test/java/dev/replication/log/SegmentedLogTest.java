@@ -390,10 +390,34 @@ class SegmentedLogTest {
         log.append(entries(1, 1, 100, 300)).join();
         log.truncatePrefix(50).join();
 
-        assertThatThrownBy(() -> log.truncateSuffix(2).join())
-                .hasCauseInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> log.truncateSuffix(2))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Low-Water Mark");
         assertThat(log.lastIndex()).isEqualTo(100);
+        assertThat(log.append(entries(1, 101, 1, 300)).join()).isEqualTo(101L);
+    }
+
+    @Test
+    void truncateSuffixBelowAQueuedLowWaterMarkIsRefusedBeforeItReachesTheWriter() {
+        SegmentedLog log = open();
+        log.append(entries(1, 1, 100, 300)).join();
+        files.holdForces();
+        CompletableFuture<Void> prefix = log.truncatePrefix(90);
+
+        assertThatThrownBy(() -> log.truncateSuffix(60)).isInstanceOf(IllegalArgumentException.class);
+        files.releaseForces();
+        prefix.join();
+        assertThat(log.append(entries(1, 101, 1, 300)).join()).isEqualTo(101L);
+    }
+
+    @Test
+    void closingTheLogFromAnAppendCallbackDoesNotDeadlock() {
+        SegmentedLog log = open();
+
+        CompletableFuture<Void> closed = log.append(entries(1, 1, 1, 10)).thenAccept(last -> log.close());
+
+        closed.join();
+        assertThatThrownBy(() -> log.append(entries(1, 2, 1, 10)).join()).hasMessageContaining("closed");
     }
 
     @Test
