@@ -47,6 +47,23 @@ class ReplicationTransportConfiguration {
         }
     }
 
+    /**
+     * With Spring Security, the peer endpoints are left out of the application's filter chains
+     * (no login, no CSRF: peers hold no browser session); the cluster credential checked by the
+     * endpoint itself protects them. The application's own chains stay as they are.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(MultiNodeCondition.class)
+    @ConditionalOnClass(name = "org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer")
+    static class PeerEndpointSecurity {
+
+        @Bean
+        org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer
+                replicationPeerEndpointsExemption() {
+            return web -> web.ignoring().requestMatchers("/" + Http2PeerTransport.BASE_PATH + "**");
+        }
+    }
+
     /** A cluster of one has nobody to talk to: an empty in-process network. */
     @Bean(destroyMethod = "close")
     @Conditional(SingleNodeCondition.class)
