@@ -8,7 +8,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
-class HybridClockProperties {
+class HybridClockPropertyTest {
 
     @Property
     void ticksStrictlyIncreaseWhateverTheWallClockDoes(

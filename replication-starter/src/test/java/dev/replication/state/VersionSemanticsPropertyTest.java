@@ -19,7 +19,7 @@ import net.jqwik.api.Provide;
  * its log index and a conditional write applies only when the expected version is the current
  * one (0: absent).
  */
-class VersionSemanticsProperties {
+class VersionSemanticsPropertyTest {
 
     /** One scripted write: which key, what kind, and how the expected version is chosen. */
     record Write(int key, int kind, int expectation, int staleVersion) {

@@ -13,7 +13,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
-class CodecRoundTripProperties {
+class CodecRoundTripPropertyTest {
 
     @Property
     void stateCommandsDecodeToWhatWasEncoded(@ForAll("commands") StateCommand command) {
