@@ -3,6 +3,7 @@ package dev.replication.runtime;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReadConsistency;
+import dev.replication.core.EntryType;
 import dev.replication.core.HardState;
 import dev.replication.core.LogEntry;
 import dev.replication.core.Message;
@@ -16,6 +17,7 @@ import dev.replication.core.Role;
 import dev.replication.core.RoleState;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.SegmentedLog;
+import dev.replication.state.ClientSequencer;
 import dev.replication.state.CommandEnvelope;
 import dev.replication.state.HybridClock;
 import dev.replication.state.KeyValueStateMachine;
@@ -31,7 +33,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,13 +69,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final PeerTransport transport;
     private final KeyValueStateMachine stateMachine;
     private final HybridClock clock = new HybridClock();
-    private final ConcurrentSkipListSet<Long> unacknowledged = new ConcurrentSkipListSet<>();
     private final Consumer<RoleState> roleListener;
     private final NodeMetrics metrics;
     private final SingularUpdateQueue<Event> queue;
     private final ScheduledExecutorService timers;
-    private final String sessionId;
-    private final AtomicLong sequence = new AtomicLong();
+    private final ClientSequencer sequencer;
     private final AtomicLong readIds = new AtomicLong();
 
     private volatile RoleState roleState;
@@ -114,7 +113,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.metrics = metrics == null ? NodeMetrics.NONE : metrics;
         // A fresh session per process: after a restart, new commands are never mistaken for
         // retries of the old process's commands.
-        this.sessionId = settings.nodeId() + "/" + UUID.randomUUID();
+        this.sequencer = new ClientSequencer(ClientSequencer.clientId(settings.nodeId(), UUID.randomUUID().toString()));
         this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
                 this::process, this::failStop);
         this.timers = Executors.newScheduledThreadPool(1, runnable -> {
@@ -149,26 +148,15 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     @Override
     public CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
-        byte[] envelope;
-        long sequence = 0;
-        if (idempotencyKey != null) {
-            envelope = CommandEnvelope.create("", 0, 0, idempotencyKey, command).encode();
-        } else {
-            sequence = this.sequence.incrementAndGet();
-            unacknowledged.add(sequence);
-            envelope = CommandEnvelope.create(sessionId, sequence, unacknowledged.first(), null, command).encode();
-        }
-        Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), false);
+        CommandEnvelope envelope = sequencer.envelope(command, idempotencyKey);
+        Propose propose = new Propose(envelope.encode(), System.nanoTime() + timeout.toNanos(), false);
         enqueue(propose, propose.result);
         scheduleDeadline(propose, timeout);
         CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(), timeout)
                 .thenApply(ignored -> applied.result()));
-        if (sequence > 0) {
-            long acknowledged = sequence;
-            // Whatever the outcome, this process never retries the sequence: the state machine
-            // may forget its answer.
-            answer.whenComplete((ignored, error) -> unacknowledged.remove(acknowledged));
-        }
+        // Whatever the outcome, this process never retries the sequence: the replicated state
+        // may forget its answer.
+        answer.whenComplete((ignored, error) -> sequencer.answered(envelope.sequence()));
         return answer;
     }
 
@@ -446,6 +434,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             }
             LogEntry last = entries.get(entries.size() - 1);
             lastSubmittedIndex = last.index();
+            observeStamps(entries);
             persistedIndex = last.index();
             persistedGeneration = last.generation();
             long started = System.nanoTime();
@@ -460,12 +449,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             lastPersist.whenComplete((ignored, error) ->
                     queue.offerInternal(error == null ? after : new PersistFailed(unwrap(error))));
         }
-        if (!ready.committedEntries().isEmpty()) {
-            for (LogEntry entry : ready.committedEntries()) {
-                apply(entry);
-            }
-            // Stamps grow along the log even across leaders whose clocks disagree.
-            clock.observe(stateMachine.lastTimestamp());
+        for (LogEntry entry : ready.committedEntries()) {
+            apply(entry);
         }
         for (ReadState readState : ready.readStates()) {
             PendingRead pending = reads.remove(readState.requestId());
@@ -506,6 +491,23 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 if (waiter.index() <= appliedIndex) {
                     waiter.future().complete(null);
                     waiters.remove();
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes in the leader stamps of entries this node stores, so that if it becomes leader its
+     * own stamps exceed every stamp already in its log (log time never goes back across
+     * leaders whose clocks disagree).
+     */
+    private void observeStamps(List<LogEntry> entries) {
+        for (LogEntry entry : entries) {
+            if (entry.type() == EntryType.COMMAND) {
+                try {
+                    clock.observe(CommandEnvelope.timestampOf(entry.payload()));
+                } catch (IllegalArgumentException malformed) {
+                    // Applying answers a malformed command with MALFORMED; it carries no time.
                 }
             }
         }

@@ -1,20 +1,19 @@
 package dev.replication.spring;
 
 import dev.replication.api.Replicated;
+import dev.replication.api.ReplicatedMap;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.PropertyValues;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.DependencyDescriptor;
 import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
 import org.springframework.beans.factory.support.AutowireCandidateResolver;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinitionHolder;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ReflectionUtils;
@@ -60,8 +59,7 @@ final class ReplicatedInjection {
                 String where = descriptor.getMethodParameter() != null
                         ? descriptor.getMethodParameter().getExecutable().toGenericString()
                         : String.valueOf(descriptor.getField());
-                return beanFactory.getBean(ReplicatedMaps.class)
-                        .mapFor(replicated.value(), descriptor.getResolvableType(), where);
+                return mapFor(beanFactory, replicated, descriptor.getResolvableType(), where);
             }
             return delegate.getSuggestedValue(descriptor);
         }
@@ -120,16 +118,26 @@ final class ReplicatedInjection {
                         + "; make it an instance field or a constructor parameter");
             }
             Replicated replicated = field.getAnnotation(Replicated.class);
-            Object map = beanFactory.getBean(ReplicatedMaps.class)
-                    .mapFor(replicated.value(), ResolvableType.forField(field, beanClass), field.toGenericString());
+            Object map = mapFor(beanFactory, replicated, ResolvableType.forField(field, beanClass), field.toGenericString());
             ReflectionUtils.makeAccessible(field);
             ReflectionUtils.setField(field, bean, map);
         }
     }
 
-    static RootBeanDefinition infrastructure(Class<?> type) {
-        RootBeanDefinition definition = new RootBeanDefinition(type);
-        definition.setRole(BeanDefinition.ROLE_INFRASTRUCTURE);
-        return definition;
+    /** The map for one injection point, with its key and value types taken from the declaration. */
+    static Object mapFor(BeanFactory beanFactory, Replicated replicated, ResolvableType declared, String where) {
+        if (!ReplicatedMap.class.isAssignableFrom(declared.toClass())) {
+            throw new IllegalStateException("@Replicated(\"" + replicated.value() + "\") at " + where
+                    + " must be declared as ReplicatedMap<K, V>, not " + declared);
+        }
+        ResolvableType map = declared.as(ReplicatedMap.class);
+        ResolvableType key = map.getGeneric(0);
+        ResolvableType value = map.getGeneric(1);
+        if (key.resolve() == null || value.resolve() == null) {
+            throw new IllegalStateException("@Replicated(\"" + replicated.value() + "\") at " + where
+                    + " must declare its key and value types, e.g. ReplicatedMap<String, Order>; found " + declared);
+        }
+        return beanFactory.getBean(ReplicatedMapRegistry.class).map(replicated.value(), key.getType(), value.getType(),
+                where);
     }
 }
