@@ -136,40 +136,22 @@ public final class LinearizabilityChecker {
     }
 
     /**
-     * Drops operations with unknown outcome whose effect no operation could ever observe, which
-     * keeps the search small when many writes time out. Such an operation only moves the register
-     * to a value S that no read returned, no compare-and-set expects, and no failed
-     * compare-and-set could be explained by; so the next operation after it in any linearization
-     * is a blind write or delete that overwrites S, and removing it ("it never took effect")
-     * changes no result. Repeated because dropping a compare-and-set removes its expectation.
+     * Drops operations with unknown outcome whose effect no operation could observe, which keeps
+     * the search small when many writes time out. Such an operation U only moves the register to
+     * a value S; whatever comes right after U in a linearization completes after U's invocation.
+     * If no such operation reads S, expects S in a compare-and-set, or is a failed
+     * compare-and-set that S would explain, the operation right after U must be a blind write or
+     * delete that overwrites S, so removing U ("it never took effect") changes no result.
+     * Repeated because dropping a compare-and-set removes its expectation.
      */
     private static List<OperationRecord> withoutUnobservableUnknowns(List<OperationRecord> operations) {
         List<OperationRecord> kept = operations;
         while (true) {
-            Set<String> readResults = new HashSet<>();
-            Set<String> expectedBySetters = new HashSet<>();
-            Set<String> expectedByFailedCas = new HashSet<>();
-            for (OperationRecord record : kept) {
-                Operation operation = record.operation();
-                if (operation instanceof Operation.Read) {
-                    readResults.add((String) record.result());
-                } else if (operation instanceof Operation.CompareAndSet cas) {
-                    boolean failedCas = record.outcome() == Outcome.OK && Boolean.FALSE.equals(record.result());
-                    (failedCas ? expectedByFailedCas : expectedBySetters).add(cas.expected());
-                }
-            }
             List<OperationRecord> next = new ArrayList<>(kept.size());
             for (OperationRecord record : kept) {
-                if (record.outcome() == Outcome.UNKNOWN) {
-                    String value = valueSetBy(record.operation());
-                    boolean observable = readResults.contains(value)
-                            || expectedBySetters.contains(value)
-                            || explainsAFailedCas(value, expectedByFailedCas);
-                    if (!observable) {
-                        continue;
-                    }
+                if (record.outcome() != Outcome.UNKNOWN || isObservable(record, kept)) {
+                    next.add(record);
                 }
-                next.add(record);
             }
             if (next.size() == kept.size()) {
                 return kept;
@@ -178,11 +160,20 @@ public final class LinearizabilityChecker {
         }
     }
 
-    /** A compare-and-set that failed is explained by any register value other than the one it expected. */
-    private static boolean explainsAFailedCas(String value, Set<String> expectedByFailedCas) {
-        for (String expected : expectedByFailedCas) {
-            if (!Objects.equals(expected, value)) {
+    private static boolean isObservable(OperationRecord unknown, List<OperationRecord> operations) {
+        String value = valueSetBy(unknown.operation());
+        for (OperationRecord other : operations) {
+            if (other == unknown || other.completedAt() < unknown.invokedAt()) {
+                continue;
+            }
+            if (other.operation() instanceof Operation.Read && Objects.equals(other.result(), value)) {
                 return true;
+            }
+            if (other.operation() instanceof Operation.CompareAndSet cas) {
+                boolean failed = other.outcome() == Outcome.OK && Boolean.FALSE.equals(other.result());
+                if (failed != Objects.equals(cas.expected(), value)) {
+                    return true;
+                }
             }
         }
         return false;

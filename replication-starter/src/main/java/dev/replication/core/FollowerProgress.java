@@ -1,0 +1,15 @@
+package dev.replication.core;
+
+/**
+ * What a leader knows about one follower, for operators (Actuator).
+ *
+ * @param matchIndex the highest index known to be stored on the follower
+ * @param nextIndex the next index the leader will send
+ * @param inflightAppends append messages sent and not yet acknowledged
+ * @param ticksSinceLastContact ticks since the leader last heard from the follower
+ * @param probing whether the leader is searching for the point where the logs agree (one append
+ *     at a time) rather than streaming (pipelined appends)
+ */
+public record FollowerProgress(
+        long matchIndex, long nextIndex, int inflightAppends, long ticksSinceLastContact, boolean probing) {
+}

@@ -1,0 +1,188 @@
+package dev.replication.core;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a replica does while it leads one generation (Leader and Followers): replicates its log
+ * to every follower through a per-follower {@link FollowerReplication}, sends heartbeats in
+ * numbered rounds, advances the High-Water Mark from the followers' match indexes, and checks
+ * that a majority still answers (check-quorum). Discarded when the replica stops leading.
+ */
+final class Leadership {
+
+    private final ReplicaConfig config;
+    private final ClusterConfig cluster;
+    private final ReplicatedLog log;
+    private final HighWaterMark highWaterMark;
+    private final Outbox outbox;
+    private final long generation;
+    private final Map<String, FollowerReplication> followers = new LinkedHashMap<>();
+    /** Heartbeat round: increases with every broadcast, echoed by acknowledgements. */
+    private long round;
+    private long nowTick;
+    private int heartbeatElapsed;
+    private int quorumElapsed;
+    /** Index of this generation's no-op: once committed, the commit index is up to date. */
+    private final long firstIndexOfGeneration;
+
+    Leadership(ReplicaConfig config, ClusterConfig cluster, ReplicatedLog log, HighWaterMark highWaterMark,
+            Outbox outbox, long generation) {
+        this.config = config;
+        this.cluster = cluster;
+        this.log = log;
+        this.highWaterMark = highWaterMark;
+        this.outbox = outbox;
+        this.generation = generation;
+        this.firstIndexOfGeneration = log.lastIndex() + 1;
+        for (String peer : cluster.others(config.id())) {
+            followers.put(peer, new FollowerReplication(peer, log.lastIndex() + 1, config.maxInflightAppends()));
+        }
+    }
+
+    long firstIndexOfGeneration() {
+        return firstIndexOfGeneration;
+    }
+
+    long round() {
+        return round;
+    }
+
+    /**
+     * Counts one tick: heartbeats when due, and check-quorum once per election timeout.
+     *
+     * @return false if a majority has not been heard from within the last election timeout, so
+     *     this node must step down
+     */
+    boolean tick() {
+        nowTick++;
+        for (FollowerReplication follower : followers.values()) {
+            follower.tick(nowTick, config.electionTimeoutTicks());
+        }
+        if (++heartbeatElapsed >= config.heartbeatIntervalTicks()) {
+            broadcastHeartbeat();
+        }
+        if (++quorumElapsed >= config.electionTimeoutTicks()) {
+            quorumElapsed = 0;
+            int active = 1;
+            for (FollowerReplication follower : followers.values()) {
+                active += follower.recentlyActive() ? 1 : 0;
+                follower.startQuorumPeriod();
+            }
+            return active >= cluster.quorum();
+        }
+        return true;
+    }
+
+    /** Starts a new heartbeat round: an empty append to every follower, whatever is in flight. */
+    void broadcastHeartbeat() {
+        heartbeatElapsed = 0;
+        round++;
+        for (FollowerReplication follower : followers.values()) {
+            long prev = follower.matchIndex();
+            outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
+                    List.of(), highWaterMark.index(), round));
+        }
+    }
+
+    /** New entries were appended: stream them to every follower whose window has room. */
+    void replicate() {
+        for (FollowerReplication follower : followers.values()) {
+            sendAppends(follower);
+        }
+    }
+
+    private void sendAppends(FollowerReplication follower) {
+        while (follower.canSend() && follower.nextIndex() <= log.lastIndex()) {
+            long next = follower.nextIndex();
+            long prev = next - 1;
+            List<LogEntry> entries = log.entries(
+                    next, next + config.maxEntriesPerAppend() - 1, config.maxBytesPerAppend());
+            long bytes = 0;
+            for (LogEntry entry : entries) {
+                bytes += entry.payloadSize();
+            }
+            outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
+                    entries, highWaterMark.index(), round));
+            follower.sent(prev + entries.size(), bytes, nowTick);
+        }
+    }
+
+    /**
+     * An answer from a follower at this generation.
+     *
+     * @return whether the High-Water Mark moved
+     */
+    boolean onAppendResponse(AppendResponse response) {
+        FollowerReplication follower = followers.get(response.from());
+        if (follower == null) {
+            return false;
+        }
+        follower.heardFrom(response.round());
+        boolean committed = false;
+        if (response.success()) {
+            if (follower.matched(response.matchIndex())) {
+                committed = advanceHighWaterMark();
+            }
+        } else {
+            follower.rejected(response.matchIndex(),
+                    probeFrom(response.hintIndex(), response.hintGeneration(), follower.matchIndex()));
+        }
+        sendAppends(follower);
+        return committed;
+    }
+
+    /**
+     * Where to probe after a rejection: below the follower's hint, skipping every leader entry
+     * whose generation is newer than the follower's entry there (those cannot match).
+     */
+    private long probeFrom(long hintIndex, long hintGeneration, long matchIndex) {
+        long index = Math.min(hintIndex - 1, log.lastIndex());
+        while (index > matchIndex && log.generationAt(index) > hintGeneration) {
+            index--;
+        }
+        return index + 1;
+    }
+
+    /**
+     * Recomputes the High-Water Mark: the leader counts itself only up to what it has persisted.
+     *
+     * @return whether it moved
+     */
+    boolean advanceHighWaterMark() {
+        long[] matchIndexes = new long[followers.size() + 1];
+        matchIndexes[0] = log.persistedIndex();
+        int i = 1;
+        for (FollowerReplication follower : followers.values()) {
+            matchIndexes[i++] = follower.matchIndex();
+        }
+        long majorityIndex = MajorityQuorum.committedIndex(matchIndexes);
+        if (majorityIndex > log.lastIndex()) {
+            return false;
+        }
+        return highWaterMark.advanceAsLeader(majorityIndex, log.generationAt(majorityIndex), generation);
+    }
+
+    /**
+     * The latest heartbeat round acknowledged by a majority (the leader itself counts for the
+     * round it is in): every read registered before that round was sent is confirmed.
+     */
+    long confirmedRound() {
+        long[] rounds = new long[followers.size() + 1];
+        rounds[0] = round;
+        int i = 1;
+        for (FollowerReplication follower : followers.values()) {
+            rounds[i++] = follower.acknowledgedRound();
+        }
+        return MajorityQuorum.committedIndex(rounds);
+    }
+
+    Map<String, FollowerProgress> progress() {
+        Map<String, FollowerProgress> progress = new LinkedHashMap<>();
+        for (FollowerReplication follower : followers.values()) {
+            progress.put(follower.id, follower.progress());
+        }
+        return progress;
+    }
+}

@@ -1,0 +1,395 @@
+package dev.replication.core;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * One member of the replicated log, as a pure state machine: it takes events ({@link #tick},
+ * {@link #receive}, {@link #propose}, {@link #readIndex}) and hands back what must be done in
+ * a {@link Ready}. It has no threads, no I/O, no clock and no randomness of its own; one thread
+ * (the runtime's singular update queue, or the simulator) drives it.
+ *
+ * <p>The work is split into focused parts: {@link Election} (timer and tally), {@link
+ * Leadership} (per-follower {@link FollowerReplication} with its {@link RequestPipeline},
+ * heartbeat rounds, check-quorum), {@link HighWaterMark} with {@link MajorityQuorum}, {@link
+ * ReadIndex} and {@link ReplicatedLog}. This class holds the Generation Clock and the role, and
+ * routes events.
+ */
+public final class Replica {
+
+    private final ReplicaConfig config;
+    private final ClusterConfig cluster;
+    private final ReplicatedLog log;
+    private final HighWaterMark highWaterMark = new HighWaterMark();
+    private final Election election;
+    private final Outbox outbox = new Outbox();
+    private final ReadIndex reads;
+
+    private long generation;
+    private String votedFor;
+    private Role role = Role.FOLLOWER;
+    private String leaderId;
+    /** Present exactly while this replica leads. */
+    private Leadership leadership;
+
+    private HardState submittedHardState;
+    private RoleState reportedRoleState;
+    /** Last committed index handed to the driver to apply. */
+    private long handedOutCommitIndex;
+
+    public Replica(ReplicaConfig config, HardState restored, LogReader durableLog, RandomGenerator random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.cluster = new ClusterConfig(config.voters());
+        this.log = new ReplicatedLog(Objects.requireNonNull(durableLog, "durableLog"));
+        this.election = new Election(config.electionTimeoutTicks(), Objects.requireNonNull(random, "random"));
+        this.reads = new ReadIndex(config, outbox);
+        HardState state = restored == null ? HardState.INITIAL : restored;
+        this.generation = state.generation();
+        this.votedFor = state.votedFor();
+        this.submittedHardState = state;
+        this.reportedRoleState = null;
+    }
+
+    // ---- events -------------------------------------------------------------------------
+
+    /** One logical tick; every timeout is counted in ticks. */
+    public void tick() {
+        reads.tick(this::knownLeader);
+        if (role == Role.LEADER) {
+            if (!leadership.tick()) {
+                // Check-quorum: cut off from a majority, stop accepting writes and reads here.
+                becomeFollower(generation, null);
+            } else {
+                serveReads();
+            }
+        } else {
+            if (election.tickAndCheckTimeout() && cluster.isVoter(config.id())) {
+                campaign(true);
+            }
+        }
+    }
+
+    /** A message from another replica. */
+    public void receive(Message message) {
+        if (!config.id().equals(message.to())) {
+            return;
+        }
+        if (message.generation() > generation) {
+            if (message instanceof VoteRequest request) {
+                if (election.leaderRecentlyHeard(leaderId)) {
+                    return; // a live leader exists: the candidate must not unseat it
+                }
+                if (!request.preVote()) {
+                    becomeFollower(request.generation(), null);
+                }
+            } else if (message instanceof VoteResponse response && response.preVote() && response.granted()) {
+                // A granted pre-vote carries the generation asked for, not one the voter holds.
+                onVoteResponse(response);
+                return;
+            } else {
+                becomeFollower(message.generation(), message instanceof AppendRequest ? message.from() : null);
+            }
+        } else if (message.generation() < generation) {
+            rejectStale(message);
+            return;
+        }
+        if (message instanceof AppendRequest request) {
+            onAppendRequest(request);
+        } else if (message instanceof AppendResponse response) {
+            if (role == Role.LEADER) {
+                leadership.onAppendResponse(response);
+                serveReads();
+            }
+        } else if (message instanceof VoteRequest request) {
+            onVoteRequest(request);
+        } else if (message instanceof VoteResponse response) {
+            onVoteResponse(response);
+        } else if (message instanceof ReadIndexRequest request) {
+            onReadIndexRequest(request);
+        } else if (message instanceof ReadIndexResponse response) {
+            reads.onResponse(response, log.lastIndex(), this::knownLeader);
+        } else if (message instanceof TimeoutNow) {
+            if (role == Role.FOLLOWER && message.from().equals(leaderId)) {
+                campaign(false); // the leader hands over: no pre-vote needed
+            }
+        }
+    }
+
+    /**
+     * Appends a COMMAND entry if this replica leads; the command is committed when an entry of
+     * this index and generation appears in {@link Ready#committedEntries()}.
+     */
+    public Proposal propose(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        if (role != Role.LEADER) {
+            return new Proposal.Rejected(leaderId, "this node (" + config.id() + ") is " + role
+                    + ", not the leader; send the command to "
+                    + (leaderId == null ? "the leader once one is elected" : "leader " + leaderId));
+        }
+        LogEntry entry = LogEntry.command(generation, log.lastIndex() + 1, command);
+        appendAsLeader(entry);
+        return new Proposal.Accepted(entry.index(), entry.generation());
+    }
+
+    /**
+     * Asks for a linearizable read: later a {@link ReadState} (serve once applied up to its
+     * read index) or a {@link ReadRejection} appears in a {@link Ready}.
+     */
+    public void readIndex(long requestId) {
+        if (role == Role.LEADER) {
+            if (highWaterMark.index() < leadership.firstIndexOfGeneration()) {
+                reads.reject(requestId, config.id(), "leader " + config.id()
+                        + " has not yet committed an entry of its generation " + generation
+                        + "; retry in a moment");
+                return;
+            }
+            reads.register(config.id(), requestId, highWaterMark.index(), leadership.round());
+            serveReads();
+        } else if (leaderId != null && role == Role.FOLLOWER) {
+            reads.forward(requestId, leaderId, generation);
+        } else {
+            reads.reject(requestId, leaderId, "this node (" + config.id() + ") is " + role
+                    + " and knows no leader; retry once a leader is elected");
+        }
+    }
+
+    /** The driver has made entries up to {@code index} durable. */
+    public void persisted(long index, long generation) {
+        if (log.persisted(index, generation) && role == Role.LEADER) {
+            leadership.advanceHighWaterMark();
+        }
+    }
+
+    // ---- effects ------------------------------------------------------------------------
+
+    public boolean hasReady() {
+        return !outbox.isEmpty()
+                || !log.unsubmitted().isEmpty()
+                || !currentHardState().equals(submittedHardState)
+                || !roleState().equals(reportedRoleState)
+                || committedToApplyUpTo() > handedOutCommitIndex;
+    }
+
+    /** Collects the pending effects; they stay pending until {@link #advance(Ready)}. */
+    public Ready ready() {
+        HardState hardState = currentHardState();
+        RoleState roleState = roleState();
+        long applyUpTo = committedToApplyUpTo();
+        List<LogEntry> committed = applyUpTo > handedOutCommitIndex
+                ? log.entries(handedOutCommitIndex + 1, applyUpTo, Long.MAX_VALUE)
+                : List.of();
+        return new Ready(
+                hardState.equals(submittedHardState) ? null : hardState,
+                log.unsubmitted(),
+                outbox.messages(),
+                outbox.messagesAfterPersist(),
+                committed,
+                outbox.readStates(),
+                outbox.readRejections(),
+                roleState.equals(reportedRoleState) ? null : roleState);
+    }
+
+    /** The driver has performed {@code ready}: forget those effects. */
+    public void advance(Ready ready) {
+        if (ready.hardState() != null) {
+            submittedHardState = ready.hardState();
+        }
+        if (!ready.entries().isEmpty()) {
+            log.submitted(ready.entries().get(ready.entries().size() - 1).index());
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            handedOutCommitIndex = ready.committedEntries().get(ready.committedEntries().size() - 1).index();
+        }
+        if (ready.roleState() != null) {
+            reportedRoleState = ready.roleState();
+        }
+        outbox.drop(ready);
+    }
+
+    // ---- views --------------------------------------------------------------------------
+
+    public RoleState roleState() {
+        return new RoleState(role, leaderId, generation);
+    }
+
+    public long commitIndex() {
+        return highWaterMark.index();
+    }
+
+    /** Leader only (empty otherwise): what it knows of each follower. */
+    public Map<String, FollowerProgress> progress() {
+        return role == Role.LEADER ? leadership.progress() : Map.of();
+    }
+
+    /** The log as this replica sees it: durable entries followed by those not yet persisted. */
+    public LogReader log() {
+        return log;
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    // ---- roles --------------------------------------------------------------------------
+
+    private void becomeFollower(long newGeneration, String newLeader) {
+        if (newGeneration > generation) {
+            generation = newGeneration;
+            votedFor = null;
+        }
+        if (role == Role.LEADER) {
+            reads.leadershipLost(newLeader, generation);
+        }
+        role = Role.FOLLOWER;
+        leaderId = newLeader;
+        leadership = null;
+        election.resetTimer();
+    }
+
+    private void campaign(boolean preVote) {
+        election.resetTimer();
+        election.startTally();
+        leaderId = null;
+        if (preVote) {
+            role = Role.PRE_CANDIDATE;
+        } else {
+            role = Role.CANDIDATE;
+            generation++;
+            votedFor = config.id();
+        }
+        if (election.record(config.id(), true, cluster.voters().size()) == MajorityQuorum.VoteResult.WON) {
+            if (preVote) {
+                campaign(false);
+            } else {
+                becomeLeader();
+            }
+            return;
+        }
+        long campaignGeneration = preVote ? generation + 1 : generation;
+        for (String peer : cluster.others(config.id())) {
+            VoteRequest request = new VoteRequest(config.id(), peer, campaignGeneration, preVote,
+                    log.lastIndex(), log.lastGeneration());
+            if (preVote) {
+                outbox.send(request);
+            } else {
+                outbox.sendAfterPersist(request); // our generation and self-vote must be durable first
+            }
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leaderId = config.id();
+        leadership = new Leadership(config, cluster, log, highWaterMark, outbox, generation);
+        // Reads are served only once this entry commits: then the commit index is current.
+        // The no-op lets entries of earlier generations commit with one of ours.
+        appendAsLeader(LogEntry.noop(generation, log.lastIndex() + 1));
+    }
+
+    private void appendAsLeader(LogEntry entry) {
+        log.append(entry);
+        leadership.replicate();
+    }
+
+    // ---- message handlers ---------------------------------------------------------------
+
+    private void rejectStale(Message message) {
+        if (message instanceof AppendRequest request) {
+            outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, false,
+                    request.prevIndex(), 0, 0, request.round()));
+        } else if (message instanceof VoteRequest request) {
+            outbox.sendAfterPersist(new VoteResponse(config.id(), request.from(), generation,
+                    request.preVote(), false));
+        } else if (message instanceof ReadIndexRequest request) {
+            outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(),
+                    false, 0));
+        }
+    }
+
+    private void onAppendRequest(AppendRequest request) {
+        if (role != Role.FOLLOWER || !request.from().equals(leaderId)) {
+            becomeFollower(generation, request.from());
+        }
+        election.heardFromLeader();
+        long prevIndex = request.prevIndex();
+        if (prevIndex > log.lastIndex() || log.generationAt(prevIndex) != request.prevGeneration()) {
+            long hint = log.rejectionHint(prevIndex, highWaterMark.index());
+            outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, false,
+                    prevIndex, hint, log.generationAt(hint - 1), request.round()));
+            return;
+        }
+        log.appendFromLeader(request.entries(), highWaterMark.index());
+        long matched = request.lastIndex();
+        highWaterMark.advanceAsFollower(request.commitIndex(), matched);
+        outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, true,
+                matched, 0, 0, request.round()));
+    }
+
+    private void onVoteRequest(VoteRequest request) {
+        boolean free = (votedFor == null && leaderId == null) || request.from().equals(votedFor);
+        boolean canVote = free || (request.preVote() && request.generation() > generation);
+        boolean grant = canVote && log.isAsUpToDateAs(request.lastIndex(), request.lastGeneration());
+        if (grant && !request.preVote()) {
+            votedFor = request.from();
+            election.resetTimer();
+        }
+        // Sent only after the vote is durable: a restarted voter must not vote twice.
+        outbox.sendAfterPersist(new VoteResponse(config.id(), request.from(),
+                grant && request.preVote() ? request.generation() : generation, request.preVote(), grant));
+    }
+
+    private void onVoteResponse(VoteResponse response) {
+        boolean current = response.preVote()
+                ? role == Role.PRE_CANDIDATE && response.generation() == (response.granted() ? generation + 1 : generation)
+                : role == Role.CANDIDATE && response.generation() == generation;
+        if (!current) {
+            return;
+        }
+        MajorityQuorum.VoteResult result = election.record(response.from(), response.granted(), cluster.voters().size());
+        if (result == MajorityQuorum.VoteResult.WON) {
+            if (response.preVote()) {
+                campaign(false);
+            } else {
+                becomeLeader();
+            }
+        } else if (result == MajorityQuorum.VoteResult.LOST) {
+            becomeFollower(generation, null);
+        }
+    }
+
+    private void onReadIndexRequest(ReadIndexRequest request) {
+        if (role != Role.LEADER || highWaterMark.index() < leadership.firstIndexOfGeneration()) {
+            outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(), false, 0));
+            return;
+        }
+        reads.register(request.from(), request.requestId(), highWaterMark.index(), leadership.round());
+        serveReads();
+    }
+
+    // ---- commit and reads ---------------------------------------------------------------
+
+    /** Leader: releases confirmed reads and starts a heartbeat round for reads still waiting. */
+    private void serveReads() {
+        reads.release(leadership.confirmedRound(), generation);
+        if (reads.needsRound(leadership.round(), leadership.confirmedRound())) {
+            leadership.broadcastHeartbeat();
+            reads.roundStarted(leadership.round());
+            reads.release(leadership.confirmedRound(), generation); // a cluster of one confirms at once
+        }
+    }
+
+    private String knownLeader() {
+        return leaderId;
+    }
+
+    /** Committed entries that are also durable here may be applied. */
+    private long committedToApplyUpTo() {
+        return Math.min(highWaterMark.index(), log.persistedIndex());
+    }
+
+    private HardState currentHardState() {
+        return new HardState(generation, votedFor);
+    }
+}

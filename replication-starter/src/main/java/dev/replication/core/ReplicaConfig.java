@@ -1,0 +1,94 @@
+package dev.replication.core;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The knobs of one {@link Replica}. Time is counted in ticks: the driver decides how long a
+ * tick lasts (the runtime uses a fixed wall-clock period, the simulator a logical step).
+ *
+ * @param id this node's id; must be one of {@code voters}
+ * @param voters the ids of every voting member, this node included (fixed until membership
+ *     changes arrive as configuration entries)
+ * @param electionTimeoutTicks how long a follower waits without hearing from a leader before it
+ *     campaigns; the actual timeout is drawn from {@code [t, 2t)} on every reset so that
+ *     candidates rarely collide. Shorter detects a dead leader sooner but risks needless
+ *     elections when the network or a GC pause delays heartbeats; it also bounds how long a
+ *     leader cut off from a majority keeps believing it leads (check-quorum). Must be at least
+ *     twice {@code heartbeatIntervalTicks}
+ * @param heartbeatIntervalTicks how often the leader sends heartbeats; shorter keeps followers
+ *     from campaigning and confirms reads sooner, at the cost of more messages
+ * @param maxInflightAppends per follower, how many append messages may be unacknowledged at
+ *     once (Request Pipeline); more hides network latency, fewer bounds the memory and the
+ *     resending a lost message costs
+ * @param maxEntriesPerAppend how many entries one append message carries at most
+ * @param maxBytesPerAppend how many payload bytes one append message carries at most (one
+ *     entry larger than this is still sent alone); with {@code maxInflightAppends} it bounds the
+ *     bytes in flight to a follower
+ * @param maxReadLagEntries how far (in entries) a follower's durable log may be behind the read
+ *     index it was given before a linearizable follower read fails fast instead of waiting
+ */
+public record ReplicaConfig(
+        String id,
+        Set<String> voters,
+        int electionTimeoutTicks,
+        int heartbeatIntervalTicks,
+        int maxInflightAppends,
+        int maxEntriesPerAppend,
+        long maxBytesPerAppend,
+        long maxReadLagEntries) {
+
+    public ReplicaConfig {
+        Objects.requireNonNull(id, "id");
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("replica id is blank; give every node a unique non-empty id");
+        }
+        voters = Set.copyOf(voters);
+        if (!voters.contains(id)) {
+            throw new IllegalArgumentException(
+                    "replica id '" + id + "' is not among the voters " + voters + "; list every node, this one included");
+        }
+        if (heartbeatIntervalTicks < 1) {
+            throw new IllegalArgumentException(
+                    "heartbeatIntervalTicks must be >= 1, was " + heartbeatIntervalTicks);
+        }
+        if (electionTimeoutTicks < 2 * heartbeatIntervalTicks) {
+            throw new IllegalArgumentException("electionTimeoutTicks (" + electionTimeoutTicks
+                    + ") must be at least twice heartbeatIntervalTicks (" + heartbeatIntervalTicks
+                    + ") or followers campaign while the leader is healthy; raise the election timeout");
+        }
+        if (maxInflightAppends < 1) {
+            throw new IllegalArgumentException("maxInflightAppends must be >= 1, was " + maxInflightAppends);
+        }
+        if (maxEntriesPerAppend < 1) {
+            throw new IllegalArgumentException("maxEntriesPerAppend must be >= 1, was " + maxEntriesPerAppend);
+        }
+        if (maxBytesPerAppend < 1) {
+            throw new IllegalArgumentException("maxBytesPerAppend must be >= 1, was " + maxBytesPerAppend);
+        }
+        if (maxReadLagEntries < 0) {
+            throw new IllegalArgumentException("maxReadLagEntries must be >= 0, was " + maxReadLagEntries);
+        }
+    }
+
+    /** The shape the runtime was written against; the read lag defaults to 10,000 entries. */
+    public ReplicaConfig(
+            String id,
+            Set<String> voters,
+            int electionTimeoutTicks,
+            int heartbeatIntervalTicks,
+            int maxInflightAppends,
+            int maxEntriesPerAppend,
+            long maxBytesPerAppend) {
+        this(id, voters, electionTimeoutTicks, heartbeatIntervalTicks, maxInflightAppends,
+                maxEntriesPerAppend, maxBytesPerAppend, 10_000);
+    }
+
+    /**
+     * Defaults for a tick of about 100 ms: election timeout 10 ticks, heartbeat every tick, 8
+     * appends in flight of at most 256 entries and 1 MiB each.
+     */
+    public static ReplicaConfig withDefaults(String id, Set<String> voters) {
+        return new ReplicaConfig(id, voters, 10, 1, 8, 256, 1 << 20, 10_000);
+    }
+}

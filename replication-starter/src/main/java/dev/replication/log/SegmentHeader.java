@@ -1,0 +1,61 @@
+package dev.replication.log;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The first {@value #SIZE} bytes of every segment file: magic, format version, the index of
+ * the segment's first record, and a CRC32C of those. A reader meeting another version stops
+ * instead of misreading records written in a format it does not know.
+ */
+final class SegmentHeader {
+
+    static final int SIZE = 20;
+    static final int MAGIC = 0x5257414C; // "RWAL"
+    static final int CURRENT_VERSION = 1;
+
+    private SegmentHeader() {
+    }
+
+    static ByteBuffer encode(long firstIndex) {
+        return encode(CURRENT_VERSION, firstIndex);
+    }
+
+    static ByteBuffer encode(int version, long firstIndex) {
+        ByteBuffer buf = ByteBuffer.allocate(SIZE);
+        buf.putInt(MAGIC).putInt(version).putLong(firstIndex);
+        buf.putInt(crc(buf));
+        return buf.flip();
+    }
+
+    /** What a header says, or why it cannot be trusted. */
+    record Parsed(long firstIndex, String problem, boolean unsupportedVersion) {
+        boolean valid() {
+            return problem == null;
+        }
+    }
+
+    static Parsed parse(ByteBuffer buf) {
+        if (buf.limit() < SIZE) {
+            return new Parsed(-1, "the file is shorter than a segment header (" + buf.limit() + " bytes)", false);
+        }
+        if (buf.getInt(0) != MAGIC) {
+            return new Parsed(-1, "the file does not start with the segment magic number", false);
+        }
+        int version = buf.getInt(4);
+        if (version != CURRENT_VERSION) {
+            return new Parsed(-1, "segment format version " + version + " is not supported by this build, which reads"
+                    + " version " + CURRENT_VERSION + " (was the data written by a newer release?)", true);
+        }
+        if (buf.getInt(16) != crc(buf)) {
+            return new Parsed(-1, "the segment header checksum does not match", false);
+        }
+        return new Parsed(buf.getLong(8), null, false);
+    }
+
+    private static int crc(ByteBuffer buf) {
+        CRC32C crc = new CRC32C();
+        crc.update(buf.slice(0, 16));
+        return (int) crc.getValue();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.replication.spring;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The parsed {@code replication.peers} seed list: node id to base URL (including any context
+ * path), in the order given. Parsing fails with a message that says which part to fix.
+ */
+public record ClusterMembers(Map<String, URI> peers) {
+
+    public ClusterMembers {
+        peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    }
+
+    /**
+     * Parses {@code "n1=http://host1:8080,n2=http://host2:8080"}. Blank means no peers (a
+     * cluster of one).
+     */
+    public static ClusterMembers parse(String peers) {
+        Map<String, URI> parsed = new LinkedHashMap<>();
+        if (peers == null || peers.isBlank()) {
+            return new ClusterMembers(parsed);
+        }
+        for (String part : peers.split(",")) {
+            String pair = part.trim();
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals <= 0 || equals == pair.length() - 1) {
+                throw new IllegalArgumentException("replication.peers entry '" + pair
+                        + "' is not of the form id=url, e.g. n1=http://node1:8080");
+            }
+            String id = pair.substring(0, equals).trim();
+            String url = pair.substring(equals + 1).trim();
+            if (!id.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("replication.peers node id '" + id
+                        + "' may contain only letters, digits, '.', '_' and '-'");
+            }
+            URI uri = parseUrl(id, url);
+            if (parsed.putIfAbsent(id, uri) != null) {
+                throw new IllegalArgumentException("replication.peers lists node id '" + id
+                        + "' twice; every node id must appear once");
+            }
+        }
+        Map<URI, String> byUrl = new LinkedHashMap<>();
+        parsed.forEach((id, uri) -> {
+            String other = byUrl.putIfAbsent(uri, id);
+            if (other != null) {
+                throw new IllegalArgumentException("replication.peers gives nodes '" + other + "' and '" + id
+                        + "' the same URL " + uri + "; every node needs its own address");
+            }
+        });
+        return new ClusterMembers(parsed);
+    }
+
+    private static URI parseUrl(String id, String url) {
+        try {
+            URI uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("replication.peers URL '" + url + "' of node '" + id
+                        + "' must start with http:// or https://");
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("replication.peers URL '" + url + "' of node '" + id
+                        + "' has no host; write it as http://host:port");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("replication.peers URL '" + url + "' of node '" + id
+                    + "' is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    public boolean isEmpty() {
+        return peers.isEmpty();
+    }
+
+    public boolean contains(String nodeId) {
+        return peers.containsKey(nodeId);
+    }
+
+    /**
+     * A cluster id every fresh node computes alike from the same seed list: a hash of the
+     * sorted id=url pairs.
+     */
+    public String derivedClusterId() {
+        StringBuilder canonical = new StringBuilder();
+        new TreeMap<>(peers).forEach((id, uri) -> canonical.append(id).append('=').append(uri).append(','));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return "c-" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+}

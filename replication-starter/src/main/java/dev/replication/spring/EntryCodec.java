@@ -1,0 +1,88 @@
+package dev.replication.spring;
+
+import dev.replication.api.ValueSerializationException;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns a map's keys or values into the bytes stored in the log and back. {@code String} keys are
+ * their UTF-8 bytes (so prefixes of keys are prefixes of bytes); everything else is JSON written
+ * by the application's Jackson mapper with map entries ordered by key, so equal values give equal
+ * bytes on every node (what idempotent retries compare).
+ */
+final class EntryCodec<T> {
+
+    private final String mapName;
+    private final String role;
+    private final JavaType type;
+    private final boolean utf8String;
+    private final ObjectWriter writer;
+    private final ObjectReader reader;
+
+    private EntryCodec(String mapName, String role, JsonMapper mapper, Type type, boolean utf8String) {
+        this.mapName = mapName;
+        this.role = role;
+        this.type = mapper.getTypeFactory().constructType(type);
+        this.utf8String = utf8String;
+        this.writer = mapper.writerFor(this.type).with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        this.reader = mapper.readerFor(this.type);
+    }
+
+    static <K> EntryCodec<K> forKeys(String mapName, JsonMapper mapper, Type keyType) {
+        return new EntryCodec<>(mapName, "key", mapper, keyType, keyType == String.class);
+    }
+
+    static <V> EntryCodec<V> forValues(String mapName, JsonMapper mapper, Type valueType) {
+        return new EntryCodec<>(mapName, "value", mapper, valueType, false);
+    }
+
+    /** Whether the bytes are the UTF-8 of a {@code String}, so byte prefixes are string prefixes. */
+    boolean isUtf8String() {
+        return utf8String;
+    }
+
+    /** Whether {@code candidate} can be a key or value of this map (as {@code Map.get(Object)} must check). */
+    boolean accepts(Object candidate) {
+        return type.getRawClass().isInstance(candidate);
+    }
+
+    byte[] encode(T item) {
+        if (item == null) {
+            throw new NullPointerException("replicated map '" + mapName + "' does not accept a null " + role
+                    + "; remove the key instead of storing null");
+        }
+        if (utf8String) {
+            return ((String) item).getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return writer.writeValueAsBytes(item);
+        } catch (JacksonException | IllegalArgumentException e) {
+            String reason = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
+            throw new ValueSerializationException("replicated map '" + mapName + "' could not serialize a " + role
+                    + " of " + item.getClass().getName() + " as " + type + ": " + reason
+                    + "; nothing was written. Make the type serializable by the application's Jackson mapper"
+                    + " (getters or @JsonProperty, or a registered module).", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    T decode(byte[] bytes) {
+        if (utf8String) {
+            return (T) new String(bytes, StandardCharsets.UTF_8);
+        }
+        try {
+            return reader.readValue(bytes);
+        } catch (JacksonException e) {
+            throw new ValueSerializationException("replicated map '" + mapName + "' holds a " + role
+                    + " that cannot be read as " + type + ": " + e.getOriginalMessage()
+                    + ". Another node or an earlier release wrote it with a different type: declare the same"
+                    + " types for this map everywhere, or migrate the data.", e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.replication.spring;
+
+import dev.replication.log.DataDirectory;
+import dev.replication.log.FsyncPolicy;
+import dev.replication.log.HardStateFile;
+import dev.replication.log.LogOptions;
+import dev.replication.log.SegmentedLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's data directory, opened and locked at startup (so a second process on the same
+ * directory fails fast), with its write-ahead log and hard-state file. Closed last, after the
+ * node has stopped.
+ */
+final class NodeStorage implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeStorage.class);
+
+    private final ReplicationSetup setup;
+    private final DataDirectory directory;
+    private final SegmentedLog segmentedLog;
+    private final HardStateFile hardState;
+
+    private NodeStorage(ReplicationSetup setup, DataDirectory directory, SegmentedLog segmentedLog,
+            HardStateFile hardState) {
+        this.setup = setup;
+        this.directory = directory;
+        this.segmentedLog = segmentedLog;
+        this.hardState = hardState;
+    }
+
+    static NodeStorage open(ReplicationSetup setup) {
+        ReplicationProperties properties = setup.properties();
+        DataDirectory directory = DataDirectory.open(setup.dataDir(), setup.clusterId(), setup.nodeId());
+        try {
+            LogOptions options = LogOptions.defaults()
+                    .withSegmentBytes(properties.getSegmentSize().toBytes())
+                    .withMaxRecordBytes((int) Math.min(Integer.MAX_VALUE,
+                            properties.getMaxValueSize().toBytes() + properties.getMaxKeySize().toBytes() + 4096));
+            FsyncPolicy policy = properties.getFsyncPolicy();
+            if (policy == FsyncPolicy.INTERVAL) {
+                log.warn("replication.fsync-policy=interval: acknowledged writes can be lost if a majority of nodes "
+                        + "crash within {} of each other", properties.getFsyncInterval());
+                options = options.withIntervalFsync(properties.getFsyncInterval());
+            }
+            SegmentedLog segmentedLog = SegmentedLog.open(directory.logDirectory(), options);
+            return new NodeStorage(setup, directory, segmentedLog, new HardStateFile(directory.hardStateFile()));
+        } catch (RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+    }
+
+    SegmentedLog log() {
+        return segmentedLog;
+    }
+
+    HardStateFile hardState() {
+        return hardState;
+    }
+
+    @Override
+    public void close() {
+        try {
+            segmentedLog.close();
+        } finally {
+            directory.close();
+            if (setup.temporaryDataDir()) {
+                deleteRecursively(setup.dataDir());
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete the temporary data directory {}: {}", dir, e.getMessage());
+        }
+    }
+}

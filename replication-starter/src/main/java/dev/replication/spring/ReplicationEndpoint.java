@@ -1,0 +1,36 @@
+package dev.replication.spring;
+
+import dev.replication.runtime.NodeStatus;
+import dev.replication.runtime.ReplicationNode;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code /actuator/replication}: who this node is, whom it follows, how far its log and state
+ * have got, and (on the leader) how far each follower has got.
+ */
+@Endpoint(id = "replication")
+public class ReplicationEndpoint {
+
+    private final ReplicationNode node;
+
+    public ReplicationEndpoint(ReplicationNode node) {
+        this.node = node;
+    }
+
+    @ReadOperation
+    public NodeStatus status() {
+        try {
+            return node.status().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the node's status", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("node " + node.nodeId()
+                    + " did not report its status within 2 s: its update queue is stuck or overloaded", e);
+        }
+    }
+}

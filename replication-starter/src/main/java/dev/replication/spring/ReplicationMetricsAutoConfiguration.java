@@ -1,0 +1,125 @@
+package dev.replication.spring;
+
+import dev.replication.runtime.NodeMetrics;
+import dev.replication.runtime.ReplicationNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Micrometer metrics under {@code replication.*}, when Micrometer is on the classpath: commit
+ * latency, append batch size, persist (fsync) time, elections, leader changes, apply lag.
+ */
+@AutoConfiguration(before = ReplicationAutoConfiguration.class)
+@ConditionalOnClass(MeterRegistry.class)
+public final class ReplicationMetricsAutoConfiguration {
+
+    @Bean
+    NodeMetrics replicationNodeMetrics(ObjectProvider<MeterRegistry> registry,
+            ObjectProvider<ReplicationNode> node) {
+        return new MicrometerNodeMetrics(registry, node);
+    }
+
+    /** Registers its meters lazily: the registry and the node may not exist yet when created. */
+    static final class MicrometerNodeMetrics implements NodeMetrics {
+        private final ObjectProvider<MeterRegistry> registryProvider;
+        private final ObjectProvider<ReplicationNode> nodeProvider;
+        private volatile Meters meters;
+
+        MicrometerNodeMetrics(ObjectProvider<MeterRegistry> registry, ObjectProvider<ReplicationNode> node) {
+            this.registryProvider = registry;
+            this.nodeProvider = node;
+        }
+
+        private Meters meters() {
+            Meters current = meters;
+            if (current == null) {
+                synchronized (this) {
+                    if (meters == null) {
+                        MeterRegistry registry = registryProvider.getIfAvailable();
+                        meters = registry == null ? Meters.NONE : new Meters(registry, nodeProvider);
+                    }
+                    current = meters;
+                }
+            }
+            return current;
+        }
+
+        @Override
+        public void committed(long nanos) {
+            Meters m = meters();
+            if (m.commitLatency != null) {
+                m.commitLatency.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void persisted(int entries, long nanos) {
+            Meters m = meters();
+            if (m.persistLatency != null) {
+                m.persistLatency.record(nanos, TimeUnit.NANOSECONDS);
+                m.appendBatch.record(entries);
+            }
+        }
+
+        @Override
+        public void electionStarted() {
+            Meters m = meters();
+            if (m.elections != null) {
+                m.elections.increment();
+            }
+        }
+
+        @Override
+        public void leaderChanged() {
+            Meters m = meters();
+            if (m.leaderChanges != null) {
+                m.leaderChanges.increment();
+            }
+        }
+    }
+
+    private static final class Meters {
+        static final Meters NONE = new Meters();
+
+        final Timer commitLatency;
+        final Timer persistLatency;
+        final DistributionSummary appendBatch;
+        final Counter elections;
+        final Counter leaderChanges;
+
+        private Meters() {
+            commitLatency = null;
+            persistLatency = null;
+            appendBatch = null;
+            elections = null;
+            leaderChanges = null;
+        }
+
+        Meters(MeterRegistry registry, ObjectProvider<ReplicationNode> node) {
+            commitLatency = Timer.builder("replication.commit.latency")
+                    .description("Time from a leader accepting a write to applying it (quorum fsync included)")
+                    .publishPercentiles(0.5, 0.99).register(registry);
+            persistLatency = Timer.builder("replication.log.persist")
+                    .description("Time for a log append to become durable (write and fsync)")
+                    .publishPercentiles(0.5, 0.99).register(registry);
+            appendBatch = DistributionSummary.builder("replication.log.append.batch")
+                    .description("Entries per durable log append (group commit)").register(registry);
+            elections = Counter.builder("replication.elections")
+                    .description("Elections this node started as a candidate").register(registry);
+            leaderChanges = Counter.builder("replication.leader.changes")
+                    .description("Changes of the leader this node knows of").register(registry);
+            Gauge.builder("replication.apply.lag", node, provider -> {
+                ReplicationNode current = provider.getIfAvailable();
+                return current == null ? 0 : Math.max(0, current.commitIndex() - current.appliedIndex());
+            }).description("Committed entries not yet applied on this node").register(registry);
+        }
+    }
+}

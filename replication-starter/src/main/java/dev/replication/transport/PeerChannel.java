@@ -1,0 +1,256 @@
+package dev.replication.transport;
+
+import dev.replication.core.AppendRequest;
+import dev.replication.core.Message;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound half of a Single Socket Channel to one peer: bounded queues drained into batch
+ * POSTs over the transport's one HTTP/2 connection to that peer, with a bounded number in flight
+ * (Request Pipeline).
+ *
+ * <p>Two lanes: appends that carry entries, and everything else (heartbeats, votes, responses,
+ * read index). The small-message lane has in-flight slots of its own and is drained first, so a
+ * heartbeat never waits behind a megabyte of entries. After a failure the channel backs off
+ * (doubling, with jitter) and then probes with a single POST until one succeeds; messages of a
+ * failed POST are dropped, never retried here: the core retries with fresh state.
+ */
+final class PeerChannel {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerChannel.class);
+    private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
+    /** POSTs of small messages in flight besides the append window. */
+    private static final int URGENT_IN_FLIGHT = 4;
+
+    private final String peerId;
+    private final HttpUrl messagesUrl;
+    private final PeerTransportSettings settings;
+    private final OkHttpClient client;
+    private final MessageCodec codec;
+    private final ClusterCredential credential;
+    private final Executor drainExecutor;
+    private final ScheduledExecutorService scheduler;
+
+    private final ArrayDeque<Message> urgent = new ArrayDeque<>();
+    private final ArrayDeque<Message> bulk = new ArrayDeque<>();
+    private int urgentInFlight;
+    private int bulkInFlight;
+    private boolean drainScheduled;
+    private boolean closed;
+    private int consecutiveFailures;
+    private long backoffUntilNanos;
+
+    private final AtomicLong sentMessages = new AtomicLong();
+    private final AtomicLong sentBatches = new AtomicLong();
+    private final AtomicLong droppedMessages = new AtomicLong();
+
+    PeerChannel(String peerId, HttpUrl baseUrl, PeerTransportSettings settings, OkHttpClient client,
+            MessageCodec codec, ClusterCredential credential, Executor drainExecutor,
+            ScheduledExecutorService scheduler) {
+        this.peerId = peerId;
+        this.messagesUrl = baseUrl.resolve(Http2PeerTransport.BASE_PATH + "messages");
+        this.settings = settings;
+        this.client = client;
+        this.codec = codec;
+        this.credential = credential;
+        this.drainExecutor = drainExecutor;
+        this.scheduler = scheduler;
+    }
+
+    /** Queues {@code message}; never blocks. False when the lane is full and it was dropped. */
+    boolean offer(Message message) {
+        synchronized (this) {
+            ArrayDeque<Message> lane = isBulk(message) ? bulk : urgent;
+            if (closed || lane.size() >= settings.queueCapacity()) {
+                droppedMessages.incrementAndGet();
+                return false;
+            }
+            lane.add(message);
+        }
+        scheduleDrain();
+        return true;
+    }
+
+    void close() {
+        synchronized (this) {
+            closed = true;
+            droppedMessages.addAndGet(urgent.size() + bulk.size());
+            urgent.clear();
+            bulk.clear();
+        }
+    }
+
+    long sentMessages() {
+        return sentMessages.get();
+    }
+
+    long sentBatches() {
+        return sentBatches.get();
+    }
+
+    long droppedMessages() {
+        return droppedMessages.get();
+    }
+
+    private static boolean isBulk(Message message) {
+        return message instanceof AppendRequest append && !append.isHeartbeat();
+    }
+
+    private void scheduleDrain() {
+        synchronized (this) {
+            if (drainScheduled || closed) {
+                return;
+            }
+            drainScheduled = true;
+        }
+        drainExecutor.execute(this::drain);
+    }
+
+    /** Runs on the drain executor, never on the caller of send: encoding and signing cost CPU. */
+    private void drain() {
+        while (true) {
+            List<Message> batch = nextBatch();
+            if (batch == null) {
+                return;
+            }
+            post(batch);
+        }
+    }
+
+    /** The next batch allowed to go out now, or null (and the drain ends) when none is. */
+    private synchronized List<Message> nextBatch() {
+        if (closed) {
+            drainScheduled = false;
+            return null;
+        }
+        long waitNanos = backoffUntilNanos - System.nanoTime();
+        if (consecutiveFailures > 0 && waitNanos > 0) {
+            drainScheduled = false;
+            if (!urgent.isEmpty() || !bulk.isEmpty()) {
+                scheduler.schedule(this::scheduleDrain, waitNanos, TimeUnit.NANOSECONDS);
+            }
+            return null;
+        }
+        // After a failure, probe with one POST at a time until the peer answers again.
+        boolean probing = consecutiveFailures > 0;
+        int inFlight = urgentInFlight + bulkInFlight;
+        if (!urgent.isEmpty() && (probing ? inFlight == 0 : urgentInFlight < URGENT_IN_FLIGHT)) {
+            urgentInFlight++;
+            return take(urgent);
+        }
+        if (!bulk.isEmpty() && (probing ? inFlight == 0 : bulkInFlight < settings.maxInFlightBatches())) {
+            bulkInFlight++;
+            return take(bulk);
+        }
+        drainScheduled = false;
+        return null;
+    }
+
+    private List<Message> take(ArrayDeque<Message> lane) {
+        List<Message> batch = new ArrayList<>(Math.min(lane.size(), settings.maxBatchMessages()));
+        int bytes = 0;
+        while (!lane.isEmpty() && batch.size() < settings.maxBatchMessages()) {
+            int size = codec.estimatedSize(lane.peek());
+            if (!batch.isEmpty() && bytes + size > settings.maxBatchBytes()) {
+                break;
+            }
+            bytes += size;
+            batch.add(lane.poll());
+        }
+        return batch;
+    }
+
+    private void post(List<Message> batch) {
+        boolean bulkBatch = isBulk(batch.get(0));
+        byte[] body = codec.encodeBatch(batch);
+        Request.Builder request = new Request.Builder()
+                .url(messagesUrl)
+                .post(RequestBody.create(body, OCTET_STREAM));
+        for (Map.Entry<String, String> header
+                : credential.sign(settings.nodeId(), peerId, "messages", body).entrySet()) {
+            request.header(header.getKey(), header.getValue());
+        }
+        Call call = client.newCall(DeliveryTracker.attachTo(request).build());
+        call.enqueue(new Callback() {
+            @Override
+            public void onResponse(Call call, Response response) {
+                try (response) {
+                    if (response.code() == 204 || response.isSuccessful()) {
+                        completed(batch, bulkBatch, null);
+                    } else {
+                        completed(batch, bulkBatch, "HTTP " + response.code() + " "
+                                + Http2PeerTransport.describe(response));
+                    }
+                }
+            }
+
+            @Override
+            public void onFailure(Call call, IOException failure) {
+                completed(batch, bulkBatch, failure.toString());
+            }
+        });
+    }
+
+    private void completed(List<Message> batch, boolean bulkBatch, String failure) {
+        boolean recovered = false;
+        boolean failedFirst = false;
+        int failures;
+        synchronized (this) {
+            if (bulkBatch) {
+                bulkInFlight--;
+            } else {
+                urgentInFlight--;
+            }
+            if (failure == null) {
+                recovered = consecutiveFailures > 0;
+                consecutiveFailures = 0;
+            } else {
+                consecutiveFailures++;
+                failedFirst = consecutiveFailures == 1;
+                long backoff = Math.min(settings.reconnectBackoffMax().toNanos(),
+                        settings.reconnectBackoffMin().toNanos()
+                                << Math.min(20, consecutiveFailures - 1));
+                // Jitter spreads the retries of nodes that lost the same peer at once.
+                backoff = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+                backoffUntilNanos = System.nanoTime() + backoff;
+            }
+            failures = consecutiveFailures;
+        }
+        if (failure == null) {
+            sentMessages.addAndGet(batch.size());
+            sentBatches.incrementAndGet();
+            if (recovered) {
+                log.info("Peer {} at {} is reachable again", peerId, messagesUrl);
+            }
+        } else {
+            droppedMessages.addAndGet(batch.size());
+            if (failedFirst) {
+                log.warn("Sending {} message(s) to peer {} at {} failed: {}; retrying with"
+                        + " backoff up to {} (the core resends what is still needed)",
+                        batch.size(), peerId, messagesUrl, failure, settings.reconnectBackoffMax());
+            } else {
+                log.debug("Peer {} still failing ({} attempts): {}", peerId, failures, failure);
+            }
+        }
+        scheduleDrain();
+    }
+}

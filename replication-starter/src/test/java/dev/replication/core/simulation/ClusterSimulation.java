@@ -1,0 +1,469 @@
+package dev.replication.core.simulation;
+
+import dev.replication.core.LogEntry;
+import dev.replication.core.Message;
+import dev.replication.core.Ready;
+import dev.replication.core.ReplicaConfig;
+import dev.replication.core.Role;
+import dev.replication.core.RoleState;
+import dev.replication.testsupport.history.CheckResult;
+import dev.replication.testsupport.history.LinearizabilityChecker;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A cluster of simulated nodes driven by one seeded scheduler: every step picks one event
+ * (deliver a message, let a node perform its effects, advance time, a client operation, or a
+ * fault) from the seed alone, so a seed replays exactly. Invariants are checked after every
+ * step; at the end every fault heals, and the cluster must elect a leader and settle every
+ * pending operation within a bound, with a linearizable client history.
+ *
+ * <p>Scenario tests drive the same cluster by hand ({@link #tick}, {@link #deliverAll}, {@link
+ * #partition}, {@link #crash}, ...).
+ */
+public final class ClusterSimulation implements SimulatedNode.Observer {
+
+    /** Election timeout of the simulated nodes, in ticks. */
+    public static final int ELECTION_TIMEOUT = 10;
+    public static final int HEARTBEAT_INTERVAL = 2;
+    private static final int TRACE_LINES = 60;
+
+    private record TraceLine(long step, long tick, String action, Object subject) {
+        @Override
+        public String toString() {
+            return "#" + step + " t" + tick + " " + action + (subject == null ? "" : " " + subject);
+        }
+    }
+
+    private final long seed;
+    private final SplittableRandom random;
+    private final List<SimulatedNode> nodes = new ArrayList<>();
+    private final SimulatedNetwork network;
+    private final Invariants invariants = new Invariants();
+    private final ClientWorkload workload;
+    private final Deque<TraceLine> trace = new ArrayDeque<>();
+    private final double faultRate;
+    private long now;
+    private long step;
+
+    public ClusterSimulation(long seed, int nodeCount) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.network = new SimulatedNetwork(random.split());
+        Set<String> ids = new LinkedHashSet<>();
+        for (int i = 1; i <= nodeCount; i++) {
+            ids.add("n" + i);
+        }
+        for (String id : ids) {
+            ReplicaConfig config = new ReplicaConfig(id, ids, ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
+                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000);
+            nodes.add(new SimulatedNode(config, random.nextLong()));
+        }
+        this.workload = new ClientWorkload(random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3),
+                20L * ELECTION_TIMEOUT);
+        this.faultRate = 0.002 + random.nextDouble() * 0.03;
+        network.setFaults(0, 0, 1);
+    }
+
+    /** A cluster for scripted scenarios: reliable network, no random faults. */
+    public static ClusterSimulation scripted(int nodeCount) {
+        return new ClusterSimulation(0, nodeCount);
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public ClientWorkload workload() {
+        return workload;
+    }
+
+    public Invariants invariants() {
+        return invariants;
+    }
+
+    public SimulatedNetwork network() {
+        return network;
+    }
+
+    public SimulatedNode node(String id) {
+        for (SimulatedNode node : nodes) {
+            if (node.id().equals(id)) {
+                return node;
+            }
+        }
+        throw new IllegalArgumentException("no node " + id);
+    }
+
+    public List<SimulatedNode> nodes() {
+        return nodes;
+    }
+
+    public long now() {
+        return now;
+    }
+
+    // ---- the randomized run -------------------------------------------------------------
+
+    /** Runs {@code steps} random steps, then heals every fault and checks liveness and history. */
+    public void run(int steps) {
+        for (int i = 0; i < steps; i++) {
+            randomStep();
+            invariants.checkRoles(nodes);
+        }
+        healAndSettle();
+        checkHistory();
+    }
+
+    private void randomStep() {
+        step++;
+        double roll = random.nextDouble();
+        if (roll < faultRate) {
+            fault();
+        } else if (roll < 0.40) {
+            deliverOne();
+        } else if (roll < 0.70) {
+            syncOne();
+        } else if (roll < 0.80) {
+            tick();
+        } else if (roll < 0.88) {
+            String issued = workload.issue(nodes, now);
+            if (issued != null) {
+                trace("client", issued);
+            }
+        } else {
+            deliverOne();
+        }
+    }
+
+    private void deliverOne() {
+        Message message = network.takeDeliverable(to -> node(to).isRunning(now));
+        if (message != null) {
+            trace("deliver", message);
+            node(message.to()).replica().receive(message);
+        }
+    }
+
+    private void syncOne() {
+        List<SimulatedNode> ready = new ArrayList<>();
+        for (SimulatedNode node : nodes) {
+            if (node.isRunning(now) && node.replica().hasReady()) {
+                ready.add(node);
+            }
+        }
+        if (!ready.isEmpty()) {
+            sync(ready.get(random.nextInt(ready.size())));
+        }
+    }
+
+    private void fault() {
+        int kind = random.nextInt(14);
+        SimulatedNode node = nodes.get(random.nextInt(nodes.size()));
+        SimulatedNode leader = leader();
+        if (leader != null && random.nextBoolean()) {
+            node = leader; // faults at the leader make the most interesting histories
+        }
+        switch (kind) {
+            case 0, 1 -> {
+                if (node.isUp()) {
+                    crash(node.id());
+                }
+            }
+            case 2, 3 -> crashDuringSync();
+            case 4, 5, 6 -> restartOne();
+            case 7 -> {
+                List<String> group = new ArrayList<>();
+                group.add(node.id());
+                for (SimulatedNode candidate : nodes) {
+                    if (candidate != node && random.nextInt(3) == 0) {
+                        group.add(candidate.id());
+                    }
+                }
+                partition(group.toArray(String[]::new));
+            }
+            case 8 -> {
+                SimulatedNode other = nodes.get(random.nextInt(nodes.size()));
+                if (other != node) {
+                    boolean inbound = random.nextBoolean();
+                    network.block(inbound ? other.id() : node.id(), inbound ? node.id() : other.id());
+                    trace("block", inbound ? other.id() + " -> " + node.id() : node.id() + " -> " + other.id());
+                }
+            }
+            case 9, 10 -> heal();
+            case 11 -> {
+                if (node.isRunning(now)) {
+                    long until = now + ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
+                    node.pauseUntil(until);
+                    trace("pause", node.id() + " until t" + until);
+                }
+            }
+            default -> {
+                double loss = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.15;
+                double duplication = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.1;
+                int delay = random.nextInt(4);
+                network.setFaults(loss, duplication, delay);
+                trace("network", "loss " + loss + " duplication " + duplication + " delay<=" + delay);
+            }
+        }
+    }
+
+    /** A crash while performing effects: first-phase messages left, later writes are lost. */
+    private void crashDuringSync() {
+        List<SimulatedNode> candidates = new ArrayList<>();
+        for (SimulatedNode candidate : nodes) {
+            if (candidate.isRunning(now) && candidate.replica().hasReady()) {
+                candidates.add(candidate);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        SimulatedNode node = candidates.get(random.nextInt(candidates.size()));
+        int torn = random.nextInt(3);
+        boolean keepHardState = random.nextBoolean();
+        trace("crash-during-sync", node.id() + " keeping " + torn + " new entries"
+                + (keepHardState ? " and the hard state" : ""));
+        node.sync(network, this, true, torn, keepHardState);
+        workload.crashed(node);
+    }
+
+    private void restartOne() {
+        List<SimulatedNode> down = new ArrayList<>();
+        for (SimulatedNode candidate : nodes) {
+            if (!candidate.isUp()) {
+                down.add(candidate);
+            }
+        }
+        if (!down.isEmpty()) {
+            restart(down.get(random.nextInt(down.size())).id());
+        }
+    }
+
+    // ---- scripted steps (also used by the random run) -----------------------------------
+
+    /** One tick for every running node. */
+    public void tick() {
+        now++;
+        network.advanceTo(now);
+        trace("tick", null);
+        for (SimulatedNode node : nodes) {
+            if (node.isRunning(now)) {
+                node.replica().tick();
+            }
+        }
+        workload.tick(now);
+    }
+
+    /** Ticks only {@code id} (for scripted elections). */
+    public void tick(String id, int ticks) {
+        for (int i = 0; i < ticks; i++) {
+            node(id).replica().tick();
+        }
+    }
+
+    public void sync(SimulatedNode node) {
+        trace("sync", node.id());
+        node.sync(network, this, false, 0, false);
+    }
+
+    /** Performs every running node's effects and delivers every deliverable message until quiet. */
+    public void deliverAll() {
+        for (int rounds = 0; rounds < 1_000; rounds++) {
+            boolean progressed = false;
+            for (SimulatedNode node : nodes) {
+                if (node.isRunning(now) && node.replica().hasReady()) {
+                    sync(node);
+                    progressed = true;
+                }
+            }
+            List<Message> messages = network.takeAllDeliverable(to -> node(to).isRunning(now));
+            for (Message message : messages) {
+                trace("deliver", message);
+                node(message.to()).replica().receive(message);
+                progressed = true;
+            }
+            invariants.checkRoles(nodes);
+            if (!progressed) {
+                return;
+            }
+        }
+        throw new AssertionError("the cluster did not quiesce after 1,000 delivery rounds; messages are"
+                + " ping-ponging without end (see the trace)");
+    }
+
+    /** Cuts {@code group} off from the rest of the cluster in both directions. */
+    public void partition(String... group) {
+        Set<String> inside = Set.of(group);
+        for (SimulatedNode a : nodes) {
+            for (SimulatedNode b : nodes) {
+                if (inside.contains(a.id()) != inside.contains(b.id())) {
+                    network.block(a.id(), b.id());
+                }
+            }
+        }
+        trace("partition", inside);
+    }
+
+    public void heal() {
+        network.healPartitions();
+        trace("heal", null);
+    }
+
+    public void crash(String id) {
+        SimulatedNode node = node(id);
+        trace("crash", id);
+        node.crash();
+        workload.crashed(node);
+    }
+
+    public void restart(String id) {
+        trace("restart", id);
+        node(id).restart();
+    }
+
+    /** The node that leads the highest generation among running nodes, or null. */
+    public SimulatedNode leader() {
+        SimulatedNode leader = null;
+        for (SimulatedNode node : nodes) {
+            if (node.isRunning(now)) {
+                RoleState state = node.replica().roleState();
+                if (state.role() == Role.LEADER
+                        && (leader == null || state.generation() > leader.replica().roleState().generation())) {
+                    leader = node;
+                }
+            }
+        }
+        return leader;
+    }
+
+    // ---- healing, liveness and the history ----------------------------------------------
+
+    private void healAndSettle() {
+        trace("heal-all", "restart crashed nodes, resume paused ones, reliable network");
+        network.healPartitions();
+        network.setFaults(0, 0, 1);
+        for (SimulatedNode node : nodes) {
+            if (!node.isUp()) {
+                node.restart();
+            }
+            node.pauseUntil(-1);
+        }
+        long healedAt = now;
+        long leaderBound = 10L * ELECTION_TIMEOUT;
+        long settleBound = 60L * ELECTION_TIMEOUT;
+        boolean leaderSeen = false;
+        while (true) {
+            now++;
+            network.advanceTo(now);
+            for (SimulatedNode node : nodes) {
+                node.replica().tick();
+            }
+            deliverAll();
+            SimulatedNode leader = leader();
+            leaderSeen |= leader != null;
+            if (!leaderSeen && now - healedAt > leaderBound) {
+                throw new AssertionError("no leader within " + leaderBound + " ticks after every fault healed");
+            }
+            if (leader != null && settled(leader) && workload.allResolved()) {
+                return;
+            }
+            if (now - healedAt > settleBound) {
+                throw new AssertionError("not settled within " + settleBound + " ticks after healing: leader "
+                        + (leader == null ? "none" : leader.id()) + ", pending client operations: "
+                        + workload.pendingDescription());
+            }
+        }
+    }
+
+    private boolean settled(SimulatedNode leader) {
+        long last = leader.replica().log().lastIndex();
+        if (leader.replica().commitIndex() != last) {
+            return false;
+        }
+        for (SimulatedNode node : nodes) {
+            if (node.stateMachine().appliedIndex() != last) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkHistory() {
+        List<LogEntry> committed = invariants.committed();
+        for (SimulatedNode node : nodes) {
+            if (!node.stateMachine().snapshot().equals(nodes.get(0).stateMachine().snapshot())) {
+                throw new SafetyViolation("state machines differ after settling: " + nodes.get(0).id() + " "
+                        + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
+                        + node.stateMachine().snapshot());
+            }
+            for (LogEntry entry : committed) {
+                if (!node.durableLog().entry(entry.index()).equals(entry)) {
+                    throw new SafetyViolation("committed entry " + entry + " is missing from the durable log of "
+                            + node.id() + " after settling: an acknowledged write was lost");
+                }
+            }
+        }
+        CheckResult result = LinearizabilityChecker.check(workload.history());
+        if (!result.linearizable()) {
+            throw new SafetyViolation("client history is not linearizable: " + result.explanation());
+        }
+    }
+
+    // ---- observer -----------------------------------------------------------------------
+
+    @Override
+    public void persisted(SimulatedNode node, List<LogEntry> entries) {
+        invariants.checkPersisted(node, entries);
+    }
+
+    @Override
+    public void applied(SimulatedNode node, LogEntry entry, Object result) {
+        int before = invariants.committed().size();
+        invariants.checkApplied(node, entry);
+        if (invariants.committed().size() > before) {
+            workload.committed(entry);
+        }
+        workload.applied(node, entry, result);
+    }
+
+    @Override
+    public void ready(SimulatedNode node, Ready ready) {
+        workload.readOutcomes(node, ready);
+        if (ready.roleState() != null) {
+            trace("role", node.id() + " " + ready.roleState());
+        }
+    }
+
+    /** One line of figures about the run so far. */
+    public String summary() {
+        SimulatedNode leader = leader();
+        return "seed " + seed + ": " + nodes.size() + " nodes, " + step + " steps, " + now + " ticks, "
+                + invariants.committed().size() + " entries committed, generation "
+                + (leader == null ? "-" : leader.replica().roleState().generation()) + ", "
+                + workload.history().size() + " client operations (" + workload.completedOk() + " ok), "
+                + workload.staleReads() + " stale reads, fault rate " + String.format("%.3f", faultRate);
+    }
+
+    // ---- trace --------------------------------------------------------------------------
+
+    private void trace(String action, Object subject) {
+        if (trace.size() == TRACE_LINES) {
+            trace.removeFirst();
+        }
+        trace.addLast(new TraceLine(step, now, action, subject));
+    }
+
+    /** The last steps, oldest first, one per line. */
+    public String traceText() {
+        StringBuilder text = new StringBuilder();
+        for (TraceLine line : trace) {
+            text.append("  ").append(line).append('\n');
+        }
+        return text.toString();
+    }
+}

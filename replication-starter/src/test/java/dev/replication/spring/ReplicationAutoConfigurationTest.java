@@ -1,0 +1,171 @@
+package dev.replication.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.replication.api.Replicated;
+import dev.replication.api.ReplicatedMap;
+import dev.replication.runtime.ReplicationNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Conditions and property validation of the auto-configuration, each with its message. */
+class ReplicationAutoConfigurationTest {
+
+    @TempDir
+    Path dataDir;
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ReplicationAutoConfiguration.class,
+                    ReplicationActuatorAutoConfiguration.class, ReplicationMetricsAutoConfiguration.class));
+
+    private ApplicationContextRunner singleNode() {
+        return runner.withPropertyValues("replication.data-dir=" + dataDir);
+    }
+
+    record Item(String name, int quantity) {
+    }
+
+    static class Inventory {
+        @Replicated("inventory")
+        ReplicatedMap<String, Item> items;
+    }
+
+    static class Orders {
+        final ReplicatedMap<String, Long> orders;
+
+        Orders(@Replicated("orders") ReplicatedMap<String, Long> orders) {
+            this.orders = orders;
+        }
+    }
+
+    static class Conflicting {
+        @Replicated("inventory")
+        ReplicatedMap<String, Long> items;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class InventoryApp {
+        @Bean
+        Inventory inventory() {
+            return new Inventory();
+        }
+
+        @Bean
+        Orders orders(@Replicated("orders") ReplicatedMap<String, Long> orders) {
+            return new Orders(orders);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ConflictingApp {
+        @Bean
+        Inventory inventory() {
+            return new Inventory();
+        }
+
+        @Bean
+        Conflicting conflicting() {
+            return new Conflicting();
+        }
+    }
+
+    @Test
+    void aSingleNodeStartsWithNoPeersConfigured() {
+        singleNode().run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(ReplicationNode.class);
+            assertThat(context.getBean(ReplicationNode.class).nodeId()).isEqualTo("local");
+        });
+    }
+
+    @Test
+    void replicatedMapsAreInjectedIntoFieldsAndParametersAndWork() {
+        singleNode().withUserConfiguration(InventoryApp.class).run(context -> {
+            Inventory inventory = context.getBean(Inventory.class);
+            Orders orders = context.getBean(Orders.class);
+
+            inventory.items.put("apple", new Item("apple", 3));
+            orders.orders.put("o-1", 42L);
+
+            assertThat(inventory.items.get("apple")).isEqualTo(new Item("apple", 3));
+            assertThat(orders.orders.get("o-1")).isEqualTo(42L);
+            assertThat(context).doesNotHaveBean("inventory-map").doesNotHaveBean("orders-map");
+        });
+    }
+
+    @Test
+    void theSameMapNameWithOtherTypesFailsStartupNamingBothDeclarations() {
+        singleNode().withUserConfiguration(ConflictingApp.class).run(context -> assertThat(context)
+                .getFailure().rootCause()
+                .hasMessageContaining("'inventory'")
+                .hasMessageContaining("Inventory.items")
+                .hasMessageContaining("Conflicting.items"));
+    }
+
+    @Test
+    void disabledByProperty() {
+        singleNode().withPropertyValues("replication.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(ReplicationNode.class));
+    }
+
+    @Test
+    void aMissingNodeIdWithPeersFailsStartupSayingWhatToSet() {
+        singleNode().withPropertyValues("replication.peers=n1=http://a:1,n2=http://b:1")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("replication.node-id is not set"));
+    }
+
+    @Test
+    void aNodeIdNotAmongThePeersFailsStartup() {
+        singleNode().withPropertyValues("replication.node-id=n9", "replication.peers=n1=http://a:1,n2=http://b:1",
+                        "replication.cluster-secret=0123456789abcdef0123")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("'n9' is not among replication.peers"));
+    }
+
+    @Test
+    void duplicatePeerIdsFailStartup() {
+        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n1=http://b:1")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("lists node id 'n1' twice"));
+    }
+
+    @Test
+    void aMalformedPeerUrlFailsStartup() {
+        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=ftp://a:1,n2=http://b:1")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("must start with http:// or https://"));
+    }
+
+    @Test
+    void aMultiNodeClusterWithoutASecretFailsStartup() {
+        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n2=http://b:1")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("replication.cluster-secret"));
+    }
+
+    @Test
+    void withoutActuatorTheNodeStillStartsWithoutEndpointOrHealth() {
+        singleNode().withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+                        "org.springframework.boot.health"))
+                .run(context -> assertThat(context).hasNotFailed()
+                        .hasSingleBean(ReplicationNode.class)
+                        .doesNotHaveBean(ReplicationEndpoint.class)
+                        .doesNotHaveBean(ReplicationHealthIndicator.class));
+    }
+
+    @Test
+    void inMemoryModeDeletesItsDataAtShutdown() {
+        Path[] used = new Path[1];
+        runner.withPropertyValues("replication.in-memory=true").run(context -> {
+            used[0] = context.getBean(ReplicationSetup.class).dataDir();
+            assertThat(used[0]).exists();
+        });
+        assertThat(used[0]).doesNotExist();
+    }
+}

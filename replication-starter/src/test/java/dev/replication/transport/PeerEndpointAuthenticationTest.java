@@ -1,0 +1,190 @@
+package dev.replication.transport;
+
+import static dev.replication.transport.InMemoryPeerNetworkTest.assertDelivery;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.replication.core.Message;
+import dev.replication.core.TimeoutNow;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Node n2 (peers n1 and n3) receiving hand-made requests: only valid credentials get through. */
+class PeerEndpointAuthenticationTest {
+
+    private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
+    private static final MessageCodec CODEC = new MessageCodec();
+
+    private static PeerNode n2;
+    private static OkHttpClient client;
+
+    @BeforeAll
+    static void startNode() {
+        n2 = PeerNode.start(PeerNodeApplication.class, "n2", "test.cluster-id=c1");
+        n2.transport().updatePeers(Map.of(
+                "n1", URI.create("http://127.0.0.1:9"),
+                "n2", n2.uri(),
+                "n3", URI.create("http://127.0.0.1:9")));
+        client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+    }
+
+    @AfterAll
+    static void stopNode() {
+        n2.close();
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+
+    @BeforeEach
+    void forgetEarlierTraffic() {
+        n2.handler.reset();
+    }
+
+    @Test
+    void aValidCredentialIsAccepted() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+
+        try (Response response = post("messages", body, signed("n1", "n2", body))) {
+            assertThat(response.code()).isEqualTo(204);
+        }
+        assertThat(n2.handler.messages).containsExactly(new TimeoutNow("n1", "n2", 4));
+    }
+
+    @Test
+    void aMissingCredentialIsUnauthorizedAndChangesNothing() throws IOException {
+        assertRefused(post("messages", batch(new TimeoutNow("n1", "n2", 4)), Map.of()),
+                401, "X-Replication-Sender");
+    }
+
+    @Test
+    void aWrongCredentialIsUnauthorizedAndChangesNothing() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        Map<String, String> headers = sign("c1", "not-the-cluster-secret-at-all", "n1", "n2",
+                "messages", body, Clock.systemUTC());
+        assertRefused(post("messages", body, headers),
+                401, "invalid signature");
+    }
+
+    @Test
+    void aReplayedCredentialIsUnauthorizedAndChangesNothing() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        Map<String, String> headers = signed("n1", "n2", body);
+        try (Response first = post("messages", body, headers)) {
+            assertThat(first.code()).isEqualTo(204);
+        }
+        n2.handler.reset();
+
+        assertRefused(post("messages", body, headers), 401, "replayed");
+    }
+
+    @Test
+    void anExpiredCredentialIsUnauthorizedAndChangesNothing() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        Clock minuteAgo = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1));
+        Map<String, String> headers = sign("c1", PeerNodeConfiguration.SECRET, "n1", "n2",
+                "messages", body, minuteAgo);
+        assertRefused(post("messages", body, headers),
+                401, "outside the accepted window");
+    }
+
+    @Test
+    void aSenderNotInTheConfigurationIsForbidden() throws IOException {
+        byte[] body = batch(new TimeoutNow("n9", "n2", 4));
+        assertRefused(post("messages", body, signed("n9", "n2", body)),
+                403, "'n9' is not a configured peer");
+    }
+
+    @Test
+    void aMessageClaimingAnotherSenderIsForbidden() throws IOException {
+        byte[] body = batch(new TimeoutNow("n3", "n2", 4));
+        assertRefused(post("messages", body, signed("n1", "n2", body)),
+                403, "authenticated as n1 carries a TimeoutNow from n3");
+    }
+
+    @Test
+    void aRequestForAnotherClusterIsAConflictNamingBothClusters() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        Map<String, String> headers = sign("c2", PeerNodeConfiguration.SECRET, "n1", "n2",
+                "messages", body, Clock.systemUTC());
+        assertRefused(post("messages", body, headers),
+                409, "for cluster 'c2' but node n2 belongs to cluster 'c1'");
+    }
+
+    @Test
+    void aRequestForAnotherNodeIsMisdirected() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n3", 4));
+        assertRefused(post("messages", body, signed("n1", "n3", body)),
+                421, "addressed to node 'n3' but reached node 'n2'");
+    }
+
+    @Test
+    void anUnknownWireVersionIsABadRequestNamingTheVersions() throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        body[0] = 7;
+        assertRefused(post("messages", body, signed("n1", "n2", body)),
+                400, "wire format version 7 but this node supports versions [1]");
+    }
+
+    @Test
+    void aCallWithoutCredentialIsUnauthorizedAndNeverReachesTheHandler() throws IOException {
+        assertRefused(post("call/propose", new byte[] {1}, Map.of()), 401, "X-Replication-Sender");
+        assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    @Test
+    void aCallerWithTheWrongSecretFailsAsNotDelivered() {
+        PeerTransportSettings settings = PeerTransportSettings.of("n1", "c1",
+                Map.of("n2", n2.uri()), ClusterSecret.of("not-the-cluster-secret-at-all"));
+        try (Http2PeerTransport impostor = new Http2PeerTransport(settings)) {
+            assertDelivery(impostor.call("n2", "propose", new byte[] {1}, Duration.ofSeconds(10)),
+                    PeerCallException.Delivery.NOT_DELIVERED);
+        }
+        assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    private static void assertRefused(Response refusal, int status, String detail) throws IOException {
+        try (refusal) {
+            assertThat(refusal.code()).isEqualTo(status);
+            assertThat(refusal.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(refusal.body().string()).contains(detail).doesNotContain(PeerNodeConfiguration.SECRET);
+        }
+        assertThat(n2.handler.messages).isEmpty();
+        assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    private static Map<String, String> signed(String sender, String recipient, byte[] body) {
+        return sign("c1", PeerNodeConfiguration.SECRET, sender, recipient, "messages", body,
+                Clock.systemUTC());
+    }
+
+    private static Map<String, String> sign(String clusterId, String secret, String sender,
+            String recipient, String target, byte[] body, Clock clock) {
+        return new ClusterCredential(clusterId, ClusterSecret.of(secret), Duration.ofSeconds(30), clock)
+                .sign(sender, recipient, target, body);
+    }
+
+    private static byte[] batch(Message... messages) {
+        return CODEC.encodeBatch(List.of(messages));
+    }
+
+    private static Response post(String target, byte[] body, Map<String, String> headers) throws IOException {
+        Request.Builder request = new Request.Builder()
+                .url(n2.uri() + "/replication/v1/" + target)
+                .post(RequestBody.create(body, OCTET_STREAM));
+        headers.forEach(request::header);
+        return client.newCall(request.build()).execute();
+    }
+}
