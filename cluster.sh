@@ -97,13 +97,22 @@ jar_path() {
     return 0
 }
 
-# Builds the jar when it is missing or older than any source or pom of the modules it contains.
+# Builds the jar when it is missing or older than any main source or pom of the modules it
+# contains; never while a node runs, so the nodes of one cluster run the same build.
 build_if_needed() {
-    local jar
+    local jar node
     jar=$(jar_path)
-    if [[ -n "$jar" ]] && [[ -z $(find "$ROOT/pom.xml" "$ROOT/sample-app" "$ROOT/replication-starter" \
-            "$ROOT/test-support" \( -path '*/target' -prune \) -o -type f -newer "$jar" -print -quit) ]]; then
+    if [[ -n "$jar" ]] && [[ -z $(find "$ROOT/pom.xml" "$ROOT"/*/pom.xml "$ROOT"/*/src/main \
+            -type f -newer "$jar" -print -quit) ]]; then
         return 0
+    fi
+    if [[ -n "$jar" ]]; then
+        for node in "${NODES[@]}"; do
+            if [[ -n $(running_pid "$node") ]]; then
+                echo "  sources changed, but $node is running: using the existing jar ('./cluster.sh down' first to rebuild)."
+                return 0
+            fi
+        done
     fi
     echo "Building the sample-app jar with ./mvnw (the first build downloads Maven and dependencies)..."
     local log="$DATA/build.log"
@@ -120,7 +129,10 @@ build_if_needed() {
         die "the build failed; the last lines are above, the whole log is in data/build.log."
     fi
     printf '\r  built in %ds.%-30s\n' $((SECONDS - started)) ""
-    [[ -n $(jar_path) ]] || die "the build succeeded but no jar is in sample-app/target; see data/build.log."
+    jar=$(jar_path)
+    [[ -n "$jar" ]] || die "the build succeeded but no jar is in sample-app/target; see data/build.log."
+    # Maven leaves an up-to-date jar untouched; mark it as checked against the current sources.
+    touch "$jar"
 }
 
 start_node() {
