@@ -45,11 +45,18 @@ class ClusterSurvivesProcessFaultsIT {
     private SampleCluster cluster;
     private ClusterWorkload workload;
     private final List<String> faults = new ArrayList<>();
+    private String phase = "starting the cluster";
+    private boolean summarized;
 
     @AfterEach
     void stopEverything() throws InterruptedException {
         if (workload != null) {
             workload.stop();
+            if (!summarized) {
+                List<OperationRecord> operations = workload.history().operations();
+                System.out.println("FAULT TEST SUMMARY: " + counts(operations) + "; faults: "
+                        + String.join(", ", faults) + "; verdict: NOT CHECKED, the test failed while " + phase);
+            }
         }
         if (cluster != null) {
             cluster.close();
@@ -73,9 +80,11 @@ class ClusterSurvivesProcessFaultsIT {
 
         workload = new ClusterWorkload(cluster.nodes().stream().map(cluster::baseUrl).toList(), KEYS, CLIENTS, 42);
         workload.start();
+        phase = "warming up";
         awaitProgress();
 
         // 1. The leader crashes: the others elect a successor; the old leader comes back as a follower.
+        phase = "killing and restarting the leader";
         cluster.kill(leader);
         faults.add("SIGKILL leader " + leader);
         String second = cluster.awaitLeaderOtherThan(leader, STEP_LIMIT);
@@ -87,17 +96,20 @@ class ClusterSurvivesProcessFaultsIT {
 
         // 2. The leader freezes longer than the election timeout: a successor is elected, then the
         //    old leader wakes up still believing it leads, and must not serve stale reads.
+        phase = "pausing the leader";
         second = cluster.leader().orElse(second);
         long pausedAt = System.nanoTime();
         cluster.pause(second);
         String third = cluster.awaitLeaderOtherThan(second, STEP_LIMIT);
         awaitProgress();
         cluster.resume(second);
-        faults.add("SIGSTOP leader " + second + " for " + Duration.ofNanos(System.nanoTime() - pausedAt).toMillis()
-                + " ms, then SIGCONT");
+        Duration pausedFor = Duration.ofNanos(System.nanoTime() - pausedAt);
+        faults.add("SIGSTOP leader " + second + " for " + pausedFor.toMillis() + " ms, then SIGCONT");
+        assertThat(pausedFor).as("the pause outlasts the election timeout").isGreaterThan(ELECTION_TIMEOUT);
         awaitProgress();
 
         // 3. A follower crashes and comes back.
+        phase = "killing and restarting a follower";
         String follower = cluster.aFollowerOf(cluster.leader().orElse(third));
         cluster.kill(follower);
         faults.add("SIGKILL follower " + follower);
@@ -106,20 +118,21 @@ class ClusterSurvivesProcessFaultsIT {
         faults.add("restart " + follower);
 
         // Heal: every node up and agreeing on one leader, the clients still making progress.
+        phase = "healing";
         cluster.awaitAllAgreeOnALeader(STEP_LIMIT);
         awaitProgress();
         workload.stop();
 
         History history = workload.history();
+        phase = "reading every key through every node";
         readEveryKeyThroughEveryNode(history);
         List<OperationRecord> operations = history.operations();
         long checkStart = System.nanoTime();
         CheckResult result = LinearizabilityChecker.check(operations);
         long checkMillis = (System.nanoTime() - checkStart) / 1_000_000;
 
-        System.out.println("FAULT TEST SUMMARY: " + count(operations, Outcome.OK) + " ok, "
-                + count(operations, Outcome.FAILED) + " failed, " + count(operations, Outcome.UNKNOWN)
-                + " unknown over " + KEYS.size() + " keys from " + CLIENTS + " clients; faults: "
+        summarized = true;
+        System.out.println("FAULT TEST SUMMARY: " + counts(operations) + "; faults: "
                 + String.join(", ", faults) + "; verdict: "
                 + (result.linearizable() ? "LINEARIZABLE" : "NOT LINEARIZABLE") + " (checked in " + checkMillis
                 + " ms); logs in " + logs.toAbsolutePath());
@@ -156,6 +169,12 @@ class ClusterSurvivesProcessFaultsIT {
         long target = workload.count(Outcome.OK) + PROGRESS;
         await(PROGRESS + " more successful operations").atMost(STEP_LIMIT).pollInterval(Duration.ofMillis(200))
                 .until(() -> workload.count(Outcome.OK) >= target);
+    }
+
+    private static String counts(List<OperationRecord> operations) {
+        return count(operations, Outcome.OK) + " ok, " + count(operations, Outcome.FAILED) + " failed, "
+                + count(operations, Outcome.UNKNOWN) + " unknown over " + KEYS.size() + " keys from " + CLIENTS
+                + " clients";
     }
 
     private static long count(List<OperationRecord> operations, Outcome outcome) {
