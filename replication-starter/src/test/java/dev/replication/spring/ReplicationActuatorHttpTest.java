@@ -30,9 +30,15 @@ class ReplicationActuatorHttpTest {
     final JsonMapper json = new JsonMapper();
     Http2Cluster cluster;
 
+    /** Spring Security is on the test classpath: this application opens its Actuator to the test. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class PlainApplication {
+        @org.springframework.context.annotation.Bean
+        org.springframework.security.web.SecurityFilterChain openActuator(
+                org.springframework.security.config.annotation.web.builders.HttpSecurity http) throws Exception {
+            return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
+        }
     }
 
     @BeforeAll
@@ -54,7 +60,9 @@ class ReplicationActuatorHttpTest {
     void theReplicationEndpointShowsRoleLeaderIndexesAndOnTheLeaderEachPeer() throws Exception {
         String leader = cluster.awaitLeader();
 
-        JsonNode onLeader = json.readTree(get(leader, "/actuator/replication").body());
+        String leaderBody = get(leader, "/actuator/replication").body();
+        JsonNode onLeader = json.readTree(leaderBody);
+        assertThat(onLeader.has("nodeId")).as(leaderBody).isTrue();
         JsonNode onFollower = json.readTree(get(cluster.followers().get(0), "/actuator/replication").body());
 
         assertThat(onLeader.get("nodeId").asText()).isEqualTo(leader);

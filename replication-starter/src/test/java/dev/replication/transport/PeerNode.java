@@ -25,6 +25,8 @@ final class PeerNode implements AutoCloseable {
     static PeerNode start(Class<?> application, String id, String... properties) {
         List<String> all = new ArrayList<>(List.of(
                 "test.node-id=" + id,
+                // These tests drive the transport alone: no replication node of the starter.
+                "replication.enabled=false",
                 "server.port=0",
                 "server.http2.enabled=true",
                 "spring.main.banner-mode=off",
