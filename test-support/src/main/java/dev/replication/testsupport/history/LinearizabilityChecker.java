@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -147,9 +146,11 @@ public final class LinearizabilityChecker {
     private static List<OperationRecord> withoutUnobservableUnknowns(List<OperationRecord> operations) {
         List<OperationRecord> kept = operations;
         while (true) {
+            ValueObservers observers = new ValueObservers(kept);
             List<OperationRecord> next = new ArrayList<>(kept.size());
             for (OperationRecord record : kept) {
-                if (record.outcome() != Outcome.UNKNOWN || isObservable(record, kept)) {
+                if (record.outcome() != Outcome.UNKNOWN
+                        || observers.observableFrom(valueSetBy(record.operation()), record.invokedAt())) {
                     next.add(record);
                 }
             }
@@ -158,25 +159,6 @@ public final class LinearizabilityChecker {
             }
             kept = next;
         }
-    }
-
-    private static boolean isObservable(OperationRecord unknown, List<OperationRecord> operations) {
-        String value = valueSetBy(unknown.operation());
-        for (OperationRecord other : operations) {
-            if (other == unknown || other.completedAt() < unknown.invokedAt()) {
-                continue;
-            }
-            if (other.operation() instanceof Operation.Read && Objects.equals(other.result(), value)) {
-                return true;
-            }
-            if (other.operation() instanceof Operation.CompareAndSet cas) {
-                boolean failed = other.outcome() == Outcome.OK && Boolean.FALSE.equals(other.result());
-                if (failed != Objects.equals(cas.expected(), value)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static String valueSetBy(Operation operation) {

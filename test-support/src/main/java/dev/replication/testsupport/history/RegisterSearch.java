@@ -1,6 +1,7 @@
 package dev.replication.testsupport.history;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -92,14 +93,18 @@ final class RegisterSearch {
         Entry[] stackEntries = new Entry[n];
         String[] stackStates = new String[n];
         int depth = 0;
-        int[] bestPrefix = new int[0];
+        // The deepest stack seen, for the explanation; copied incrementally because the stack
+        // below the lowest depth popped to since the last copy is unchanged.
+        int[] bestPrefix = new int[n];
+        int bestDepth = 0;
+        int unchangedBelow = 0;
         String state = null;
         long steps = 0;
 
         Entry entry = head.next;
         while (remainingDefinite > 0) {
             if ((++steps & 1023) == 0 && System.nanoTime() > deadline) {
-                return inconclusive("it ran longer than " + budget.timePerKey(), explored.size(), bestPrefix.length);
+                return inconclusive("it ran longer than " + budget.timePerKey(), explored.size(), bestDepth);
             }
             if (entry.call) {
                 int op = entry.op;
@@ -109,7 +114,7 @@ final class RegisterSearch {
                     if (explored.add(new SearchState((BitSet) placed.clone(), next))) {
                         if (explored.size() > budget.maxStatesPerKey()) {
                             return inconclusive("it explored more than " + budget.maxStatesPerKey() + " states",
-                                    explored.size(), bestPrefix.length);
+                                    explored.size(), bestDepth);
                         }
                         stackEntries[depth] = entry;
                         stackStates[depth] = state;
@@ -117,11 +122,12 @@ final class RegisterSearch {
                         state = next;
                         remainingDefinite -= definite[op] ? 1 : 0;
                         entry.lift();
-                        if (depth > bestPrefix.length) {
-                            bestPrefix = new int[depth];
-                            for (int i = 0; i < depth; i++) {
+                        if (depth > bestDepth) {
+                            for (int i = unchangedBelow; i < depth; i++) {
                                 bestPrefix[i] = stackEntries[i].op;
                             }
+                            bestDepth = depth;
+                            unchangedBelow = depth;
                         }
                         entry = head.next;
                         continue;
@@ -131,9 +137,11 @@ final class RegisterSearch {
                 entry = entry.next;
             } else {
                 if (depth == 0) {
-                    return new KeyVerdict(key, KeyVerdict.Kind.VIOLATION, explainViolation(bestPrefix));
+                    return new KeyVerdict(key, KeyVerdict.Kind.VIOLATION,
+                            explainViolation(Arrays.copyOf(bestPrefix, bestDepth)));
                 }
                 depth--;
+                unchangedBelow = Math.min(unchangedBelow, depth);
                 Entry top = stackEntries[depth];
                 state = stackStates[depth];
                 placed.clear(top.op);
