@@ -278,6 +278,24 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
+        void aWriteWithUnknownOutcomeMayExplainALaterFailedCompareAndSet() {
+            write("a", "1");
+            history.invoke("a", new Write("x", "2")).unknown();
+            compareAndSet("b", "1", "3", false);
+
+            assertLinearizable();
+        }
+
+        @Test
+        void aWriteWithUnknownOutcomeCannotExplainAFailedCompareAndSetThatEndedBeforeItsInvocation() {
+            write("a", "1");
+            compareAndSet("b", "1", "3", false);
+            history.invoke("a", new Write("x", "2")).unknown();
+
+            assertNotLinearizable();
+        }
+
+        @Test
         void aFailedWriteNeverTookEffect() {
             write("a", "1");
             history.invoke("a", new Write("x", "2")).failed();
