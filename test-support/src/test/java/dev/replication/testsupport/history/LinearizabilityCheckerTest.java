@@ -415,7 +415,8 @@ class LinearizabilityCheckerTest {
                     .contains("inconclusive")
                     .contains("key \"x\"")
                     .contains("more than 3 states")
-                    .contains("fewer concurrent clients per key");
+                    .contains("fewer concurrent clients per key")
+                    .contains("The longest linearizable prefix found");
         }
 
         @Test
