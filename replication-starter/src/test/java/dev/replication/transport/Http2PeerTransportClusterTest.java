@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,6 +210,49 @@ class Http2PeerTransportClusterTest {
                 assertThat(calls.get(i).get()).isEqualTo(bodies.get(i));
             }
         }
+    }
+
+    @Test
+    void measuresMessagesPerSecondAndReorderingOverOneConnection() throws Exception {
+        // A figure for the report, not a timed assertion: what is asserted is that paced traffic
+        // within the queue bound arrives complete.
+        measure("heartbeats", round -> new AppendRequest("n1", "n2", 1, 10, 1, List.of(), 10, round));
+        byte[] value = new byte[100];
+        measure("appends of one 100-byte entry", round -> new AppendRequest("n1", "n2", 1,
+                round - 1, 1, List.of(LogEntry.command(1, round, value)), 0, round));
+    }
+
+    private static void measure(String kind, LongFunction<Message> message) throws Exception {
+        n2.handler.reset();
+        int total = 20_000;
+        Semaphore window = new Semaphore(1000); // below the queue capacity: nothing is dropped
+        long[] highestRound = {0};
+        int[] reordered = {0};
+        n2.handler.beforeRecording(received -> {
+            synchronized (highestRound) {
+                long round = ((AppendRequest) received).round();
+                if (round < highestRound[0]) {
+                    reordered[0]++;
+                }
+                highestRound[0] = Math.max(highestRound[0], round);
+            }
+            window.release();
+        });
+        long droppedBefore = n1.transport().droppedMessages("n2");
+        long batchesBefore = n1.transport().sentBatches("n2");
+        long start = System.nanoTime();
+        for (long round = 1; round <= total; round++) {
+            assertThat(window.tryAcquire(30, TimeUnit.SECONDS)).as("no progress at %d", round).isTrue();
+            n1.transport().send(message.apply(round));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> n2.handler.messages.size() == total);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long batches = n1.transport().sentBatches("n2") - batchesBefore;
+        System.out.printf("transport-measurement: %s: %d messages over one HTTP/2 connection in"
+                + " %.2f s = %.0f messages/s, %d POSTs (%.1f messages per POST), %d arrived"
+                + " after a later one (%.2f%%)%n", kind, total, seconds, total / seconds, batches,
+                (double) total / batches, reordered[0], 100.0 * reordered[0] / total);
+        assertThat(n1.transport().droppedMessages("n2")).isEqualTo(droppedBefore);
     }
 
     /** Sends one message from every node to every other and waits until all have arrived. */
