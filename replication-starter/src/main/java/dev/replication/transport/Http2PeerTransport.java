@@ -67,6 +67,7 @@ public final class Http2PeerTransport implements PeerTransport {
     private final ScheduledExecutorService scheduler;
     private final Map<String, PeerChannel> channels = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
+    private final InboundSequencer sequencer;
     private volatile Map<String, HttpUrl> peerUrls = Map.of();
     private volatile InboundHandler handler;
     private volatile boolean closed;
@@ -83,6 +84,7 @@ public final class Http2PeerTransport implements PeerTransport {
         this.drainExecutor = Executors.newFixedThreadPool(2, threads("peer-sender-" + nodeId));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 threads("peer-timer-" + nodeId));
+        this.sequencer = new InboundSequencer(scheduler);
         Dispatcher dispatcher = new Dispatcher(Executors.newCachedThreadPool(
                 threads("peer-http-" + nodeId)));
         dispatcher.setMaxRequests(4096);
@@ -268,6 +270,10 @@ public final class Http2PeerTransport implements PeerTransport {
 
     MessageCodec codec() {
         return codec;
+    }
+
+    InboundSequencer sequencer() {
+        return sequencer;
     }
 
     /** The peer's status and the start of its problem detail, for logs and exceptions. */

@@ -3,7 +3,6 @@ package dev.replication.transport;
 import dev.replication.core.Message;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -22,7 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The server half of the peer transport, in the application's own web server (and so below its
  * context path): {@code POST /replication/v1/messages} takes a batch of one-way messages and
- * answers 204; {@code POST /replication/v1/call/{operation}} hands a body to the handler and
+ * answers 204 once they are handed on (in the sender's order, see {@link InboundSequencer});
+ * {@code POST /replication/v1/call/{operation}} hands a body to the handler and
  * answers with its bytes. Both take {@code application/octet-stream}; errors are RFC 9457
  * problem details.
  *
@@ -49,11 +49,11 @@ public class PeerEndpoint {
         byte[] bytes = body == null ? new byte[0] : body;
         String sender = authenticate(request, "messages", bytes);
         InboundHandler handler = startedHandler();
-        List<Message> messages = transport.codec().decodeBatch(bytes);
-        for (Message message : messages) {
+        MessageCodec.MessageBatch batch = transport.codec().decodeOrderedBatch(bytes);
+        for (Message message : batch.messages()) {
             checkAddressing(sender, message);
         }
-        for (Message message : messages) {
+        transport.sequencer().accept(sender, batch.order(), batch.messages(), message -> {
             try {
                 handler.onMessage(message);
             } catch (RuntimeException failure) {
@@ -61,7 +61,7 @@ public class PeerEndpoint {
                         + " will retry", transport.nodeId(), message.getClass().getSimpleName(),
                         sender, failure);
             }
-        }
+        });
         return ResponseEntity.noContent().build();
     }
 
