@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -96,8 +97,14 @@ final class InboundSequencer {
                 gapTimer = null;
             }
             if (!waiting.isEmpty() && gapTimer == null) {
-                gapTimer = scheduler.schedule(this::skipGap, MAX_GAP_WAIT.toNanos(),
-                        TimeUnit.NANOSECONDS);
+                try {
+                    gapTimer = scheduler.schedule(this::skipGap, MAX_GAP_WAIT.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException stopped) {
+                    next = waiting.lastKey(); // shutting down: hand on what is here, unordered
+                    waiting.values().forEach(batch -> batch.forEach(delivery));
+                    waiting.clear();
+                }
             }
         }
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,7 @@ final class PeerChannel {
     private final Lane urgent = new Lane(0, URGENT_IN_FLIGHT);
     private final Lane bulk;
     private boolean drainScheduled;
+    private boolean wakeUpPending;
     private boolean closed;
     private int consecutiveFailures;
     private long backoffUntilNanos;
@@ -120,12 +122,24 @@ final class PeerChannel {
 
     private void scheduleDrain() {
         synchronized (this) {
-            if (drainScheduled || closed) {
+            // While backing off, the pending wake-up drains: offers must not pile up timers.
+            if (drainScheduled || wakeUpPending || closed) {
                 return;
             }
             drainScheduled = true;
         }
-        drainExecutor.execute(this::drain);
+        try {
+            drainExecutor.execute(this::drain);
+        } catch (RejectedExecutionException stopped) {
+            close(); // the transport is closing: what is queued will never be sent
+        }
+    }
+
+    private void wakeUp() {
+        synchronized (this) {
+            wakeUpPending = false;
+        }
+        scheduleDrain();
     }
 
     /** Runs on the drain executor, never on the caller of send: encoding and signing cost CPU. */
@@ -148,8 +162,13 @@ final class PeerChannel {
         long waitNanos = backoffUntilNanos - System.nanoTime();
         if (consecutiveFailures > 0 && waitNanos > 0) {
             drainScheduled = false;
-            if (!urgent.queue.isEmpty() || !bulk.queue.isEmpty()) {
-                scheduler.schedule(this::scheduleDrain, waitNanos, TimeUnit.NANOSECONDS);
+            if (!wakeUpPending) {
+                try {
+                    scheduler.schedule(this::wakeUp, waitNanos, TimeUnit.NANOSECONDS);
+                    wakeUpPending = true;
+                } catch (RejectedExecutionException stopped) {
+                    closed = true;
+                }
             }
             return null;
         }

@@ -21,7 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The server half of the peer transport, in the application's own web server (and so below its
  * context path): {@code POST /replication/v1/messages} takes a batch of one-way messages and
- * answers 204 once they are handed on (in the sender's order, see {@link InboundSequencer});
+ * answers 204 once they are accepted (handed to the handler in the sender's order, see
+ * {@link InboundSequencer});
  * {@code POST /replication/v1/call/{operation}} hands a body to the handler and
  * answers with its bytes. Both take {@code application/octet-stream}; errors are RFC 9457
  * problem details.
