@@ -216,16 +216,21 @@ class Http2PeerTransportClusterTest {
     void measuresMessagesPerSecondAndReorderingOverOneConnection() throws Exception {
         // A figure for the report, not a timed assertion: what is asserted is that paced traffic
         // within the queue bound arrives complete.
-        measure("heartbeats", round -> new AppendRequest("n1", "n2", 1, 10, 1, List.of(), 10, round));
         byte[] value = new byte[100];
-        measure("appends of one 100-byte entry", round -> new AppendRequest("n1", "n2", 1,
-                round - 1, 1, List.of(LogEntry.command(1, round, value)), 0, round));
+        LongFunction<Message> heartbeat =
+                round -> new AppendRequest("n1", "n2", 1, 10, 1, List.of(), 10, round);
+        LongFunction<Message> append = round -> new AppendRequest("n1", "n2", 1, round - 1, 1,
+                List.of(LogEntry.command(1, round, value)), 0, round);
+        measure("heartbeats, 1000 outstanding", 1000, heartbeat);
+        measure("appends of one 100-byte entry, 1000 outstanding", 1000, append);
+        measure("appends of one 100-byte entry, 64 outstanding", 64, append);
     }
 
-    private static void measure(String kind, LongFunction<Message> message) throws Exception {
+    private static void measure(String kind, int outstanding, LongFunction<Message> message)
+            throws Exception {
         n2.handler.reset();
         int total = 20_000;
-        Semaphore window = new Semaphore(1000); // below the queue capacity: nothing is dropped
+        Semaphore window = new Semaphore(outstanding); // below the queue capacity: none dropped
         long[] highestRound = {0};
         int[] reordered = {0};
         n2.handler.beforeRecording(received -> {
