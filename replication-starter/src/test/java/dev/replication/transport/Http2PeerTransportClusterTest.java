@@ -1,7 +1,5 @@
 package dev.replication.transport;
 
-import static dev.replication.transport.InMemoryPeerNetworkTest.assertDelivery;
-import static dev.replication.transport.InMemoryPeerNetworkTest.exceptionOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Three nodes in one JVM, each in its own Spring Boot application under a context path. */
-class Http2PeerTransportClusterTest {
+class Http2PeerTransportClusterTest extends PeerTransportContract {
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -44,6 +42,21 @@ class Http2PeerTransportClusterTest {
     @AfterAll
     static void stopCluster() {
         List.of(n1, n2, n3).forEach(PeerNode::close);
+    }
+
+    @Override
+    PeerTransport transport(String nodeId) {
+        return node(nodeId).transport();
+    }
+
+    @Override
+    RecordingHandler handler(String nodeId) {
+        return node(nodeId).handler;
+    }
+
+    private static PeerNode node(String nodeId) {
+        return List.of(n1, n2, n3).stream().filter(node -> node.id.equals(nodeId)).findFirst()
+                .orElseThrow();
     }
 
     @BeforeEach
@@ -119,49 +132,6 @@ class Http2PeerTransportClusterTest {
             assertThat(calls.get(i).get()).isEqualTo(bodies.get(i));
         }
         assertThat(n1.transport().connectionCount()).isEqualTo(2);
-    }
-
-    @Test
-    void aCallCompletesWithThePeersAnswer() throws Exception {
-        n3.handler.answering((operation, body) -> CompletableFuture.completedFuture(
-                (operation + "-answered").getBytes()));
-
-        byte[] answer = n1.transport().call("n3", "propose", new byte[] {1, 2}, CALL_TIMEOUT)
-                .get(30, TimeUnit.SECONDS);
-
-        assertThat(new String(answer)).isEqualTo("propose-answered");
-    }
-
-    @Test
-    void aFailingHandlerReachesTheCallerAsAnUnknownOutcome() {
-        n2.handler.answering((operation, body) -> CompletableFuture.failedFuture(
-                new IllegalStateException("state machine broke")));
-
-        CompletableFuture<byte[]> call = n1.transport().call("n2", "propose", new byte[0], CALL_TIMEOUT);
-
-        assertDelivery(call, PeerCallException.Delivery.MAYBE_DELIVERED);
-        assertThat(exceptionOf(call)).hasMessageContaining("state machine broke");
-    }
-
-    @Test
-    void aCallUnansweredBeforeItsTimeoutHasAnUnknownOutcome() {
-        CompletableFuture<byte[]> never = new CompletableFuture<>();
-        n2.handler.answering((operation, body) -> never);
-        try {
-            CompletableFuture<byte[]> call = n1.transport().call("n2", "propose", new byte[0],
-                    Duration.ofMillis(300));
-
-            assertDelivery(call, PeerCallException.Delivery.MAYBE_DELIVERED);
-            assertThat(n2.handler.calls).hasValue(1);
-        } finally {
-            never.complete(new byte[0]);
-        }
-    }
-
-    @Test
-    void aCallToAnUnknownPeerIsNotDelivered() {
-        assertDelivery(n1.transport().call("n9", "propose", new byte[0], CALL_TIMEOUT),
-                PeerCallException.Delivery.NOT_DELIVERED);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.replication.transport;
 
-import static dev.replication.transport.InMemoryPeerNetworkTest.assertDelivery;
+import static dev.replication.transport.PeerTransportContract.assertDelivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.replication.core.Message;
