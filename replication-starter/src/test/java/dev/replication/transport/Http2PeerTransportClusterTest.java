@@ -191,15 +191,14 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
                 round -> new AppendRequest("n1", "n2", 1, 10, 1, List.of(), 10, round);
         LongFunction<Message> append = round -> new AppendRequest("n1", "n2", 1, round - 1, 1,
                 List.of(LogEntry.command(1, round, value)), 0, round);
-        measure("heartbeats, 1000 outstanding", 1000, heartbeat);
-        measure("appends of one 100-byte entry, 1000 outstanding", 1000, append);
-        measure("appends of one 100-byte entry, 64 outstanding", 64, append);
+        measure("heartbeats, 1000 outstanding", 20_000, 1000, heartbeat);
+        measure("appends of one 100-byte entry, 1000 outstanding", 20_000, 1000, append);
+        measure("appends of one 100-byte entry, 64 outstanding", 5_000, 64, append);
     }
 
-    private static void measure(String kind, int outstanding, LongFunction<Message> message)
-            throws Exception {
+    private static void measure(String kind, int total, int outstanding,
+            LongFunction<Message> message) throws Exception {
         n2.handler.reset();
-        int total = 20_000;
         Semaphore window = new Semaphore(outstanding); // below the queue capacity: none dropped
         long[] highestRound = {0};
         int[] reordered = {0};
