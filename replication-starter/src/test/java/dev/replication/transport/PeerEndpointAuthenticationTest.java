@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Node n2 (peers n1 and n3) receiving hand-made requests: only valid credentials get through. */
 class PeerEndpointAuthenticationTest {
@@ -142,6 +145,19 @@ class PeerEndpointAuthenticationTest {
     void aCallWithoutCredentialIsUnauthorizedAndNeverReachesTheHandler() throws IOException {
         assertRefused(post("call/propose", new byte[] {1}, Map.of()), 401, "X-Replication-Sender");
         assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theSecretNeverAppearsInTheLogs(CapturedOutput output) throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        Map<String, String> headers = signed("n1", "n2", body);
+        post("messages", body, headers).close();
+        post("messages", body, headers).close(); // replayed: refused and logged
+        post("messages", body, Map.of()).close();
+
+        assertThat(output.getAll()).contains("Refused peer request")
+                .doesNotContain(PeerNodeConfiguration.SECRET);
     }
 
     @Test
