@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -93,7 +94,8 @@ public final class Http2PeerTransport implements PeerTransport {
                 .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
                 .retryOnConnectionFailure(false) // a silent resend of a peer request is not ours to decide
                 .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(4, 5, TimeUnit.MINUTES))
+                // Keep every peer's connection even between heartbeats (the default keeps 5 idle).
+                .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .connectTimeout(settings.connectTimeout())
                 // No per-read limit: each request has a whole-call deadline (callTimeout, or the
@@ -141,7 +143,8 @@ public final class Http2PeerTransport implements PeerTransport {
         }
         if (!OPERATION.matcher(operation).matches()) {
             throw new IllegalArgumentException("peer call operation '" + operation
-                    + "' must match " + OPERATION.pattern());
+                    + "' must match " + OPERATION.pattern() + ": name operations with letters,"
+                    + " digits, '.', '_' or '-'");
         }
         String target = "call/" + operation;
         Request.Builder request = new Request.Builder()
@@ -151,8 +154,15 @@ public final class Http2PeerTransport implements PeerTransport {
         Call call = client.newCall(DeliveryTracker.attachTo(request).build());
         call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
         // Backstop for time spent queued in the dispatcher, which OkHttp's call timeout excludes.
-        ScheduledFuture<?> deadline = scheduler.schedule(call::cancel,
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = scheduler.schedule(call::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            result.completeExceptionally(new PeerCallException(peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " to "
+                    + peerId + " was not sent: the transport is closing"));
+            return result;
+        }
         call.enqueue(new Callback() {
             @Override
             public void onResponse(Call call, Response response) {
