@@ -253,6 +253,14 @@ public final class Http2PeerTransport implements PeerTransport {
         return channel == null ? 0 : channel.droppedMessages();
     }
 
+    /**
+     * Inbound batch-order gaps this node stopped waiting for (a peer's POST lost or very late),
+     * each letting later messages reach the handler before earlier ones.
+     */
+    public long skippedOrderGaps() {
+        return sequencer.skippedGaps();
+    }
+
     /** Messages addressed to a node that is not a configured peer. */
     public long unroutableMessages() {
         return unroutable.get();

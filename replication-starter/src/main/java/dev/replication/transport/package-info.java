@@ -12,7 +12,7 @@
  *
  * <p>Ordering is best effort: batches of one peer travel as concurrent HTTP/2 streams, and the
  * receiver's {@link dev.replication.transport.InboundSequencer} puts them back in send order,
- * but skips a gap that does not close within 100 ms; messages are dropped when a peer's queue
+ * but skips a gap that does not close within 250 ms; messages are dropped when a peer's queue
  * is full or its POST fails. The consensus core's checks (generation, previous index, round)
  * keep replication correct regardless; the transport never retries on the core's behalf.
  */
