@@ -54,6 +54,9 @@ public final class Http2PeerTransport implements PeerTransport {
     /** Path of the peer endpoints below a node's base URL (which includes any context path). */
     public static final String BASE_PATH = "replication/v1/";
 
+    /** Marks a 5xx answer given before the handler ran, so the call was certainly not delivered. */
+    static final String NOT_DELIVERED_HEADER = "X-Replication-Not-Delivered";
+
     private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
     private static final Pattern OPERATION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Stays below the server's HTTP/2 stream limit so OkHttp never opens a second connection. */
@@ -306,10 +309,10 @@ public final class Http2PeerTransport implements PeerTransport {
     }
 
     private static PeerCallException rejected(String peerId, String operation, Response response) {
-        // The endpoint answers 4xx before the handler runs, and 503 while it has no handler:
-        // only other 5xx (the handler failed, or the server broke) may follow a delivery.
+        // Every 4xx (from the endpoint or a filter) comes before the handler runs; a 5xx may
+        // follow it, unless the endpoint marks it as "handler not reached" (not started).
         int code = response.code();
-        boolean maybe = code >= 500 && code != 503;
+        boolean maybe = code >= 500 && !"true".equals(response.header(NOT_DELIVERED_HEADER));
         return new PeerCallException(peerId, maybe ? PeerCallException.Delivery.MAYBE_DELIVERED
                 : PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " to " + peerId
                 + " was answered HTTP " + describe(response) + (maybe

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /**
  * The server half of the peer transport, in the application's own web server (and so below its
@@ -78,6 +79,10 @@ public class PeerEndpoint {
         } catch (RuntimeException failure) {
             answer = CompletableFuture.failedFuture(failure);
         }
+        if (answer == null) {
+            answer = CompletableFuture.failedFuture(new IllegalStateException(
+                    "the inbound handler returned no future for call " + operation));
+        }
         return answer.handle((response, failure) -> {
             if (failure == null) {
                 return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
@@ -120,9 +125,20 @@ public class PeerEndpoint {
     @ExceptionHandler(NotStartedException.class)
     ResponseEntity<Object> notStarted(NotStartedException notStarted) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
+                .header(Http2PeerTransport.NOT_DELIVERED_HEADER, "true")
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(detail(HttpStatus.SERVICE_UNAVAILABLE, "Node not started",
                         notStarted.getMessage()));
+    }
+
+    /** The handler took a call but did not answer within the server's async request timeout. */
+    @ExceptionHandler(AsyncRequestTimeoutException.class)
+    ResponseEntity<Object> unanswered(AsyncRequestTimeoutException timeout,
+            HttpServletRequest request) {
+        return problem(HttpStatus.GATEWAY_TIMEOUT, "Peer call unanswered", "node "
+                + transport.nodeId() + " did not answer " + request.getRequestURI()
+                + " within the server's async request timeout (spring.mvc.async.request-timeout);"
+                + " the outcome is unknown: use a shorter call timeout than the server's");
     }
 
     private String authenticate(HttpServletRequest request, String target, byte[] body) {
