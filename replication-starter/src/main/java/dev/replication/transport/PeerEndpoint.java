@@ -2,6 +2,7 @@ package dev.replication.transport;
 
 import dev.replication.core.Message;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,7 +15,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
@@ -39,6 +39,9 @@ public class PeerEndpoint {
 
     private static final Logger log = LoggerFactory.getLogger(PeerEndpoint.class);
 
+    /** The largest peer request body accepted: batches are about 1 MiB, one entry may be more. */
+    public static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+
     private final Http2PeerTransport transport;
 
     public PeerEndpoint(Http2PeerTransport transport) {
@@ -46,9 +49,8 @@ public class PeerEndpoint {
     }
 
     @PostMapping("/messages")
-    public ResponseEntity<Void> messages(HttpServletRequest request,
-            @RequestBody(required = false) byte[] body) {
-        byte[] bytes = body == null ? new byte[0] : body;
+    public ResponseEntity<Void> messages(HttpServletRequest request) throws IOException {
+        byte[] bytes = readBody(request);
         String sender = authenticate(request, "messages", bytes);
         InboundHandler handler = startedHandler();
         MessageCodec.MessageBatch batch = transport.codec().decodeOrderedBatch(bytes);
@@ -69,8 +71,8 @@ public class PeerEndpoint {
 
     @PostMapping("/call/{operation}")
     public CompletableFuture<ResponseEntity<Object>> call(@PathVariable String operation,
-            HttpServletRequest request, @RequestBody(required = false) byte[] body) {
-        byte[] bytes = body == null ? new byte[0] : body;
+            HttpServletRequest request) throws IOException {
+        byte[] bytes = readBody(request);
         String sender = authenticate(request, "call/" + operation, bytes);
         InboundHandler handler = startedHandler();
         CompletableFuture<byte[]> answer;
@@ -141,6 +143,22 @@ public class PeerEndpoint {
                 + " the outcome is unknown: use a shorter call timeout than the server's");
     }
 
+    /**
+     * Reads at most {@link #MAX_BODY_BYTES}: the body must be read to check its signature, and
+     * an unauthenticated sender must not make this node buffer an unbounded one.
+     */
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) {
+            throw new BodyTooLargeException(declared);
+        }
+        byte[] body = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+        if (body.length > MAX_BODY_BYTES) {
+            throw new BodyTooLargeException(body.length);
+        }
+        return body;
+    }
+
     private String authenticate(HttpServletRequest request, String target, byte[] body) {
         return transport.credential().verify(request::getHeader, transport.nodeId(),
                 transport.peerIds(), target, body);
@@ -179,6 +197,20 @@ public class PeerEndpoint {
         detail.setTitle(title);
         detail.setType(URI.create("urn:replication:peer:" + title.toLowerCase().replace(' ', '-')));
         return detail;
+    }
+
+    @ExceptionHandler(BodyTooLargeException.class)
+    ResponseEntity<Object> tooLarge(BodyTooLargeException tooLarge) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "Peer request too large",
+                tooLarge.getMessage());
+    }
+
+    /** A peer request body above {@link #MAX_BODY_BYTES}. */
+    static final class BodyTooLargeException extends RuntimeException {
+        BodyTooLargeException(long size) {
+            super("peer request body of " + size + " bytes exceeds the limit of " + MAX_BODY_BYTES
+                    + " bytes; a single log entry or call body must stay below it");
+        }
     }
 
     /** The endpoint is up but its transport has no handler yet. */

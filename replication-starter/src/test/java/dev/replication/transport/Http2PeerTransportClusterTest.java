@@ -21,9 +21,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Three nodes in one JVM, each in its own Spring Boot application under a context path. */
 class Http2PeerTransportClusterTest extends PeerTransportContract {
+
+    private static final Logger log = LoggerFactory.getLogger(Http2PeerTransportClusterTest.class);
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -227,11 +231,11 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
         await().atMost(Duration.ofSeconds(60)).until(() -> n2.handler.messages.size() == total);
         double seconds = (System.nanoTime() - start) / 1e9;
         long batches = n1.transport().sentBatches("n2") - batchesBefore;
-        System.out.printf("transport-measurement: %s: %d messages over one HTTP/2 connection in"
+        log.info(String.format("transport-measurement: %s: %d messages over one HTTP/2 connection in"
                 + " %.2f s = %.0f messages/s, %d POSTs (%.1f messages per POST), %d arrived"
-                + " after a later one (%.2f%%), %d order gaps skipped%n", kind, total, seconds,
+                + " after a later one (%.2f%%), %d order gaps skipped", kind, total, seconds,
                 total / seconds, batches, (double) total / batches, reordered[0],
-                100.0 * reordered[0] / total, n2.transport().skippedOrderGaps() - gapsBefore);
+                100.0 * reordered[0] / total, n2.transport().skippedOrderGaps() - gapsBefore));
         assertThat(n1.transport().droppedMessages("n2")).isEqualTo(droppedBefore);
     }
 

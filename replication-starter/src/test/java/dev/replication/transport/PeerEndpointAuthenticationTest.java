@@ -17,6 +17,7 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,6 +146,29 @@ class PeerEndpointAuthenticationTest {
     void aCallWithoutCredentialIsUnauthorizedAndNeverReachesTheHandler() throws IOException {
         assertRefused(post("call/propose", new byte[] {1}, Map.of()), 401, "X-Replication-Sender");
         assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    @Test
+    void aBodyAboveTheLimitIsRefusedBeforeAuthentication() throws IOException {
+        RequestBody huge = new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return OCTET_STREAM;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                byte[] chunk = new byte[1024 * 1024];
+                for (int i = 0; i < PeerEndpoint.MAX_BODY_BYTES / chunk.length; i++) {
+                    sink.write(chunk);
+                }
+                sink.write(new byte[] {1});
+            }
+        };
+        Request request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
+                .post(huge).build();
+
+        assertRefused(client.newCall(request).execute(), 413, "exceeds the limit");
     }
 
     @Test
