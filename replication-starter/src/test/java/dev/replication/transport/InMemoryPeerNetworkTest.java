@@ -100,6 +100,19 @@ class InMemoryPeerNetworkTest extends PeerTransportContract {
     }
 
     @Test
+    void aRestartedNodeGetsAFreshTransportThatReceivesAgain() {
+        network.transportFor("n2").close();
+        RecordingHandler restarted = new RecordingHandler();
+        PeerTransport fresh = network.transportFor("n2");
+        fresh.start(restarted);
+
+        network.transportFor("n1").send(new TimeoutNow("n1", "n2", 8));
+
+        await().until(() -> restarted.messages.size() == 1);
+        assertThat(n2.messages).isEmpty();
+    }
+
+    @Test
     void aCallAcrossACutLinkIsNotDelivered() {
         network.dropBetween("n1", "n2");
 
