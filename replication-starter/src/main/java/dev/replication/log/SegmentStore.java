@@ -159,6 +159,9 @@ final class SegmentStore {
             }
             active = containing.getValue();
             active.truncateFrom(fromIndex);
+            // The force above persists the new size; the directory sync is belt and braces for
+            // file systems that journal size changes with the directory.
+            files.syncDirectory(dir);
         } finally {
             lock.writeLock().unlock();
         }
