@@ -502,6 +502,24 @@ class SegmentedLogTest {
     }
 
     @Test
+    void underTheIntervalPolicyAPowerLossCanTakeAcknowledgedEntries() {
+        options = options.withIntervalFsync(Duration.ofSeconds(30));
+        SegmentedLog log = open();
+        log.append(entries(1, 1, 2, 10)).join();
+        await().atMost(WAIT).until(() -> log.durableIndex() == 2);
+
+        long acknowledged = log.append(entries(1, 3, 2, 10)).join();
+
+        assertThat(acknowledged).isEqualTo(4);
+        assertThat(crashAndReopen(log).lastIndex()).isEqualTo(2);
+    }
+
+    @Test
+    void alwaysIsTheDefaultFsyncPolicy() {
+        assertThat(LogOptions.defaults().fsyncPolicy()).isEqualTo(FsyncPolicy.ALWAYS);
+    }
+
+    @Test
     void entriesOfEveryTypeRoundTrip() {
         SegmentedLog log = open();
         List<LogEntry> written = List.of(LogEntry.noop(2, 1), new LogEntry(2, 2, EntryType.CONFIGURATION, new byte[] {1, 2}),
