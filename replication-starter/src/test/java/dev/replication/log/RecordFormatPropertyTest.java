@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
 /** The record framing round-trips every entry and its CRC catches any flipped bit. */
-class RecordFormatProperties {
+class RecordFormatPropertyTest {
 
     @Property(tries = 300)
     void anEncodedRecordDecodesToTheSameEntry(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long generation,
