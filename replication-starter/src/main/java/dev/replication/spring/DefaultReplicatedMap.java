@@ -360,12 +360,14 @@ public final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     /**
-     * Randomized exponential back-off between compare-and-set attempts (up to about 50 ms), so
-     * writers contending for one key spread out instead of colliding in lock step and one of
-     * them being starved.
+     * Randomized exponential back-off between compare-and-set attempts (up to about 100 ms), so
+     * writers contending for one key spread out instead of colliding in lock step. Writers on
+     * the leader still win more often than writers whose attempts are forwarded, so under heavy
+     * contention on one key a follower's call can run out of attempts: spread hot counters over
+     * several keys.
      */
     private static void backOff(int attempt) {
-        long ceilingMicros = Math.min(50_000L, 500L << Math.min(attempt, 10));
+        long ceilingMicros = Math.min(100_000L, 1_000L << Math.min(attempt, 10));
         LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(ceilingMicros)));
     }
 

@@ -126,19 +126,17 @@ class ReplicatedMapClusterTest {
 
     @Test
     void concurrentComputeOnOneKeyFromThreeNodesLosesNoUpdate() throws Exception {
-        int perThread = 15;
+        int perThread = 20;
         List<String> nodes = List.copyOf(cluster.running());
-        ExecutorService pool = Executors.newFixedThreadPool(nodes.size() * 2);
+        ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
         try {
             List<Future<?>> work = new ArrayList<>();
             for (String node : nodes) {
-                for (int t = 0; t < 2; t++) {
-                    work.add(pool.submit(() -> {
-                        for (int i = 0; i < perThread; i++) {
-                            store(node).counters.merge("hits", 1L, Long::sum);
-                        }
-                    }));
-                }
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        store(node).counters.merge("hits", 1L, Long::sum);
+                    }
+                }));
             }
             for (Future<?> future : work) {
                 future.get();
@@ -147,7 +145,7 @@ class ReplicatedMapClusterTest {
             pool.shutdownNow();
         }
 
-        long expected = (long) nodes.size() * 2 * perThread;
+        long expected = (long) nodes.size() * perThread;
         for (String node : nodes) {
             assertThat(store(node).counters.read(ReadConsistency.LINEARIZABLE).get("hits")).isEqualTo(expected);
         }
