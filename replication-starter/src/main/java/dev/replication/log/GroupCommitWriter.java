@@ -53,6 +53,8 @@ final class GroupCommitWriter {
     private final List<Append> unsynced = new ArrayList<>();
     private RuntimeException failure;
     private boolean stopped;
+    // Set only by the writer thread itself when a callback closes the log.
+    private Runnable exitAction;
     private long forceCount;
     private long nextIntervalForceNanos;
 
@@ -86,8 +88,12 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Fails every queued task, lets the batch in progress finish, and stops the thread. */
-    void stop() {
+    /**
+     * Fails every queued task, lets the batch in progress finish, stops the thread, then runs
+     * {@code afterStop} (closing the files). Called from a future's callback, which runs on the
+     * writer thread, it returns at once and the thread runs {@code afterStop} as it exits.
+     */
+    void stop(Runnable afterStop) {
         CompletableFuture<Void> stoppedSignal = new CompletableFuture<>();
         synchronized (submitLock) {
             if (!stopped) {
@@ -97,7 +103,7 @@ final class GroupCommitWriter {
             }
         }
         if (Thread.currentThread() == thread) {
-            // Closed from a future's callback, which runs on this thread: it exits after this batch.
+            exitAction = afterStop;
             return;
         }
         boolean interrupted = false;
@@ -111,6 +117,7 @@ final class GroupCommitWriter {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        afterStop.run();
     }
 
     /** Number of fsyncs the writer issued for appended records (roll and truncation forces excluded). */
@@ -119,6 +126,20 @@ final class GroupCommitWriter {
     }
 
     private void run() {
+        try {
+            writeBatches();
+        } finally {
+            if (exitAction != null) {
+                try {
+                    exitAction.run();
+                } catch (RuntimeException e) {
+                    log.error("Closing the write-ahead log in {} after its writer stopped failed", store.dir(), e);
+                }
+            }
+        }
+    }
+
+    private void writeBatches() {
         List<Task> batch = new ArrayList<>();
         try {
             while (true) {

@@ -133,6 +133,7 @@ final class LogRecovery {
                     file, pos, content.limit() - pos, expectedIndex - 1);
             handle.truncate(pos);
             handle.force();
+            files.syncDirectory(dir);
         }
         Segment segment = Segment.recovered(file, firstIndex, handle, pos);
         for (long[] record : valid) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The segment files of one log and every operation on them, without threads of its own: the
@@ -20,6 +22,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class SegmentStore {
 
+    private static final Logger log = LoggerFactory.getLogger(SegmentStore.class);
     // Appends are encoded into this much memory at most before being written.
     private static final int WRITE_BUFFER_BYTES = 1024 * 1024;
 
@@ -66,7 +69,10 @@ final class SegmentStore {
             recovered.get(recovered.size() - 1).force();
             files.syncDirectory(dir);
         }
-        return new SegmentStore(files, dir, options, recovered);
+        SegmentStore store = new SegmentStore(files, dir, options, recovered);
+        log.info("Opened write-ahead log {}: {} segment(s), entries {}..{}", dir, recovered.size(),
+                store.firstIndex, store.lastIndex);
+        return store;
     }
 
     long firstIndex() {
@@ -159,6 +165,9 @@ final class SegmentStore {
             }
             active = containing.getValue();
             active.truncateFrom(fromIndex);
+            // The force above persists the new size; the directory sync is belt and braces for
+            // file systems that journal size changes with the directory.
+            files.syncDirectory(dir);
         } finally {
             lock.writeLock().unlock();
         }

@@ -199,7 +199,10 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
      */
     @Override
     public void close() {
-        writer.stop();
+        writer.stop(this::closeFiles);
+    }
+
+    private void closeFiles() {
         try {
             store.close();
         } catch (IOException e) {

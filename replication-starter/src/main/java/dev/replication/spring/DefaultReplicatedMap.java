@@ -1,5 +1,8 @@
 package dev.replication.spring;
 
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ThreadLocalRandom;
+
 import dev.replication.api.IdempotencyKeyConflictException;
 import dev.replication.api.IdempotentWrites;
 import dev.replication.api.OutcomeUnknownException;
@@ -347,12 +350,25 @@ public final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
             // The conflict carries the value current at that point of the log: decide again on it.
             current = versioned(result.before());
             confirmed = true;
+            backOff(attempt);
             attempt++;
         }
         throw new UpdateContentionException("replicated map '" + name + "': key '" + describe(key)
                 + "' changed concurrently on each of " + settings.maxCasAttempts() + " compare-and-set attempts;"
                 + " nothing was written by this call. Retry later, spread the writes over more keys, or raise the"
                 + " attempt limit", settings.maxCasAttempts());
+    }
+
+    /**
+     * Randomized exponential back-off between compare-and-set attempts (up to about 100 ms), so
+     * writers contending for one key spread out instead of colliding in lock step. Writers on
+     * the leader still win more often than writers whose attempts are forwarded, so under heavy
+     * contention on one key a follower's call can run out of attempts: spread hot counters over
+     * several keys.
+     */
+    private static void backOff(int attempt) {
+        long ceilingMicros = Math.min(100_000L, 1_000L << Math.min(attempt, 10));
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(ceilingMicros)));
     }
 
     private IdempotentWrites<K, V> writes(String idempotencyKey) {

@@ -16,9 +16,9 @@ import java.time.Duration;
  */
 public record ReplicatedMapSettings(Duration writeTimeout, Duration readTimeout, int maxCasAttempts) {
 
-    /** 10 s write and read timeouts (longer than a few election rounds), 32 CAS attempts. */
+    /** 10 s write and read timeouts (longer than a few election rounds), 64 CAS attempts. */
     public static final ReplicatedMapSettings DEFAULTS =
-            new ReplicatedMapSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), 32);
+            new ReplicatedMapSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), 64);
 
     public ReplicatedMapSettings {
         requirePositive(writeTimeout, "writeTimeout");

@@ -1,5 +1,6 @@
 package dev.replication.spring;
 
+import dev.replication.api.Leadership;
 import dev.replication.api.LeadershipGrantedEvent;
 import dev.replication.api.LeadershipRevokedEvent;
 import dev.replication.core.Role;
@@ -40,6 +41,17 @@ public final class ReplicationAutoConfiguration {
     @Bean
     static ReplicatedInjection.FieldInjector replicatedFieldInjector() {
         return new ReplicatedInjection.FieldInjector();
+    }
+
+    @Bean
+    static NodeLeadership.LeaderOnlyPostProcessor replicationLeaderOnlyPostProcessor(
+            ObjectProvider<Leadership> leadership) {
+        return new NodeLeadership.LeaderOnlyPostProcessor(leadership);
+    }
+
+    @Bean
+    Leadership replicationLeadership(ObjectProvider<ReplicationNode> node) {
+        return new NodeLeadership(node);
     }
 
     @Bean

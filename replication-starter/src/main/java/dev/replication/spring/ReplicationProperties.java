@@ -76,6 +76,13 @@ public class ReplicationProperties {
     /** How long a linearizable read waits for its read index to be confirmed and applied. */
     private Duration readTimeout = Duration.ofSeconds(5);
 
+    /**
+     * How many compare-and-set attempts an atomic map operation (putIfAbsent, replace,
+     * compute, merge...) makes under contention before it gives up with
+     * UpdateContentionException; attempts back off randomly.
+     */
+    private int maxCasAttempts = 64;
+
     /** Size at which the write-ahead log starts a new segment file. */
     private DataSize segmentSize = DataSize.ofMegabytes(64);
 
@@ -218,6 +225,14 @@ public class ReplicationProperties {
 
     public void setReadTimeout(Duration readTimeout) {
         this.readTimeout = readTimeout;
+    }
+
+    public int getMaxCasAttempts() {
+        return maxCasAttempts;
+    }
+
+    public void setMaxCasAttempts(int maxCasAttempts) {
+        this.maxCasAttempts = maxCasAttempts;
     }
 
     public DataSize getSegmentSize() {

@@ -25,6 +25,6 @@ class ReplicationStateConfiguration {
             KeyValueStateMachine stateMachine, ReplicationProperties properties) {
         return new ReplicatedMapRegistry(mapper.getIfAvailable(JsonMapper::new), node, stateMachine,
                 new ReplicatedMapSettings(properties.getWriteTimeout(), properties.getReadTimeout(),
-                        ReplicatedMapSettings.DEFAULTS.maxCasAttempts()));
+                        properties.getMaxCasAttempts()));
     }
 }

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -53,6 +54,9 @@ public final class Http2PeerTransport implements PeerTransport {
     /** Path of the peer endpoints below a node's base URL (which includes any context path). */
     public static final String BASE_PATH = "replication/v1/";
 
+    /** Marks a 5xx answer given before the handler ran, so the call was certainly not delivered. */
+    static final String NOT_DELIVERED_HEADER = "X-Replication-Not-Delivered";
+
     private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
     private static final Pattern OPERATION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Stays below the server's HTTP/2 stream limit so OkHttp never opens a second connection. */
@@ -67,6 +71,7 @@ public final class Http2PeerTransport implements PeerTransport {
     private final ScheduledExecutorService scheduler;
     private final Map<String, PeerChannel> channels = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
+    private final InboundSequencer sequencer;
     private volatile Map<String, HttpUrl> peerUrls = Map.of();
     private volatile InboundHandler handler;
     private volatile boolean closed;
@@ -83,6 +88,7 @@ public final class Http2PeerTransport implements PeerTransport {
         this.drainExecutor = Executors.newFixedThreadPool(2, threads("peer-sender-" + nodeId));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 threads("peer-timer-" + nodeId));
+        this.sequencer = new InboundSequencer(scheduler);
         Dispatcher dispatcher = new Dispatcher(Executors.newCachedThreadPool(
                 threads("peer-http-" + nodeId)));
         dispatcher.setMaxRequests(4096);
@@ -91,7 +97,8 @@ public final class Http2PeerTransport implements PeerTransport {
                 .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
                 .retryOnConnectionFailure(false) // a silent resend of a peer request is not ours to decide
                 .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(4, 5, TimeUnit.MINUTES))
+                // Keep every peer's connection even between heartbeats (the default keeps 5 idle).
+                .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .connectTimeout(settings.connectTimeout())
                 // No per-read limit: each request has a whole-call deadline (callTimeout, or the
@@ -139,7 +146,8 @@ public final class Http2PeerTransport implements PeerTransport {
         }
         if (!OPERATION.matcher(operation).matches()) {
             throw new IllegalArgumentException("peer call operation '" + operation
-                    + "' must match " + OPERATION.pattern());
+                    + "' must match " + OPERATION.pattern() + ": name operations with letters,"
+                    + " digits, '.', '_' or '-'");
         }
         String target = "call/" + operation;
         Request.Builder request = new Request.Builder()
@@ -149,8 +157,15 @@ public final class Http2PeerTransport implements PeerTransport {
         Call call = client.newCall(DeliveryTracker.attachTo(request).build());
         call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
         // Backstop for time spent queued in the dispatcher, which OkHttp's call timeout excludes.
-        ScheduledFuture<?> deadline = scheduler.schedule(call::cancel,
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = scheduler.schedule(call::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            result.completeExceptionally(new PeerCallException(peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " to "
+                    + peerId + " was not sent: the transport is closing"));
+            return result;
+        }
         call.enqueue(new Callback() {
             @Override
             public void onResponse(Call call, Response response) {
@@ -241,6 +256,14 @@ public final class Http2PeerTransport implements PeerTransport {
         return channel == null ? 0 : channel.droppedMessages();
     }
 
+    /**
+     * Inbound batch-order gaps this node stopped waiting for (a peer's POST lost or very late),
+     * each letting later messages reach the handler before earlier ones.
+     */
+    public long skippedOrderGaps() {
+        return sequencer.skippedGaps();
+    }
+
     /** Messages addressed to a node that is not a configured peer. */
     public long unroutableMessages() {
         return unroutable.get();
@@ -270,6 +293,10 @@ public final class Http2PeerTransport implements PeerTransport {
         return codec;
     }
 
+    InboundSequencer sequencer() {
+        return sequencer;
+    }
+
     /** The peer's status and the start of its problem detail, for logs and exceptions. */
     static String describe(Response response) {
         try {
@@ -282,10 +309,10 @@ public final class Http2PeerTransport implements PeerTransport {
     }
 
     private static PeerCallException rejected(String peerId, String operation, Response response) {
-        // The endpoint answers 4xx before the handler runs, and 503 while it has no handler:
-        // only other 5xx (the handler failed, or the server broke) may follow a delivery.
+        // Every 4xx (from the endpoint or a filter) comes before the handler runs; a 5xx may
+        // follow it, unless the endpoint marks it as "handler not reached" (not started).
         int code = response.code();
-        boolean maybe = code >= 500 && code != 503;
+        boolean maybe = code >= 500 && !"true".equals(response.header(NOT_DELIVERED_HEADER));
         return new PeerCallException(peerId, maybe ? PeerCallException.Delivery.MAYBE_DELIVERED
                 : PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " to " + peerId
                 + " was answered HTTP " + describe(response) + (maybe

@@ -37,9 +37,13 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             runnable -> daemon(runnable, "in-memory-peer-network-timer"));
 
-    /** The transport of {@code nodeId}, created on first use. */
+    /**
+     * The transport of {@code nodeId}, created on first use, and anew once the previous one was
+     * closed (a node restarted by a test gets a fresh transport with an empty inbox).
+     */
     public PeerTransport transportFor(String nodeId) {
-        return nodes.computeIfAbsent(nodeId, Node::new);
+        return nodes.compute(nodeId,
+                (id, existing) -> existing == null || existing.closed ? new Node(id) : existing);
     }
 
     /** Cuts {@code nodeId} off from every other node, in both directions, until {@link #heal}. */

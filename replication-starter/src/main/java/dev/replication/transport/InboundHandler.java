@@ -3,7 +3,11 @@ package dev.replication.transport;
 import dev.replication.core.Message;
 import java.util.concurrent.CompletableFuture;
 
-/** The receiving side of a {@link PeerTransport}: implemented by the runtime. */
+/**
+ * The receiving side of a {@link PeerTransport}: implemented by the runtime. Both methods may be
+ * called concurrently from several transport threads (one per inbound request); neither may
+ * block, because a blocked call holds up that peer's later messages.
+ */
 public interface InboundHandler {
 
     /** A one-way message from a peer. Must not block: the runtime enqueues it. */

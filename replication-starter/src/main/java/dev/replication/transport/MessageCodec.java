@@ -19,8 +19,9 @@ import java.util.Set;
  * The compact binary wire format of core messages (not JSON: appends carry opaque payloads and
  * heartbeats must stay a few dozen bytes).
  *
- * <p>A body is a version byte, then (for a batch) a message count, then each message as a type
- * tag, the common fields {@code from, to, generation} and its own fields. Numbers are unsigned
+ * <p>A body is a version byte, then (for a batch) its {@link BatchOrder} and a message count,
+ * then each message as a type tag, the common fields {@code from, to, generation} and its own
+ * fields. Numbers are unsigned
  * variable-length integers, strings and payloads are length-prefixed. A node decodes every
  * version in {@link #SUPPORTED_VERSIONS} and rejects any other with an
  * {@link UnsupportedWireVersionException} naming both.
@@ -73,13 +74,27 @@ public final class MessageCodec {
         return message;
     }
 
+    /** A batch without delivery order: the receiver hands its messages on at once. */
     public byte[] encodeBatch(List<? extends Message> messages) {
-        int estimate = 8;
+        return encodeBatch(BatchOrder.UNORDERED, messages);
+    }
+
+    public List<Message> decodeBatch(byte[] body) {
+        return decodeOrderedBatch(body).messages();
+    }
+
+    /** A batch whose place in its sender's sequence is {@code order}. */
+    byte[] encodeBatch(BatchOrder order, List<? extends Message> messages) {
+        int estimate = 32;
         for (Message message : messages) {
             estimate += estimatedSize(message);
         }
         WireWriter out = new WireWriter(estimate);
         out.writeByte(CURRENT_VERSION);
+        out.writeVarLong(order.channel());
+        out.writeByte(order.lane());
+        out.writeVarLong(order.sequence());
+        out.writeVarLong(order.oldestPending());
         out.writeVarLong(messages.size());
         for (Message message : messages) {
             writeMessage(out, message);
@@ -87,16 +102,37 @@ public final class MessageCodec {
         return out.toByteArray();
     }
 
-    public List<Message> decodeBatch(byte[] body) {
+    MessageBatch decodeOrderedBatch(byte[] body) {
         WireReader in = new WireReader(body);
         readVersion(in);
+        BatchOrder order = new BatchOrder(in.readVarLong(), in.readByte(), in.readVarLong(),
+                in.readVarLong());
         int count = in.readLength();
         List<Message> messages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             messages.add(readMessage(in));
         }
         requireFullyRead(in);
-        return messages;
+        return new MessageBatch(order, messages);
+    }
+
+    /**
+     * Where a batch stands in its sender's sequence, so the receiver can restore the send order
+     * that concurrent HTTP/2 streams lose.
+     *
+     * @param channel random id of the sender's channel instance (0: unordered batch); a new one
+     *     (sender restarted, peer URL changed) starts a new sequence
+     * @param lane the sender's queue (small messages, appends): each has its own sequence
+     * @param sequence the batch's number in its lane, from 1
+     * @param oldestPending the lowest sequence the sender still had unanswered when it sent
+     *     this batch: any lower batch not yet received was given up, do not wait for it
+     */
+    record BatchOrder(long channel, int lane, long sequence, long oldestPending) {
+        static final BatchOrder UNORDERED = new BatchOrder(0, 0, 0, 0);
+    }
+
+    /** A decoded batch: its order and its messages. */
+    record MessageBatch(BatchOrder order, List<Message> messages) {
     }
 
     /** An upper-bound-ish size of {@code message} on the wire, used to bound batches by bytes. */

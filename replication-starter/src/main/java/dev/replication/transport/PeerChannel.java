@@ -2,12 +2,15 @@ package dev.replication.transport;
 
 import dev.replication.core.AppendRequest;
 import dev.replication.core.Message;
+import dev.replication.transport.MessageCodec.BatchOrder;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,11 +53,12 @@ final class PeerChannel {
     private final Executor drainExecutor;
     private final ScheduledExecutorService scheduler;
 
-    private final ArrayDeque<Message> urgent = new ArrayDeque<>();
-    private final ArrayDeque<Message> bulk = new ArrayDeque<>();
-    private int urgentInFlight;
-    private int bulkInFlight;
+    /** Random per channel instance, so the receiver can tell a restarted sender's sequence. */
+    private final long channelId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private final Lane urgent = new Lane(0, URGENT_IN_FLIGHT);
+    private final Lane bulk;
     private boolean drainScheduled;
+    private boolean wakeUpPending;
     private boolean closed;
     private int consecutiveFailures;
     private long backoffUntilNanos;
@@ -74,17 +78,18 @@ final class PeerChannel {
         this.credential = credential;
         this.drainExecutor = drainExecutor;
         this.scheduler = scheduler;
+        this.bulk = new Lane(1, settings.maxInFlightBatches());
     }
 
     /** Queues {@code message}; never blocks. False when the lane is full and it was dropped. */
     boolean offer(Message message) {
         synchronized (this) {
-            ArrayDeque<Message> lane = isBulk(message) ? bulk : urgent;
-            if (closed || lane.size() >= settings.queueCapacity()) {
+            Lane lane = isBulk(message) ? bulk : urgent;
+            if (closed || lane.queue.size() >= settings.queueCapacity()) {
                 droppedMessages.incrementAndGet();
                 return false;
             }
-            lane.add(message);
+            lane.queue.add(message);
         }
         scheduleDrain();
         return true;
@@ -93,9 +98,9 @@ final class PeerChannel {
     void close() {
         synchronized (this) {
             closed = true;
-            droppedMessages.addAndGet(urgent.size() + bulk.size());
-            urgent.clear();
-            bulk.clear();
+            droppedMessages.addAndGet(urgent.queue.size() + bulk.queue.size());
+            urgent.queue.clear();
+            bulk.queue.clear();
         }
     }
 
@@ -117,18 +122,30 @@ final class PeerChannel {
 
     private void scheduleDrain() {
         synchronized (this) {
-            if (drainScheduled || closed) {
+            // While backing off, the pending wake-up drains: offers must not pile up timers.
+            if (drainScheduled || wakeUpPending || closed) {
                 return;
             }
             drainScheduled = true;
         }
-        drainExecutor.execute(this::drain);
+        try {
+            drainExecutor.execute(this::drain);
+        } catch (RejectedExecutionException stopped) {
+            close(); // the transport is closing: what is queued will never be sent
+        }
+    }
+
+    private void wakeUp() {
+        synchronized (this) {
+            wakeUpPending = false;
+        }
+        scheduleDrain();
     }
 
     /** Runs on the drain executor, never on the caller of send: encoding and signing cost CPU. */
     private void drain() {
         while (true) {
-            List<Message> batch = nextBatch();
+            Batch batch = nextBatch();
             if (batch == null) {
                 return;
             }
@@ -137,7 +154,7 @@ final class PeerChannel {
     }
 
     /** The next batch allowed to go out now, or null (and the drain ends) when none is. */
-    private synchronized List<Message> nextBatch() {
+    private synchronized Batch nextBatch() {
         if (closed) {
             drainScheduled = false;
             return null;
@@ -145,43 +162,31 @@ final class PeerChannel {
         long waitNanos = backoffUntilNanos - System.nanoTime();
         if (consecutiveFailures > 0 && waitNanos > 0) {
             drainScheduled = false;
-            if (!urgent.isEmpty() || !bulk.isEmpty()) {
-                scheduler.schedule(this::scheduleDrain, waitNanos, TimeUnit.NANOSECONDS);
+            if (!wakeUpPending) {
+                try {
+                    scheduler.schedule(this::wakeUp, waitNanos, TimeUnit.NANOSECONDS);
+                    wakeUpPending = true;
+                } catch (RejectedExecutionException stopped) {
+                    closed = true;
+                }
             }
             return null;
         }
         // After a failure, probe with one POST at a time until the peer answers again.
         boolean probing = consecutiveFailures > 0;
-        int inFlight = urgentInFlight + bulkInFlight;
-        if (!urgent.isEmpty() && (probing ? inFlight == 0 : urgentInFlight < URGENT_IN_FLIGHT)) {
-            urgentInFlight++;
-            return take(urgent);
-        }
-        if (!bulk.isEmpty() && (probing ? inFlight == 0 : bulkInFlight < settings.maxInFlightBatches())) {
-            bulkInFlight++;
-            return take(bulk);
+        int inFlight = urgent.pending.size() + bulk.pending.size();
+        for (Lane lane : List.of(urgent, bulk)) {
+            if (!lane.queue.isEmpty()
+                    && (probing ? inFlight == 0 : lane.pending.size() < lane.maxInFlight)) {
+                return lane.take();
+            }
         }
         drainScheduled = false;
         return null;
     }
 
-    private List<Message> take(ArrayDeque<Message> lane) {
-        List<Message> batch = new ArrayList<>(Math.min(lane.size(), settings.maxBatchMessages()));
-        int bytes = 0;
-        while (!lane.isEmpty() && batch.size() < settings.maxBatchMessages()) {
-            int size = codec.estimatedSize(lane.peek());
-            if (!batch.isEmpty() && bytes + size > settings.maxBatchBytes()) {
-                break;
-            }
-            bytes += size;
-            batch.add(lane.poll());
-        }
-        return batch;
-    }
-
-    private void post(List<Message> batch) {
-        boolean bulkBatch = isBulk(batch.get(0));
-        byte[] body = codec.encodeBatch(batch);
+    private void post(Batch batch) {
+        byte[] body = codec.encodeBatch(batch.order, batch.messages);
         Request.Builder request = new Request.Builder()
                 .url(messagesUrl)
                 .post(RequestBody.create(body, OCTET_STREAM));
@@ -194,32 +199,24 @@ final class PeerChannel {
             @Override
             public void onResponse(Call call, Response response) {
                 try (response) {
-                    if (response.code() == 204 || response.isSuccessful()) {
-                        completed(batch, bulkBatch, null);
-                    } else {
-                        completed(batch, bulkBatch, "HTTP " + response.code() + " "
-                                + Http2PeerTransport.describe(response));
-                    }
+                    completed(batch, response.isSuccessful() ? null
+                            : "HTTP " + Http2PeerTransport.describe(response));
                 }
             }
 
             @Override
             public void onFailure(Call call, IOException failure) {
-                completed(batch, bulkBatch, failure.toString());
+                completed(batch, failure.toString());
             }
         });
     }
 
-    private void completed(List<Message> batch, boolean bulkBatch, String failure) {
+    private void completed(Batch batch, String failure) {
         boolean recovered = false;
         boolean failedFirst = false;
         int failures;
         synchronized (this) {
-            if (bulkBatch) {
-                bulkInFlight--;
-            } else {
-                urgentInFlight--;
-            }
+            batch.lane.pending.remove(batch.order.sequence());
             if (failure == null) {
                 recovered = consecutiveFailures > 0;
                 consecutiveFailures = 0;
@@ -236,21 +233,57 @@ final class PeerChannel {
             failures = consecutiveFailures;
         }
         if (failure == null) {
-            sentMessages.addAndGet(batch.size());
+            sentMessages.addAndGet(batch.messages.size());
             sentBatches.incrementAndGet();
             if (recovered) {
                 log.info("Peer {} at {} is reachable again", peerId, messagesUrl);
             }
         } else {
-            droppedMessages.addAndGet(batch.size());
+            droppedMessages.addAndGet(batch.messages.size());
             if (failedFirst) {
                 log.warn("Sending {} message(s) to peer {} at {} failed: {}; retrying with"
                         + " backoff up to {} (the core resends what is still needed)",
-                        batch.size(), peerId, messagesUrl, failure, settings.reconnectBackoffMax());
+                        batch.messages.size(), peerId, messagesUrl, failure, settings.reconnectBackoffMax());
             } else {
                 log.debug("Peer {} still failing ({} attempts): {}", peerId, failures, failure);
             }
         }
         scheduleDrain();
+    }
+
+    /** One queue with its own in-flight window and batch sequence. */
+    private final class Lane {
+
+        final int index;
+        final int maxInFlight;
+        final ArrayDeque<Message> queue = new ArrayDeque<>();
+        /** Sequences of this lane's POSTs not yet answered. */
+        final TreeSet<Long> pending = new TreeSet<>();
+        long nextSequence = 1;
+
+        Lane(int index, int maxInFlight) {
+            this.index = index;
+            this.maxInFlight = maxInFlight;
+        }
+
+        /** Takes a batch bounded by count and bytes (at least one message); caller holds the lock. */
+        Batch take() {
+            List<Message> messages = new ArrayList<>(Math.min(queue.size(), settings.maxBatchMessages()));
+            int bytes = 0;
+            while (!queue.isEmpty() && messages.size() < settings.maxBatchMessages()) {
+                int size = codec.estimatedSize(queue.peek());
+                if (!messages.isEmpty() && bytes + size > settings.maxBatchBytes()) {
+                    break;
+                }
+                bytes += size;
+                messages.add(queue.poll());
+            }
+            long sequence = nextSequence++;
+            pending.add(sequence);
+            return new Batch(this, new BatchOrder(channelId, index, sequence, pending.first()), messages);
+        }
+    }
+
+    private record Batch(Lane lane, BatchOrder order, List<Message> messages) {
     }
 }

@@ -2,8 +2,8 @@ package dev.replication.transport;
 
 import dev.replication.core.Message;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -15,14 +15,16 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /**
  * The server half of the peer transport, in the application's own web server (and so below its
  * context path): {@code POST /replication/v1/messages} takes a batch of one-way messages and
- * answers 204; {@code POST /replication/v1/call/{operation}} hands a body to the handler and
+ * answers 204 once they are accepted (handed to the handler in the sender's order, see
+ * {@link InboundSequencer});
+ * {@code POST /replication/v1/call/{operation}} hands a body to the handler and
  * answers with its bytes. Both take {@code application/octet-stream}; errors are RFC 9457
  * problem details.
  *
@@ -37,6 +39,9 @@ public class PeerEndpoint {
 
     private static final Logger log = LoggerFactory.getLogger(PeerEndpoint.class);
 
+    /** The largest peer request body accepted: batches are about 1 MiB, one entry may be more. */
+    public static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+
     private final Http2PeerTransport transport;
 
     public PeerEndpoint(Http2PeerTransport transport) {
@@ -44,16 +49,15 @@ public class PeerEndpoint {
     }
 
     @PostMapping("/messages")
-    public ResponseEntity<Void> messages(HttpServletRequest request,
-            @RequestBody(required = false) byte[] body) {
-        byte[] bytes = body == null ? new byte[0] : body;
+    public ResponseEntity<Void> messages(HttpServletRequest request) throws IOException {
+        byte[] bytes = readBody(request);
         String sender = authenticate(request, "messages", bytes);
         InboundHandler handler = startedHandler();
-        List<Message> messages = transport.codec().decodeBatch(bytes);
-        for (Message message : messages) {
+        MessageCodec.MessageBatch batch = transport.codec().decodeOrderedBatch(bytes);
+        for (Message message : batch.messages()) {
             checkAddressing(sender, message);
         }
-        for (Message message : messages) {
+        transport.sequencer().accept(sender, batch.order(), batch.messages(), message -> {
             try {
                 handler.onMessage(message);
             } catch (RuntimeException failure) {
@@ -61,14 +65,14 @@ public class PeerEndpoint {
                         + " will retry", transport.nodeId(), message.getClass().getSimpleName(),
                         sender, failure);
             }
-        }
+        });
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/call/{operation}")
     public CompletableFuture<ResponseEntity<Object>> call(@PathVariable String operation,
-            HttpServletRequest request, @RequestBody(required = false) byte[] body) {
-        byte[] bytes = body == null ? new byte[0] : body;
+            HttpServletRequest request) throws IOException {
+        byte[] bytes = readBody(request);
         String sender = authenticate(request, "call/" + operation, bytes);
         InboundHandler handler = startedHandler();
         CompletableFuture<byte[]> answer;
@@ -76,6 +80,10 @@ public class PeerEndpoint {
             answer = handler.onCall(sender, operation, bytes);
         } catch (RuntimeException failure) {
             answer = CompletableFuture.failedFuture(failure);
+        }
+        if (answer == null) {
+            answer = CompletableFuture.failedFuture(new IllegalStateException(
+                    "the inbound handler returned no future for call " + operation));
         }
         return answer.handle((response, failure) -> {
             if (failure == null) {
@@ -119,9 +127,36 @@ public class PeerEndpoint {
     @ExceptionHandler(NotStartedException.class)
     ResponseEntity<Object> notStarted(NotStartedException notStarted) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
+                .header(Http2PeerTransport.NOT_DELIVERED_HEADER, "true")
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(detail(HttpStatus.SERVICE_UNAVAILABLE, "Node not started",
                         notStarted.getMessage()));
+    }
+
+    /** The handler took a call but did not answer within the server's async request timeout. */
+    @ExceptionHandler(AsyncRequestTimeoutException.class)
+    ResponseEntity<Object> unanswered(AsyncRequestTimeoutException timeout,
+            HttpServletRequest request) {
+        return problem(HttpStatus.GATEWAY_TIMEOUT, "Peer call unanswered", "node "
+                + transport.nodeId() + " did not answer " + request.getRequestURI()
+                + " within the server's async request timeout (spring.mvc.async.request-timeout);"
+                + " the outcome is unknown: use a shorter call timeout than the server's");
+    }
+
+    /**
+     * Reads at most {@link #MAX_BODY_BYTES}: the body must be read to check its signature, and
+     * an unauthenticated sender must not make this node buffer an unbounded one.
+     */
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) {
+            throw new BodyTooLargeException(declared);
+        }
+        byte[] body = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+        if (body.length > MAX_BODY_BYTES) {
+            throw new BodyTooLargeException(body.length);
+        }
+        return body;
     }
 
     private String authenticate(HttpServletRequest request, String target, byte[] body) {
@@ -162,6 +197,20 @@ public class PeerEndpoint {
         detail.setTitle(title);
         detail.setType(URI.create("urn:replication:peer:" + title.toLowerCase().replace(' ', '-')));
         return detail;
+    }
+
+    @ExceptionHandler(BodyTooLargeException.class)
+    ResponseEntity<Object> tooLarge(BodyTooLargeException tooLarge) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "Peer request too large",
+                tooLarge.getMessage());
+    }
+
+    /** A peer request body above {@link #MAX_BODY_BYTES}. */
+    static final class BodyTooLargeException extends RuntimeException {
+        BodyTooLargeException(long size) {
+            super("peer request body of " + size + " bytes exceeds the limit of " + MAX_BODY_BYTES
+                    + " bytes; a single log entry or call body must stay below it");
+        }
     }
 
     /** The endpoint is up but its transport has no handler yet. */

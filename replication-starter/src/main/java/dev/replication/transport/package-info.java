@@ -10,8 +10,10 @@
  * {@link dev.replication.transport.ClusterCredential} derived from the cluster secret, and
  * messages travel in the compact binary {@link dev.replication.transport.MessageCodec}.
  *
- * <p>The transport gives no ordering guarantee: HTTP/2 streams may be processed out of order
- * and messages may be dropped when a peer's queue is full. The consensus core's checks
- * (generation, previous index, round) keep replication correct regardless.
+ * <p>Ordering is best effort: batches of one peer travel as concurrent HTTP/2 streams, and the
+ * receiver's {@link dev.replication.transport.InboundSequencer} puts them back in send order,
+ * but skips a gap that does not close within 250 ms; messages are dropped when a peer's queue
+ * is full or its POST fails. The consensus core's checks (generation, previous index, round)
+ * keep replication correct regardless; the transport never retries on the core's behalf.
  */
 package dev.replication.transport;

@@ -108,6 +108,24 @@ class ReplicationAutoConfigurationTest {
     }
 
     @Test
+    void writesAreMeasuredUnderReplicationMetrics() {
+        singleNode().withUserConfiguration(InventoryApp.class)
+                .withBean(io.micrometer.core.instrument.MeterRegistry.class,
+                        io.micrometer.core.instrument.simple.SimpleMeterRegistry::new)
+                .run(context -> {
+                    context.getBean(Orders.class).orders.put("o-2", 7L);
+
+                    io.micrometer.core.instrument.MeterRegistry registry =
+                            context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+                    assertThat(registry.get("replication.commit.latency").timer().count()).isPositive();
+                    assertThat(registry.get("replication.log.persist").timer().count()).isPositive();
+                    assertThat(registry.get("replication.log.append.batch").summary().count()).isPositive();
+                    assertThat(registry.get("replication.leader.changes").counter().count()).isPositive();
+                    assertThat(registry.get("replication.apply.lag").gauge().value()).isZero();
+                });
+    }
+
+    @Test
     void disabledByProperty() {
         singleNode().withPropertyValues("replication.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ReplicationNode.class));

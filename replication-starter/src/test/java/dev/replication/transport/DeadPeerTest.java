@@ -1,6 +1,6 @@
 package dev.replication.transport;
 
-import static dev.replication.transport.InMemoryPeerNetworkTest.assertDelivery;
+import static dev.replication.transport.PeerTransportContract.assertDelivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -38,6 +38,18 @@ class MessageCodecProperties {
     }
 
     @Property(tries = 100)
+    void aBatchKeepsItsPlaceInTheSendersSequence(@ForAll("batches") List<Message> batch,
+            @ForAll("numbers") long channel, @ForAll("numbers") long sequence,
+            @ForAll("numbers") long oldestPending) {
+        MessageCodec.BatchOrder order = new MessageCodec.BatchOrder(channel, 1, sequence, oldestPending);
+
+        MessageCodec.MessageBatch decoded = codec.decodeOrderedBatch(codec.encodeBatch(order, batch));
+
+        assertThat(decoded.order()).isEqualTo(order);
+        assertThat(decoded.messages()).containsExactlyElementsOf(batch);
+    }
+
+    @Property(tries = 100)
     void everyTruncationIsRejectedAsMalformed(@ForAll("messages") Message message,
             @ForAll("fractions") double cut) {
         byte[] body = codec.encode(message);
@@ -111,7 +123,8 @@ class MessageCodecProperties {
                 .withChars("abcxyz0123-_é日");
     }
 
-    private Arbitrary<Long> numbers() {
+    @Provide
+    Arbitrary<Long> numbers() {
         return Arbitraries.oneOf(Arbitraries.longs().between(0, 300),
                 Arbitraries.longs().between(0, Long.MAX_VALUE));
     }

@@ -1,6 +1,6 @@
 package dev.replication.transport;
 
-import static dev.replication.transport.InMemoryPeerNetworkTest.assertDelivery;
+import static dev.replication.transport.PeerTransportContract.assertDelivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.replication.core.Message;
@@ -17,10 +17,14 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Node n2 (peers n1 and n3) receiving hand-made requests: only valid credentials get through. */
 class PeerEndpointAuthenticationTest {
@@ -142,6 +146,42 @@ class PeerEndpointAuthenticationTest {
     void aCallWithoutCredentialIsUnauthorizedAndNeverReachesTheHandler() throws IOException {
         assertRefused(post("call/propose", new byte[] {1}, Map.of()), 401, "X-Replication-Sender");
         assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    @Test
+    void aBodyAboveTheLimitIsRefusedBeforeAuthentication() throws IOException {
+        RequestBody huge = new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return OCTET_STREAM;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                byte[] chunk = new byte[1024 * 1024];
+                for (int i = 0; i < PeerEndpoint.MAX_BODY_BYTES / chunk.length; i++) {
+                    sink.write(chunk);
+                }
+                sink.write(new byte[] {1});
+            }
+        };
+        Request request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
+                .post(huge).build();
+
+        assertRefused(client.newCall(request).execute(), 413, "exceeds the limit");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theSecretNeverAppearsInTheLogs(CapturedOutput output) throws IOException {
+        byte[] body = batch(new TimeoutNow("n1", "n2", 4));
+        Map<String, String> headers = signed("n1", "n2", body);
+        post("messages", body, headers).close();
+        post("messages", body, headers).close(); // replayed: refused and logged
+        post("messages", body, Map.of()).close();
+
+        assertThat(output.getAll()).contains("Refused peer request")
+                .doesNotContain(PeerNodeConfiguration.SECRET);
     }
 
     @Test

@@ -18,13 +18,21 @@ final class PeerNode implements AutoCloseable {
     private PeerNode(String id, ConfigurableApplicationContext context) {
         this.id = id;
         this.context = context;
-        transport().start(handler);
     }
 
     /** Starts node {@code id} from {@code application}; {@code properties} override defaults. */
     static PeerNode start(Class<?> application, String id, String... properties) {
+        PeerNode node = startWithoutHandler(application, id, properties);
+        node.transport().start(node.handler);
+        return node;
+    }
+
+    /** Starts the application but not the transport: its endpoint has no handler yet. */
+    static PeerNode startWithoutHandler(Class<?> application, String id, String... properties) {
         List<String> all = new ArrayList<>(List.of(
                 "test.node-id=" + id,
+                // These tests drive the transport alone: no replication node of the starter.
+                "replication.enabled=false",
                 "server.port=0",
                 "server.http2.enabled=true",
                 "spring.main.banner-mode=off",

@@ -1,6 +1,7 @@
 package dev.replication.testsupport.history;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -92,14 +93,19 @@ final class RegisterSearch {
         Entry[] stackEntries = new Entry[n];
         String[] stackStates = new String[n];
         int depth = 0;
-        int[] bestPrefix = new int[0];
+        // The deepest stack seen, for the explanation; copied incrementally because the stack
+        // below the lowest depth popped to since the last copy is unchanged.
+        int[] bestPrefix = new int[n];
+        int bestDepth = 0;
+        int unchangedBelow = 0;
         String state = null;
         long steps = 0;
 
         Entry entry = head.next;
         while (remainingDefinite > 0) {
             if ((++steps & 1023) == 0 && System.nanoTime() > deadline) {
-                return inconclusive("it ran longer than " + budget.timePerKey(), explored.size(), bestPrefix.length);
+                return inconclusive("it ran longer than " + budget.timePerKey(), explored.size(),
+                        Arrays.copyOf(bestPrefix, bestDepth));
             }
             if (entry.call) {
                 int op = entry.op;
@@ -109,7 +115,7 @@ final class RegisterSearch {
                     if (explored.add(new SearchState((BitSet) placed.clone(), next))) {
                         if (explored.size() > budget.maxStatesPerKey()) {
                             return inconclusive("it explored more than " + budget.maxStatesPerKey() + " states",
-                                    explored.size(), bestPrefix.length);
+                                    explored.size(), Arrays.copyOf(bestPrefix, bestDepth));
                         }
                         stackEntries[depth] = entry;
                         stackStates[depth] = state;
@@ -117,11 +123,12 @@ final class RegisterSearch {
                         state = next;
                         remainingDefinite -= definite[op] ? 1 : 0;
                         entry.lift();
-                        if (depth > bestPrefix.length) {
-                            bestPrefix = new int[depth];
-                            for (int i = 0; i < depth; i++) {
+                        if (depth > bestDepth) {
+                            for (int i = unchangedBelow; i < depth; i++) {
                                 bestPrefix[i] = stackEntries[i].op;
                             }
+                            bestDepth = depth;
+                            unchangedBelow = depth;
                         }
                         entry = head.next;
                         continue;
@@ -131,9 +138,12 @@ final class RegisterSearch {
                 entry = entry.next;
             } else {
                 if (depth == 0) {
-                    return new KeyVerdict(key, KeyVerdict.Kind.VIOLATION, explainViolation(bestPrefix));
+                    return new KeyVerdict(key, KeyVerdict.Kind.VIOLATION,
+                            "key " + OperationText.quote(key) + " is not linearizable.\n"
+                                    + describeDeepestPoint(Arrays.copyOf(bestPrefix, bestDepth), true));
                 }
                 depth--;
+                unchangedBelow = Math.min(unchangedBelow, depth);
                 Entry top = stackEntries[depth];
                 state = stackStates[depth];
                 placed.clear(top.op);
@@ -197,27 +207,30 @@ final class RegisterSearch {
         return head;
     }
 
-    private KeyVerdict inconclusive(String why, int states, int deepest) {
+    private KeyVerdict inconclusive(String why, int states, int[] deepestPrefix) {
         int definiteCount = 0;
         for (boolean d : definite) {
             definiteCount += d ? 1 : 0;
         }
         String explanation = "key " + OperationText.quote(key) + ": inconclusive, the search gave up because "
-                + why + " (" + states + " states explored; " + deepest + " of " + operations.size()
+                + why + " (" + states + " states explored; " + deepestPrefix.length + " of " + operations.size()
                 + " operations placed at best, " + definiteCount + " with a known outcome, "
                 + (operations.size() - definiteCount) + " unknown). This is not a proof of linearizability. "
-                + "The search grows exponentially with the number of operations that overlap in time on one key: "
-                + "use fewer concurrent clients per key (spread them over more keys), shorter histories, "
-                + "or fewer operations with unknown outcome (for example stop a client after a timeout); "
-                + "or raise the SearchBudget.";
+                + "The search grows exponentially with the number of operations that overlap in time on one key, "
+                + "and with unknown-outcome writes that some later read or compare-and-set (even a failed one) "
+                + "could observe: use fewer concurrent clients per key (spread them over more keys), shorter "
+                + "histories, or fewer operations with unknown outcome (for example stop a client after a "
+                + "timeout); or raise the SearchBudget. A violation, if there is one, is likely near the deepest "
+                + "point the search reached:\n" + describeDeepestPoint(deepestPrefix, false);
         return new KeyVerdict(key, KeyVerdict.Kind.INCONCLUSIVE, explanation);
     }
 
     /**
      * Describes the deepest point the search reached: the operations placed so far, the register
-     * value there, and for each operation that had to come next, why it cannot.
+     * value there, and for each operation that had to come next, why it cannot ({@code proven}:
+     * the search exhausted every order, rather than running out of budget).
      */
-    private String explainViolation(int[] prefix) {
+    private String describeDeepestPoint(int[] prefix, boolean proven) {
         BitSet placed = new BitSet(operations.size());
         String state = null;
         for (int op : prefix) {
@@ -234,9 +247,8 @@ final class RegisterSearch {
             }
         }
         StringBuilder text = new StringBuilder();
-        text.append("key ").append(OperationText.quote(key)).append(" is not linearizable.\n");
         int shown = Math.min(prefix.length, 10);
-        text.append("  A longest linearizable prefix: ").append(prefix.length).append(" of ")
+        text.append(proven ? "  A longest linearizable prefix: " : "  The longest linearizable prefix found: ").append(prefix.length).append(" of ")
                 .append(operations.size()).append(" operations");
         if (prefix.length == 0) {
             text.append(".\n");
@@ -249,22 +261,30 @@ final class RegisterSearch {
         }
         text.append("  The register then holds ").append(OperationText.value(state)).append(".\n");
         OperationRecord deadline = operations.get(blocking);
-        text.append("  None of these operations can take effect next, yet one of them must, because #")
+        text.append(proven ? "  None of these operations can take effect next, yet one of them must, because #"
+                        : "  One of these operations must take effect next, because #")
                 .append(deadline.id()).append(" completed at t=").append(deadline.completedAt()).append(":\n");
         int listed = 0;
         int omitted = 0;
-        for (int i = 0; i < operations.size(); i++) {
-            OperationRecord record = operations.get(i);
-            if (placed.get(i) || record.invokedAt() > deadline.completedAt()) {
-                continue;
+        // Operations with a known outcome first: they are where a violation shows.
+        List<Integer> candidates = new ArrayList<>();
+        for (boolean knownOutcome : new boolean[] {true, false}) {
+            for (int i = 0; i < operations.size(); i++) {
+                if (definite[i] == knownOutcome && !placed.get(i)
+                        && operations.get(i).invokedAt() <= deadline.completedAt()) {
+                    candidates.add(i);
+                }
             }
+        }
+        for (int i : candidates) {
+            OperationRecord record = operations.get(i);
             if (listed == MAX_CANDIDATES_SHOWN) {
                 omitted++;
                 continue;
             }
             listed++;
             text.append("    ").append(OperationText.describe(record)).append("  <- ")
-                    .append(whyNotNext(i, state)).append('\n');
+                    .append(whyNotNext(i, state, proven)).append('\n');
         }
         if (omitted > 0) {
             text.append("    ... and ").append(omitted).append(" more\n");
@@ -272,9 +292,10 @@ final class RegisterSearch {
         return text.toString();
     }
 
-    private String whyNotNext(int op, String state) {
+    private String whyNotNext(int op, String state, boolean proven) {
         if (accepts(op, state)) {
-            return "could take effect here, but then the remaining operations cannot be ordered";
+            return proven ? "could take effect here, but then the remaining operations cannot be ordered"
+                    : "could take effect here; the search ran out of budget exploring what follows";
         }
         switch (kind[op]) {
             case READ:

@@ -14,7 +14,8 @@ import net.jqwik.api.constraints.Size;
  * Properties over histories recorded from a real sequential register driven by random
  * interleavings of concurrent clients ({@link ConcurrentRegisterRun}): such histories are
  * linearizable by construction, and stop being so when one read result is replaced by a value
- * that read could not have seen.
+ * that read could not have seen; and setting aside operations that cannot affect the verdict
+ * ({@link HistoryReduction}) never changes it.
  */
 class LinearizabilityCheckerPropertyTest {
 
@@ -44,6 +45,50 @@ class LinearizabilityCheckerPropertyTest {
 
         assertThat(result.linearizable()).as("%s should be rejected", corruption).isFalse();
         assertThat(result.explanation()).contains("not linearizable");
+    }
+
+    @Property(tries = 300)
+    void settingAsideOperationsNeverChangesTheVerdict(
+            @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 1_000_000) Integer> choices,
+            @ForAll @Size(max = 3) List<@IntRange(min = 0, max = 1_000_000) Integer> flips) {
+        List<OperationRecord> history = new ArrayList<>(
+                ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.of(choices), CLIENTS, 1, Integer.MAX_VALUE));
+        for (int flip : flips) {
+            flipResult(history, flip);
+        }
+        List<OperationRecord> searched = new ArrayList<>();
+        for (OperationRecord record : history) {
+            boolean unknownRead = record.outcome() == Outcome.UNKNOWN && record.operation() instanceof Operation.Read;
+            if (record.outcome() != Outcome.FAILED && !unknownRead) {
+                searched.add(record);
+            }
+        }
+
+        KeyVerdict whole = new RegisterSearch("k0", searched, SearchBudget.DEFAULT).run();
+        KeyVerdict reduced = new RegisterSearch("k0", HistoryReduction.reduce(searched), SearchBudget.DEFAULT).run();
+
+        assertThat(reduced.kind()).as(whole.explanation()).isEqualTo(whole.kind());
+    }
+
+    /** Negates a compare-and-set result, or makes a read return another value: may or may not break linearizability. */
+    private static void flipResult(List<OperationRecord> history, int pick) {
+        if (history.isEmpty()) {
+            return;
+        }
+        int index = pick % history.size();
+        OperationRecord record = history.get(index);
+        Object result;
+        if (record.outcome() != Outcome.OK) {
+            return;
+        } else if (record.operation() instanceof Operation.CompareAndSet) {
+            result = !Boolean.TRUE.equals(record.result());
+        } else if (record.operation() instanceof Operation.Read) {
+            result = pick % 3 == 0 ? null : "v" + (1 + pick % (history.size() + 1));
+        } else {
+            return;
+        }
+        history.set(index, new OperationRecord(record.id(), record.client(), record.operation(), record.invokedAt(),
+                record.completedAt(), record.outcome(), result));
     }
 
     /** A read whose result is replaced by a value it could not have seen, and why not. */

@@ -278,6 +278,24 @@ class LinearizabilityCheckerTest {
         }
 
         @Test
+        void aWriteWithUnknownOutcomeMayExplainALaterFailedCompareAndSet() {
+            write("a", "1");
+            history.invoke("a", new Write("x", "2")).unknown();
+            compareAndSet("b", "1", "3", false);
+
+            assertLinearizable();
+        }
+
+        @Test
+        void aWriteWithUnknownOutcomeCannotExplainAFailedCompareAndSetThatEndedBeforeItsInvocation() {
+            write("a", "1");
+            compareAndSet("b", "1", "3", false);
+            history.invoke("a", new Write("x", "2")).unknown();
+
+            assertNotLinearizable();
+        }
+
+        @Test
         void aFailedWriteNeverTookEffect() {
             write("a", "1");
             history.invoke("a", new Write("x", "2")).failed();
@@ -397,7 +415,8 @@ class LinearizabilityCheckerTest {
                     .contains("inconclusive")
                     .contains("key \"x\"")
                     .contains("more than 3 states")
-                    .contains("fewer concurrent clients per key");
+                    .contains("fewer concurrent clients per key")
+                    .contains("The longest linearizable prefix found");
         }
 
         @Test

@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.Size;
  * Property: for any sequence of appends, truncations, clean reopens and crashes, the log
  * agrees with a plain in-memory list of the acknowledged entries.
  */
-class LogModelProperties {
+class LogModelPropertyTest {
 
     private static final Path DIR = Path.of("/sim/prop/log");
 

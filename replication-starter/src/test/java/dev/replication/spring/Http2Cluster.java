@@ -1,0 +1,118 @@
+package dev.replication.spring;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.replication.core.Role;
+import dev.replication.runtime.ReplicationNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Three (or more) Spring web applications in this JVM forming one cluster over real HTTP/2 on
+ * loopback, for tests that use the starter as an application would.
+ */
+final class Http2Cluster implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final Class<?>[] sources;
+    private final Path dataRoot;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
+
+    Http2Cluster(Path dataRoot, List<String> nodeIds, Class<?>... sources) {
+        this.dataRoot = dataRoot;
+        this.sources = sources;
+        for (String node : nodeIds) {
+            ports.put(node, freePort());
+        }
+    }
+
+    Http2Cluster startAll() {
+        ports.keySet().forEach(this::start);
+        awaitLeader();
+        return this;
+    }
+
+    ConfigurableApplicationContext start(String nodeId) {
+        StringBuilder peers = new StringBuilder();
+        ports.forEach((id, port) -> peers.append(peers.length() == 0 ? "" : ",")
+                .append(id).append("=http://127.0.0.1:").append(port));
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("replication.node-id", nodeId);
+        properties.put("replication.peers", peers.toString());
+        properties.put("replication.cluster-secret", "a-test-secret-of-enough-length");
+        properties.put("replication.data-dir", dataRoot.resolve(nodeId).toString());
+        properties.put("replication.election-timeout", "1500ms");
+        properties.put("replication.heartbeat-interval", "150ms");
+        properties.put("server.port", ports.get(nodeId));
+        properties.put("server.address", "127.0.0.1");
+        properties.put("management.endpoints.web.exposure.include", "health,replication");
+        properties.put("management.endpoint.health.show-details", "always");
+        properties.put("spring.main.banner-mode", "off");
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(sources)
+                .web(WebApplicationType.SERVLET).properties(properties).run();
+        contexts.put(nodeId, context);
+        return context;
+    }
+
+    void stop(String nodeId) {
+        ConfigurableApplicationContext context = contexts.remove(nodeId);
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    <T> T bean(String nodeId, Class<T> type) {
+        return contexts.get(nodeId).getBean(type);
+    }
+
+    String url(String nodeId, String path) {
+        return "http://127.0.0.1:" + ports.get(nodeId) + path;
+    }
+
+    java.util.Set<String> running() {
+        return contexts.keySet();
+    }
+
+    String awaitLeader() {
+        String[] leader = new String[1];
+        await().atMost(WAIT).until(() -> {
+            List<String> leaders = contexts.keySet().stream()
+                    .filter(id -> bean(id, ReplicationNode.class).roleState().role() == Role.LEADER).toList();
+            boolean agreed = leaders.size() == 1 && contexts.keySet().stream().allMatch(
+                    id -> leaders.get(0).equals(bean(id, ReplicationNode.class).roleState().leaderId()));
+            leader[0] = agreed ? leaders.get(0) : null;
+            return agreed;
+        });
+        return leader[0];
+    }
+
+    List<String> followers() {
+        String leader = awaitLeader();
+        return contexts.keySet().stream().filter(id -> !id.equals(leader)).toList();
+    }
+
+    @Override
+    public void close() {
+        contexts.values().forEach(ConfigurableApplicationContext::close);
+        contexts.clear();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
