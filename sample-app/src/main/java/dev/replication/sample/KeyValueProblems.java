@@ -8,10 +8,12 @@ import dev.replication.api.ReplicationUnavailableException;
 import dev.replication.api.UpdateContentionException;
 import dev.replication.api.ValueSerializationException;
 import dev.replication.api.VersionConflictException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -79,10 +81,14 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "unserializable-value", "Value cannot be stored", e.getMessage());
     }
 
-    /** Covers {@link NotAppliedException} (a write) and reads that could not be served. */
+    /**
+     * Covers {@link NotAppliedException} (a write that never entered the log) and reads that
+     * could not be served; a read is always "unavailable", whichever exception the map chose.
+     */
     @ExceptionHandler(ReplicationUnavailableException.class)
-    ResponseEntity<ProblemDetail> unavailable(ReplicationUnavailableException e) {
-        String type = e instanceof NotAppliedException ? "not-applied" : "unavailable";
+    ResponseEntity<ProblemDetail> unavailable(ReplicationUnavailableException e, HttpServletRequest request) {
+        boolean write = !HttpMethod.GET.matches(request.getMethod());
+        String type = write && e instanceof NotAppliedException ? "not-applied" : "unavailable";
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.SERVICE_UNAVAILABLE, type,
                 "Cluster unavailable, nothing changed", e.getMessage());
         if (e.leaderId() != null) {

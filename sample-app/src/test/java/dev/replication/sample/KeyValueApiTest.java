@@ -293,6 +293,15 @@ class KeyValueApiTest {
     }
 
     @Test
+    void aReadWithoutQuorumIsUnavailableEvenWhenTheMapSaysNotApplied() throws Exception {
+        entries.failNextRead(new NotAppliedException("No read index within 5s.", null));
+
+        mvc.perform(get("/kv/k"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(jsonPath("$.type").value(PROBLEM + "unavailable"));
+    }
+
+    @Test
     void anUnknownPathIsAProblemDetailToo() throws Exception {
         mvc.perform(get("/nothing-here"))
                 .andExpect(status().isNotFound())
