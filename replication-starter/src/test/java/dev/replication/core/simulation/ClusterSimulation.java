@@ -72,7 +72,29 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
 
     /** A cluster for scripted scenarios: reliable network, no random faults. */
     public static ClusterSimulation scripted(int nodeCount) {
-        return new ClusterSimulation(0, nodeCount);
+        ClusterSimulation cluster = new ClusterSimulation(0, nodeCount);
+        cluster.network.setFaults(0, 0, 0);
+        return cluster;
+    }
+
+    /** Ticks (delivering everything after each tick) until a leader exists; fails after a bound. */
+    public SimulatedNode electLeader() {
+        for (int i = 0; i < 10 * ELECTION_TIMEOUT; i++) {
+            SimulatedNode leader = leader();
+            if (leader != null && leader.replica().commitIndex() >= leader.replica().log().lastIndex()) {
+                return leader;
+            }
+            ticks(1);
+        }
+        throw new AssertionError("no leader with a committed no-op after " + 10 * ELECTION_TIMEOUT + " ticks");
+    }
+
+    /** {@code count} ticks, delivering everything after each. */
+    public void ticks(int count) {
+        for (int i = 0; i < count; i++) {
+            tick();
+            deliverAll();
+        }
     }
 
     public long seed() {
