@@ -218,10 +218,24 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             }
             case 9, 10 -> heal();
             case 11 -> {
-                if (node.isRunning(now)) {
-                    long until = now + ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
-                    node.pauseUntil(until);
-                    trace("pause", node.id() + " until t" + until);
+                // A long pause (the GC pause of the seeds), sometimes of a minority at once, so
+                // that a stale leader and its followers wake up together still trusting it.
+                long until = now + ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
+                List<SimulatedNode> paused = new ArrayList<>();
+                paused.add(node);
+                if (random.nextBoolean()) {
+                    for (SimulatedNode other : nodes) {
+                        if (other != node && paused.size() < (nodes.size() - 1) / 2
+                                && random.nextBoolean()) {
+                            paused.add(other);
+                        }
+                    }
+                }
+                for (SimulatedNode member : paused) {
+                    if (member.isRunning(now)) {
+                        member.pauseUntil(until);
+                        trace("pause", member.id() + " until t" + until);
+                    }
                 }
             }
             default -> {
@@ -273,6 +287,15 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         now++;
         network.advanceTo(now);
         trace("tick", null);
+        for (SimulatedNode node : nodes) {
+            if (node.resumesAt(now) && random.nextBoolean()) {
+                // A client request reaches a node the moment its pause ends, before anything else.
+                String issued = workload.linearizableReadAt(node, now);
+                if (issued != null) {
+                    trace("client", issued);
+                }
+            }
+        }
         for (SimulatedNode node : nodes) {
             if (node.isRunning(now)) {
                 node.replica().tick();
