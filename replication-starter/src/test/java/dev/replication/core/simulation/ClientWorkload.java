@@ -163,9 +163,14 @@ public final class ClientWorkload {
 
     /** An idle client, if any, asks {@code node} for a linearizable read of a random key. */
     public String linearizableReadAt(SimulatedNode node, long now) {
+        return linearizableReadAt(node, keys.get(random.nextInt(keys.size())), now);
+    }
+
+    /** An idle client, if any, asks {@code node} for a linearizable read of {@code key}. */
+    public String linearizableReadAt(SimulatedNode node, String key, long now) {
         for (Client client : clients) {
             if (client.pending == null) {
-                return readIndex(client, node, keys.get(random.nextInt(keys.size())), now);
+                return readIndex(client, node, key, now);
             }
         }
         return null;

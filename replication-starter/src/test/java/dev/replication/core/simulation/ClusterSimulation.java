@@ -237,6 +237,10 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                         trace("pause", member.id() + " until t" + until);
                     }
                 }
+                if (random.nextBoolean()) {
+                    // ... and cut off too (a frozen rack): they wake up knowing nothing newer.
+                    partition(paused.stream().map(SimulatedNode::id).toArray(String[]::new));
+                }
             }
             default -> {
                 double loss = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.15;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.replication.core.Proposal;
 import dev.replication.core.Role;
+import dev.replication.testsupport.history.Operation;
+import dev.replication.testsupport.history.OperationRecord;
+import dev.replication.testsupport.history.Outcome;
 import org.junit.jupiter.api.Test;
 
 /** Scripted scenarios: campaign, deliver, partition, crash, pause, heal. */
@@ -101,5 +104,37 @@ class ReplicationScenarioTest {
         cluster.restart(leader.id());
         cluster.ticks(2 * ClusterSimulation.ELECTION_TIMEOUT);
         assertThat(cluster.leader()).isSameAs(successor);
+    }
+
+    @Test
+    void aFollowerReadThroughALeaderDeposedDuringAPauseIsNeverStale() {
+        ClusterSimulation five = ClusterSimulation.scripted(5);
+        SimulatedNode oldLeader = five.electLeader();
+        SimulatedNode follower = five.nodes().stream().filter(n -> n != oldLeader).findFirst().orElseThrow();
+        write(oldLeader, "k0", "old");
+        five.ticks(2);
+        long resumeAt = five.now() + 4 * ClusterSimulation.ELECTION_TIMEOUT;
+        oldLeader.pauseUntil(resumeAt);
+        follower.pauseUntil(resumeAt);
+        five.partition(oldLeader.id(), follower.id());
+        five.ticks(3 * ClusterSimulation.ELECTION_TIMEOUT);
+        SimulatedNode newLeader = five.leader();
+        assertThat(newLeader).isNotNull().isNotIn(oldLeader, follower);
+        write(newLeader, "k0", "new");
+        five.ticks(2);
+        assertThat(newLeader.stateMachine().get("k0")).isEqualTo("new");
+        while (five.now() < resumeAt) {
+            five.ticks(1);
+        }
+        // Both wake up still trusting each other; the client's write of "new" has completed.
+        five.workload().linearizableReadAt(follower, "k0", five.now());
+        five.ticks(3 * ClusterSimulation.ELECTION_TIMEOUT);
+        OperationRecord read = five.workload().history().get(five.workload().history().size() - 1);
+        assertThat(read.operation()).isEqualTo(new Operation.Read("k0"));
+        if (read.outcome() == Outcome.OK) {
+            assertThat(read.result()).isEqualTo("new");
+        } else {
+            assertThat(read.outcome()).isEqualTo(Outcome.FAILED);
+        }
     }
 }
