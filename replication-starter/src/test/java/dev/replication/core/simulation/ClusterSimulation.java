@@ -220,7 +220,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             case 11 -> {
                 // A long pause (the GC pause of the seeds), sometimes of a minority at once, so
                 // that a stale leader and its followers wake up together still trusting it.
-                long until = now + ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
+                long until = now + ELECTION_TIMEOUT + random.nextInt(4 * ELECTION_TIMEOUT);
                 List<SimulatedNode> paused = new ArrayList<>();
                 paused.add(node);
                 if (random.nextBoolean()) {
@@ -292,7 +292,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         network.advanceTo(now);
         trace("tick", null);
         for (SimulatedNode node : nodes) {
-            if (node.resumesAt(now) && random.nextBoolean()) {
+            if (node.resumesAt(now)) {
                 // A client request reaches a node the moment its pause ends, before anything else.
                 String issued = workload.linearizableReadAt(node, now);
                 if (issued != null) {
