@@ -166,7 +166,7 @@ public final class Replica {
 
     public boolean hasReady() {
         return !outbox.isEmpty()
-                || !log.unsubmitted().isEmpty()
+                || log.hasUnsubmitted()
                 || !currentHardState().equals(submittedHardState)
                 || !roleState().equals(reportedRoleState)
                 || committedToApplyUpTo() > handedOutCommitIndex;
@@ -178,7 +178,8 @@ public final class Replica {
         RoleState roleState = roleState();
         long applyUpTo = committedToApplyUpTo();
         List<LogEntry> committed = applyUpTo > handedOutCommitIndex
-                ? log.entries(handedOutCommitIndex + 1, applyUpTo, Long.MAX_VALUE)
+                // Bounded like an append, so a node catching up applies in batches.
+                ? log.entries(handedOutCommitIndex + 1, applyUpTo, config.maxBytesPerAppend())
                 : List.of();
         return new Ready(
                 hardState.equals(submittedHardState) ? null : hardState,
