@@ -90,6 +90,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<Waiter> appliedWaiters = new ArrayList<>();
     private final List<Propose> waitingForLeader = new ArrayList<>();
+    private final List<Propose> toPropose = new ArrayList<>();
     private final List<Read> readsWaitingForLeader = new ArrayList<>();
 
     /**
@@ -275,7 +276,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (Event event : events) {
             handle(event);
         }
-        drainReady();
+        do {
+            proposeBatch();
+            drainReady();
+        } while (!toPropose.isEmpty());
         commitIndexView = replica.commitIndex();
     }
 
@@ -322,14 +326,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             if (!propose.markSent()) {
                 return;
             }
-            byte[] payload = CommandEnvelope.stamp(propose.envelope, clock.tick(System.currentTimeMillis()));
-            Proposal proposal = replica.propose(payload);
-            if (proposal instanceof Proposal.Accepted accepted) {
-                proposals.put(accepted.index(), new PendingProposal(accepted.generation(), propose, System.nanoTime()));
-            } else {
-                propose.markWaiting();
-                waitingForLeader.add(propose);
-            }
+            // Proposed together with the rest of this batch (one append message per follower).
+            toPropose.add(propose);
         } else if (role.leaderId() != null && !propose.forwardedToUs) {
             if (!propose.markSent()) {
                 return;
@@ -342,6 +340,28 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         } else {
             waitingForLeader.add(propose);
         }
+    }
+
+    private void proposeBatch() {
+        if (toPropose.isEmpty()) {
+            return;
+        }
+        List<byte[]> payloads = new ArrayList<>(toPropose.size());
+        for (Propose propose : toPropose) {
+            payloads.add(CommandEnvelope.stamp(propose.envelope, clock.tick(System.currentTimeMillis())));
+        }
+        List<Proposal> answers = replica.propose(payloads);
+        long now = System.nanoTime();
+        for (int i = 0; i < answers.size(); i++) {
+            Propose propose = toPropose.get(i);
+            if (answers.get(i) instanceof Proposal.Accepted accepted) {
+                proposals.put(accepted.index(), new PendingProposal(accepted.generation(), propose, now));
+            } else {
+                propose.markWaiting();
+                waitingForLeader.add(propose);
+            }
+        }
+        toPropose.clear();
     }
 
     private void forward(Propose propose, String leaderId) {
@@ -623,6 +643,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (PendingProposal pending : proposals.values()) {
             pending.propose.result.completeExceptionally(new OutcomeUnknownException(
                     "node " + settings.nodeId() + " stopped before the write was confirmed; it may have committed"));
+        }
+        for (Propose propose : toPropose) {
+            propose.result.completeExceptionally(new NotAppliedException(
+                    "node " + settings.nodeId() + " stopped before the write was appended", null));
         }
         for (Propose propose : waitingForLeader) {
             propose.result.completeExceptionally(new NotAppliedException(
