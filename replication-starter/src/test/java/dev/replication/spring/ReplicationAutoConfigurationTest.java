@@ -125,6 +125,38 @@ class ReplicationAutoConfigurationTest {
                 });
     }
 
+    /** Collects leadership events as an application listener would. */
+    static class LeadershipLog {
+        final java.util.List<Object> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @org.springframework.context.event.EventListener
+        void granted(dev.replication.api.LeadershipGrantedEvent event) {
+            events.add(event);
+        }
+
+        @org.springframework.context.event.EventListener
+        void revoked(dev.replication.api.LeadershipRevokedEvent event) {
+            events.add(event);
+        }
+    }
+
+    @Test
+    void aNodeThatBecomesLeaderPublishesLeadershipGrantedWithItsGeneration() {
+        singleNode().withBean(LeadershipLog.class).run(context -> {
+            LeadershipLog log = context.getBean(LeadershipLog.class);
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> !log.events.isEmpty());
+
+            assertThat(log.events.get(0)).isInstanceOfSatisfying(dev.replication.api.LeadershipGrantedEvent.class,
+                    granted -> {
+                        assertThat(granted.nodeId()).isEqualTo("local");
+                        assertThat(granted.generation()).isEqualTo(
+                                context.getBean(ReplicationNode.class).roleState().generation());
+                    });
+        });
+    }
+
     @Test
     void disabledByProperty() {
         singleNode().withPropertyValues("replication.enabled=false")
