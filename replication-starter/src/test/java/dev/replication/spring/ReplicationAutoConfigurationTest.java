@@ -158,6 +158,27 @@ class ReplicationAutoConfigurationTest {
     }
 
     @Test
+    void aValueOverTheConfiguredLimitIsRefusedAndNothingIsWritten() {
+        singleNode().withUserConfiguration(InventoryApp.class).withPropertyValues("replication.max-value-size=64B")
+                .run(context -> {
+                    Inventory inventory = context.getBean(Inventory.class);
+
+                    org.assertj.core.api.Assertions.assertThatThrownBy(
+                                    () -> inventory.items.put("big", new Item("x".repeat(100), 1)))
+                            .isInstanceOf(dev.replication.api.EntryTooLargeException.class)
+                            .hasMessageContaining("replication.max-value-size");
+                    assertThat(inventory.items.get("big")).isNull();
+                });
+    }
+
+    @Test
+    void aValueLimitBeyondWhatOneRequestCarriesFailsStartup() {
+        singleNode().withPropertyValues("replication.max-value-size=1GB")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("replication.max-value-size"));
+    }
+
+    @Test
     void disabledByProperty() {
         singleNode().withPropertyValues("replication.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ReplicationNode.class));
