@@ -125,6 +125,11 @@ final class Leadership {
             if (follower.matched(response.matchIndex())) {
                 committed = advanceHighWaterMark();
             }
+            if (committed) {
+                // Tell every follower at once, not at the next heartbeat: a follower that
+                // forwarded a write answers its client only after applying it.
+                broadcastHeartbeat();
+            }
         } else {
             follower.rejected(response.matchIndex(),
                     probeFrom(response.hintIndex(), response.hintGeneration(), follower.matchIndex()));

@@ -1,5 +1,6 @@
 package dev.replication.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,15 +123,30 @@ public final class Replica {
      * this index and generation appears in {@link Ready#committedEntries()}.
      */
     public Proposal propose(byte[] command) {
-        Objects.requireNonNull(command, "command");
+        return propose(List.of(command)).get(0);
+    }
+
+    /**
+     * Proposes several commands at once: appended in order and replicated together, so a batch
+     * of client requests becomes one append message per follower instead of one each.
+     */
+    public List<Proposal> propose(List<byte[]> commands) {
+        List<Proposal> proposals = new ArrayList<>(commands.size());
         if (role != Role.LEADER) {
-            return new Proposal.Rejected(leaderId, "this node (" + config.id() + ") is " + role
+            Proposal rejected = new Proposal.Rejected(leaderId, "this node (" + config.id() + ") is " + role
                     + ", not the leader; send the command to "
                     + (leaderId == null ? "the leader once one is elected" : "leader " + leaderId));
+            commands.forEach(command -> proposals.add(rejected));
+            return proposals;
         }
-        LogEntry entry = LogEntry.command(generation, log.lastIndex() + 1, command);
-        appendAsLeader(entry);
-        return new Proposal.Accepted(entry.index(), entry.generation());
+        for (byte[] command : commands) {
+            Objects.requireNonNull(command, "command");
+            LogEntry entry = LogEntry.command(generation, log.lastIndex() + 1, command);
+            log.append(entry);
+            proposals.add(new Proposal.Accepted(entry.index(), entry.generation()));
+        }
+        leadership.replicate();
+        return proposals;
     }
 
     /**
@@ -166,7 +182,7 @@ public final class Replica {
 
     public boolean hasReady() {
         return !outbox.isEmpty()
-                || !log.unsubmitted().isEmpty()
+                || log.hasUnsubmitted()
                 || !currentHardState().equals(submittedHardState)
                 || !roleState().equals(reportedRoleState)
                 || committedToApplyUpTo() > handedOutCommitIndex;
@@ -178,7 +194,8 @@ public final class Replica {
         RoleState roleState = roleState();
         long applyUpTo = committedToApplyUpTo();
         List<LogEntry> committed = applyUpTo > handedOutCommitIndex
-                ? log.entries(handedOutCommitIndex + 1, applyUpTo, Long.MAX_VALUE)
+                // Bounded like an append, so a node catching up applies in batches.
+                ? log.entries(handedOutCommitIndex + 1, applyUpTo, config.maxBytesPerAppend())
                 : List.of();
         return new Ready(
                 hardState.equals(submittedHardState) ? null : hardState,

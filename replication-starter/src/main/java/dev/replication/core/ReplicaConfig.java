@@ -24,7 +24,8 @@ import java.util.Set;
  * @param maxEntriesPerAppend how many entries one append message carries at most
  * @param maxBytesPerAppend how many payload bytes one append message carries at most (one
  *     entry larger than this is still sent alone); with {@code maxInflightAppends} it bounds the
- *     bytes in flight to a follower
+ *     bytes in flight to a follower. Also bounds the committed entries handed out per {@link
+ *     Ready}, so a node catching up applies in batches
  * @param maxReadLagEntries how far (in entries) a follower's durable log may be behind the read
  *     index it was given before a linearizable follower read fails fast instead of waiting
  */

@@ -153,6 +153,10 @@ final class ReplicatedLog implements LogReader {
         unsubmittedFrom = Math.min(unsubmittedFrom, index);
     }
 
+    boolean hasUnsubmitted() {
+        return Math.max(unsubmittedFrom, unstableStart) <= lastIndex();
+    }
+
     /** Entries the driver has not yet been asked to persist. */
     List<LogEntry> unsubmitted() {
         long from = Math.max(unsubmittedFrom, unstableStart);

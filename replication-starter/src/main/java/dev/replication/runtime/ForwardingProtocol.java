@@ -18,7 +18,6 @@ import java.io.UncheckedIOException;
 final class ForwardingProtocol {
 
     static final String PROPOSE = "propose";
-    static final String READ_INDEX = "read-index";
 
     private static final byte VERSION = 1;
     private static final byte APPLIED = 0;
@@ -28,7 +27,7 @@ final class ForwardingProtocol {
     private ForwardingProtocol() {
     }
 
-    /** The leader's answer to a forwarded command or read-index request. */
+    /** The leader's answer to a forwarded command. */
     sealed interface Answer {
         record Applied(long index, byte[] result) implements Answer {
         }
@@ -59,14 +58,6 @@ final class ForwardingProtocol {
             in.readFully(envelope);
             return new ForwardedCommand(envelope, timeoutMillis);
         });
-    }
-
-    static byte[] encodeTimeout(long timeoutMillis) {
-        return write(out -> out.writeLong(timeoutMillis));
-    }
-
-    static long decodeTimeout(byte[] bytes) {
-        return read(bytes, DataInputStream::readLong);
     }
 
     static byte[] encodeAnswer(Answer answer) {

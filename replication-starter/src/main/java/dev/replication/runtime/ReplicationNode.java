@@ -33,7 +33,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,6 +91,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<Waiter> appliedWaiters = new ArrayList<>();
     private final List<Propose> waitingForLeader = new ArrayList<>();
+    private final List<Propose> toPropose = new ArrayList<>();
     private final List<Read> readsWaitingForLeader = new ArrayList<>();
 
     /**
@@ -116,11 +118,14 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.sequencer = new ClientSequencer(ClientSequencer.clientId(settings.nodeId(), UUID.randomUUID().toString()));
         this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
                 this::process, this::failStop);
-        this.timers = Executors.newScheduledThreadPool(1, runnable -> {
+        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "replication-timers-" + settings.nodeId());
             thread.setDaemon(true);
             return thread;
         });
+        // Every request has a deadline; answered requests must not keep theirs queued.
+        timerPool.setRemoveOnCancelPolicy(true);
+        this.timers = timerPool;
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
     }
 
@@ -152,7 +157,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         Propose propose = new Propose(envelope.encode(), System.nanoTime() + timeout.toNanos(), false);
         enqueue(propose, propose.result);
         scheduleDeadline(propose, timeout);
-        CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(), timeout)
+        CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(),
+                        Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), propose.deadlineNanos - System.nanoTime())))
                 .thenApply(ignored -> applied.result()));
         // Whatever the outcome, this process never retries the sequence: the replicated state
         // may forget its answer.
@@ -168,11 +174,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             }
             return awaitApplied(minIndex, timeout);
         }
-        Read read = new Read(readIds.incrementAndGet(), minIndex, System.nanoTime() + timeout.toNanos(), null);
+        Read read = new Read(readIds.incrementAndGet(), minIndex);
         enqueue(read, read.result);
-        timers.schedule(() -> read.result.completeExceptionally(new NotAppliedException(
-                "no linearizable read index obtained within " + timeout + " (no leader or no quorum); retry later",
-                roleState.leaderId())), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        deadline(read.result, timeout.toMillis(), () -> new NotAppliedException(
+                "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
+                roleState.leaderId()));
         return read.result;
     }
 
@@ -183,10 +189,9 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
         Waiter waiter = new Waiter(index, new CompletableFuture<>());
         enqueue(new AwaitApplied(waiter), waiter.future);
-        timers.schedule(() -> waiter.future.completeExceptionally(new OutcomeUnknownException(
+        deadline(waiter.future, timeout.toMillis(), () -> new OutcomeUnknownException(
                 "node " + settings.nodeId() + " did not apply index " + index + " within " + timeout
-                        + " (applied " + appliedIndexView + "); the write may have committed")),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
+                        + " (applied " + appliedIndexView + "); the write may have committed"));
         return waiter.future;
     }
 
@@ -246,17 +251,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             return propose.result.handle((applied, error) -> ForwardingProtocol.encodeAnswer(
                     error == null ? applied : toAnswer(error)));
         }
-        if (ForwardingProtocol.READ_INDEX.equals(operation)) {
-            long timeoutMillis = ForwardingProtocol.decodeTimeout(body);
-            Read read = new Read(readIds.incrementAndGet(), 0,
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), new CompletableFuture<>());
-            enqueue(read, read.indexResult);
-            timers.schedule(() -> read.indexResult.completeExceptionally(new NotAppliedException(
-                    "no read index confirmed within " + timeoutMillis + " ms", roleState.leaderId())),
-                    timeoutMillis, TimeUnit.MILLISECONDS);
-            return read.indexResult.handle((index, error) -> ForwardingProtocol.encodeAnswer(
-                    error == null ? new ForwardingProtocol.Answer.Applied(index, EMPTY) : toAnswer(error)));
-        }
         return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
     }
@@ -275,7 +269,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (Event event : events) {
             handle(event);
         }
-        drainReady();
+        do {
+            proposeBatch();
+            drainReady();
+        } while (!toPropose.isEmpty());
         commitIndexView = replica.commitIndex();
     }
 
@@ -322,14 +319,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             if (!propose.markSent()) {
                 return;
             }
-            byte[] payload = CommandEnvelope.stamp(propose.envelope, clock.tick(System.currentTimeMillis()));
-            Proposal proposal = replica.propose(payload);
-            if (proposal instanceof Proposal.Accepted accepted) {
-                proposals.put(accepted.index(), new PendingProposal(accepted.generation(), propose, System.nanoTime()));
-            } else {
-                propose.markWaiting();
-                waitingForLeader.add(propose);
-            }
+            // Proposed together with the rest of this batch (one append message per follower).
+            toPropose.add(propose);
         } else if (role.leaderId() != null && !propose.forwardedToUs) {
             if (!propose.markSent()) {
                 return;
@@ -342,6 +333,28 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         } else {
             waitingForLeader.add(propose);
         }
+    }
+
+    private void proposeBatch() {
+        if (toPropose.isEmpty()) {
+            return;
+        }
+        List<byte[]> payloads = new ArrayList<>(toPropose.size());
+        for (Propose propose : toPropose) {
+            payloads.add(CommandEnvelope.stamp(propose.envelope, clock.tick(System.currentTimeMillis())));
+        }
+        List<Proposal> answers = replica.propose(payloads);
+        long now = System.nanoTime();
+        for (int i = 0; i < answers.size(); i++) {
+            Propose propose = toPropose.get(i);
+            if (answers.get(i) instanceof Proposal.Accepted accepted) {
+                proposals.put(accepted.index(), new PendingProposal(accepted.generation(), propose, now));
+            } else {
+                propose.markWaiting();
+                waitingForLeader.add(propose);
+            }
+        }
+        toPropose.clear();
     }
 
     private void forward(Propose propose, String leaderId) {
@@ -519,10 +532,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     private void serveRead(Read read, long readIndex) {
         long required = Math.max(readIndex, read.minIndex);
-        if (read.indexResult != null) {
-            read.indexResult.complete(readIndex);
-            return;
-        }
         if (required - appliedIndex > settings.maxReadLag()) {
             read.result.completeExceptionally(new NotAppliedException("node " + settings.nodeId() + " is "
                     + (required - appliedIndex) + " entries behind the read index " + required
@@ -601,8 +610,15 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
     }
 
+    /** Fails {@code result} with {@code error} unless it completes within {@code millis}. */
+    private void deadline(CompletableFuture<?> result, long millis, java.util.function.Supplier<Throwable> error) {
+        ScheduledFuture<?> task = timers.schedule(() -> result.completeExceptionally(error.get()), millis,
+                TimeUnit.MILLISECONDS);
+        result.whenComplete((ignored, failure) -> task.cancel(false));
+    }
+
     private void scheduleDeadline(Propose propose, Duration timeout) {
-        timers.schedule(() -> {
+        ScheduledFuture<?> task = timers.schedule(() -> {
             if (propose.markTimedOut()) {
                 propose.result.completeExceptionally(new NotAppliedException("no leader accepted the write within "
                         + timeout + "; it was not appended, retry later", roleState.leaderId()));
@@ -611,6 +627,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                         + timeout + "; it may or may not have committed"));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        propose.result.whenComplete((ignored, failure) -> task.cancel(false));
     }
 
     private void failStop(Throwable cause) {
@@ -623,6 +640,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (PendingProposal pending : proposals.values()) {
             pending.propose.result.completeExceptionally(new OutcomeUnknownException(
                     "node " + settings.nodeId() + " stopped before the write was confirmed; it may have committed"));
+        }
+        for (Propose propose : toPropose) {
+            propose.result.completeExceptionally(new NotAppliedException(
+                    "node " + settings.nodeId() + " stopped before the write was appended", null));
         }
         for (Propose propose : waitingForLeader) {
             propose.result.completeExceptionally(new NotAppliedException(
@@ -747,30 +768,23 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
     }
 
-    /** A linearizable read waiting for its read index (or, for a peer, the index itself). */
+    /** A linearizable read waiting for its read index, then for this node to apply it. */
     private static final class Read implements Event {
         final long id;
         final long minIndex;
-        final long deadlineNanos;
         final CompletableFuture<Void> result = new CompletableFuture<>();
-        final CompletableFuture<Long> indexResult;
 
-        Read(long id, long minIndex, long deadlineNanos, CompletableFuture<Long> indexResult) {
+        Read(long id, long minIndex) {
             this.id = id;
             this.minIndex = minIndex;
-            this.deadlineNanos = deadlineNanos;
-            this.indexResult = indexResult;
         }
 
         boolean isDone() {
-            return indexResult == null ? result.isDone() : indexResult.isDone();
+            return result.isDone();
         }
 
         void fail(Throwable error) {
             result.completeExceptionally(error);
-            if (indexResult != null) {
-                indexResult.completeExceptionally(error);
-            }
         }
     }
 }

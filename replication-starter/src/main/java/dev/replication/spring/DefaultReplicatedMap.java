@@ -84,8 +84,8 @@ public final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.keys = EntryCodec.forKeys(name, mapper, keyType);
-        this.values = EntryCodec.forValues(name, mapper, valueType);
+        this.keys = EntryCodec.forKeys(name, mapper, keyType, settings.maxKeyBytes());
+        this.values = EntryCodec.forValues(name, mapper, valueType, settings.maxValueBytes());
     }
 
     @Override

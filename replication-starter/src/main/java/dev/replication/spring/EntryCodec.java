@@ -1,5 +1,6 @@
 package dev.replication.spring;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.ValueSerializationException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
@@ -24,22 +25,28 @@ final class EntryCodec<T> {
     private final boolean utf8String;
     private final ObjectWriter writer;
     private final ObjectReader reader;
+    private final int maxBytes;
+    private final String limitProperty;
 
-    private EntryCodec(String mapName, String role, JsonMapper mapper, Type type, boolean utf8String) {
+    private EntryCodec(String mapName, String role, JsonMapper mapper, Type type, boolean utf8String, int maxBytes,
+                       String limitProperty) {
         this.mapName = mapName;
         this.role = role;
+        this.maxBytes = maxBytes;
+        this.limitProperty = limitProperty;
         this.type = mapper.getTypeFactory().constructType(type);
         this.utf8String = utf8String;
         this.writer = mapper.writerFor(this.type).with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
         this.reader = mapper.readerFor(this.type);
     }
 
-    static <K> EntryCodec<K> forKeys(String mapName, JsonMapper mapper, Type keyType) {
-        return new EntryCodec<>(mapName, "key", mapper, keyType, keyType == String.class);
+    static <K> EntryCodec<K> forKeys(String mapName, JsonMapper mapper, Type keyType, int maxBytes) {
+        return new EntryCodec<>(mapName, "key", mapper, keyType, keyType == String.class, maxBytes,
+                "replication.max-key-size");
     }
 
-    static <V> EntryCodec<V> forValues(String mapName, JsonMapper mapper, Type valueType) {
-        return new EntryCodec<>(mapName, "value", mapper, valueType, false);
+    static <V> EntryCodec<V> forValues(String mapName, JsonMapper mapper, Type valueType, int maxBytes) {
+        return new EntryCodec<>(mapName, "value", mapper, valueType, false, maxBytes, "replication.max-value-size");
     }
 
     /** Whether the bytes are the UTF-8 of a {@code String}, so byte prefixes are string prefixes. */
@@ -57,6 +64,17 @@ final class EntryCodec<T> {
             throw new NullPointerException("replicated map '" + mapName + "' does not accept a null " + role
                     + "; remove the key instead of storing null");
         }
+        byte[] bytes = serialize(item);
+        if (bytes.length > maxBytes) {
+            throw new EntryTooLargeException("replicated map '" + mapName + "': a " + role + " of " + bytes.length
+                    + " bytes (serialized) is over the limit of " + maxBytes + " bytes (" + limitProperty
+                    + "); nothing was written. Keep large objects elsewhere and store a reference, or raise the"
+                    + " limit on every node.", bytes.length, maxBytes);
+        }
+        return bytes;
+    }
+
+    private byte[] serialize(T item) {
         if (utf8String) {
             return ((String) item).getBytes(StandardCharsets.UTF_8);
         }

@@ -13,14 +13,30 @@ import java.time.Duration;
  *     {@code ReplicationUnavailableException}
  * @param maxCasAttempts how many compare-and-set attempts an atomic read-modify-write makes
  *     under contention before failing with {@code UpdateContentionException}
+ * @param maxKeyBytes largest serialized key; larger fails with {@code EntryTooLargeException}
+ * @param maxValueBytes largest serialized value; larger fails with {@code EntryTooLargeException}
  */
-public record ReplicatedMapSettings(Duration writeTimeout, Duration readTimeout, int maxCasAttempts) {
+public record ReplicatedMapSettings(Duration writeTimeout, Duration readTimeout, int maxCasAttempts,
+                                    int maxKeyBytes, int maxValueBytes) {
+
+    /** Default key and value limits: 4 KiB and 1 MiB. */
+    public static final int DEFAULT_MAX_KEY_BYTES = 4 * 1024;
+    public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 
     /** 10 s write and read timeouts (longer than a few election rounds), 64 CAS attempts. */
     public static final ReplicatedMapSettings DEFAULTS =
             new ReplicatedMapSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), 64);
 
+    /** With the default key and value limits. */
+    public ReplicatedMapSettings(Duration writeTimeout, Duration readTimeout, int maxCasAttempts) {
+        this(writeTimeout, readTimeout, maxCasAttempts, DEFAULT_MAX_KEY_BYTES, DEFAULT_MAX_VALUE_BYTES);
+    }
+
     public ReplicatedMapSettings {
+        if (maxKeyBytes < 1 || maxValueBytes < 1) {
+            throw new IllegalArgumentException("key and value limits must be at least 1 byte, were "
+                    + maxKeyBytes + " and " + maxValueBytes);
+        }
         requirePositive(writeTimeout, "writeTimeout");
         requirePositive(readTimeout, "readTimeout");
         if (maxCasAttempts < 1) {

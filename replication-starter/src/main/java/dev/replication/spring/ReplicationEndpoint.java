@@ -5,6 +5,7 @@ import dev.replication.runtime.ReplicationNode;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -12,7 +13,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * {@code /actuator/replication}: who this node is, whom it follows, how far its log and state
  * have got, and (on the leader) how far each follower has got.
  */
-@Endpoint(id = "replication")
+@Endpoint(id = "replication", defaultAccess = Access.READ_ONLY)
 public class ReplicationEndpoint {
 
     private final ReplicationNode node;

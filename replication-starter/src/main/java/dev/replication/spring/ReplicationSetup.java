@@ -25,6 +25,9 @@ public record ReplicationSetup(
         String clusterSecret,
         ReplicationProperties properties) {
 
+    /** Largest key or value the limits may allow. */
+    static final long MAX_ENTRY_BYTES = 16L << 20;
+
     /** The node id used when no peers are configured and none is given. */
     public static final String DEFAULT_SINGLE_NODE_ID = "local";
 
@@ -54,6 +57,13 @@ public record ReplicationSetup(
         if (multiNode && properties.isInMemory()) {
             throw new IllegalStateException("replication.in-memory=true keeps no data across restarts and is only "
                     + "for a single node; remove it or remove the other nodes from replication.peers");
+        }
+        long maxValue = properties.getMaxValueSize().toBytes();
+        long maxKey = properties.getMaxKeySize().toBytes();
+        if (maxValue < 1 || maxValue > MAX_ENTRY_BYTES || maxKey < 1 || maxKey > MAX_ENTRY_BYTES) {
+            throw new IllegalStateException("replication.max-key-size (" + properties.getMaxKeySize()
+                    + ") and replication.max-value-size (" + properties.getMaxValueSize() + ") must be between 1B and "
+                    + (MAX_ENTRY_BYTES >> 20) + "MB: every entry travels in one peer request and one log record");
         }
         String clusterId = properties.getClusterId();
         if (clusterId == null || clusterId.isBlank()) {

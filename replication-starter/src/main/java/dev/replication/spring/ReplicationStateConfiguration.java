@@ -25,6 +25,7 @@ class ReplicationStateConfiguration {
             KeyValueStateMachine stateMachine, ReplicationProperties properties) {
         return new ReplicatedMapRegistry(mapper.getIfAvailable(JsonMapper::new), node, stateMachine,
                 new ReplicatedMapSettings(properties.getWriteTimeout(), properties.getReadTimeout(),
-                        properties.getMaxCasAttempts()));
+                        properties.getMaxCasAttempts(), (int) properties.getMaxKeySize().toBytes(),
+                        (int) properties.getMaxValueSize().toBytes()));
     }
 }

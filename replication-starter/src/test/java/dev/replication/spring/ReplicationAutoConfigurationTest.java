@@ -125,6 +125,59 @@ class ReplicationAutoConfigurationTest {
                 });
     }
 
+    /** Collects leadership events as an application listener would. */
+    static class LeadershipLog {
+        final java.util.List<Object> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @org.springframework.context.event.EventListener
+        void granted(dev.replication.api.LeadershipGrantedEvent event) {
+            events.add(event);
+        }
+
+        @org.springframework.context.event.EventListener
+        void revoked(dev.replication.api.LeadershipRevokedEvent event) {
+            events.add(event);
+        }
+    }
+
+    @Test
+    void aNodeThatBecomesLeaderPublishesLeadershipGrantedWithItsGeneration() {
+        singleNode().withBean(LeadershipLog.class).run(context -> {
+            LeadershipLog log = context.getBean(LeadershipLog.class);
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> !log.events.isEmpty());
+
+            assertThat(log.events.get(0)).isInstanceOfSatisfying(dev.replication.api.LeadershipGrantedEvent.class,
+                    granted -> {
+                        assertThat(granted.nodeId()).isEqualTo("local");
+                        assertThat(granted.generation()).isEqualTo(
+                                context.getBean(ReplicationNode.class).roleState().generation());
+                    });
+        });
+    }
+
+    @Test
+    void aValueOverTheConfiguredLimitIsRefusedAndNothingIsWritten() {
+        singleNode().withUserConfiguration(InventoryApp.class).withPropertyValues("replication.max-value-size=64B")
+                .run(context -> {
+                    Inventory inventory = context.getBean(Inventory.class);
+
+                    org.assertj.core.api.Assertions.assertThatThrownBy(
+                                    () -> inventory.items.put("big", new Item("x".repeat(100), 1)))
+                            .isInstanceOf(dev.replication.api.EntryTooLargeException.class)
+                            .hasMessageContaining("replication.max-value-size");
+                    assertThat(inventory.items.get("big")).isNull();
+                });
+    }
+
+    @Test
+    void aValueLimitBeyondWhatOneRequestCarriesFailsStartup() {
+        singleNode().withPropertyValues("replication.max-value-size=1GB")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("replication.max-value-size"));
+    }
+
     @Test
     void disabledByProperty() {
         singleNode().withPropertyValues("replication.enabled=false")

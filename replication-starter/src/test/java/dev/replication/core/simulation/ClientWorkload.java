@@ -144,12 +144,7 @@ public final class ClientWorkload {
             case LOG_READ:
                 return propose(client, node, kind, key, new Operation.Read(key), KeyValueStateMachine.read(key), now);
             case LINEARIZABLE_READ:
-                Op read = new Op(client, kind, key, history.invoke(client.id, new Operation.Read(key)), node.id(),
-                        node.incarnation(), now);
-                read.requestId = ++nextRequestId;
-                client.pending = read;
-                node.replica().readIndex(read.requestId);
-                return client.id + " read-index " + key + " #" + read.requestId + " at " + node.id();
+                return readIndex(client, node, key, now);
             default:
                 return staleRead(client, node, key);
         }
@@ -166,11 +161,36 @@ public final class ClientWorkload {
         return null;
     }
 
+    /** An idle client, if any, asks {@code node} for a linearizable read of a random key. */
+    public String linearizableReadAt(SimulatedNode node, long now) {
+        return linearizableReadAt(node, keys.get(random.nextInt(keys.size())), now);
+    }
+
+    /** An idle client, if any, asks {@code node} for a linearizable read of {@code key}. */
+    public String linearizableReadAt(SimulatedNode node, String key, long now) {
+        for (Client client : clients) {
+            if (client.pending == null) {
+                return readIndex(client, node, key, now);
+            }
+        }
+        return null;
+    }
+
+    private String readIndex(Client client, SimulatedNode node, String key, long now) {
+        Op read = new Op(client, Kind.LINEARIZABLE_READ, key, history.invoke(client.id, new Operation.Read(key)),
+                node.id(), node.incarnation(), now);
+        read.requestId = ++nextRequestId;
+        client.pending = read;
+        node.replica().readIndex(read.requestId);
+        return client.id + " read-index " + key + " #" + read.requestId + " at " + node.id();
+    }
+
     private SimulatedNode pickNode(Client client, List<SimulatedNode> nodes, long now) {
         List<SimulatedNode> running = new ArrayList<>();
         for (SimulatedNode node : nodes) {
             if (node.isRunning(now)) {
-                if (node.id().equals(client.leaderHint) && random.nextInt(4) != 0) {
+                // Clients stick to the node they last used, as a connected client does.
+                if (node.id().equals(client.leaderHint) && random.nextInt(10) != 0) {
                     return node;
                 }
                 running.add(node);

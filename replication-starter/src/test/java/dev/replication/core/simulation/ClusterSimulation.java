@@ -72,7 +72,29 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
 
     /** A cluster for scripted scenarios: reliable network, no random faults. */
     public static ClusterSimulation scripted(int nodeCount) {
-        return new ClusterSimulation(0, nodeCount);
+        ClusterSimulation cluster = new ClusterSimulation(0, nodeCount);
+        cluster.network.setFaults(0, 0, 0);
+        return cluster;
+    }
+
+    /** Ticks (delivering everything after each tick) until a leader exists; fails after a bound. */
+    public SimulatedNode electLeader() {
+        for (int i = 0; i < 10 * ELECTION_TIMEOUT; i++) {
+            SimulatedNode leader = leader();
+            if (leader != null && leader.replica().commitIndex() >= leader.replica().log().lastIndex()) {
+                return leader;
+            }
+            ticks(1);
+        }
+        throw new AssertionError("no leader with a committed no-op after " + 10 * ELECTION_TIMEOUT + " ticks");
+    }
+
+    /** {@code count} ticks, delivering everything after each. */
+    public void ticks(int count) {
+        for (int i = 0; i < count; i++) {
+            tick();
+            deliverAll();
+        }
     }
 
     public long seed() {
@@ -196,10 +218,28 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             }
             case 9, 10 -> heal();
             case 11 -> {
-                if (node.isRunning(now)) {
-                    long until = now + ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
-                    node.pauseUntil(until);
-                    trace("pause", node.id() + " until t" + until);
+                // A long pause (the GC pause of the seeds), sometimes of a minority at once, so
+                // that a stale leader and its followers wake up together still trusting it.
+                long until = now + ELECTION_TIMEOUT + random.nextInt(4 * ELECTION_TIMEOUT);
+                List<SimulatedNode> paused = new ArrayList<>();
+                paused.add(node);
+                if (random.nextBoolean()) {
+                    for (SimulatedNode other : nodes) {
+                        if (other != node && paused.size() < (nodes.size() - 1) / 2
+                                && random.nextBoolean()) {
+                            paused.add(other);
+                        }
+                    }
+                }
+                for (SimulatedNode member : paused) {
+                    if (member.isRunning(now)) {
+                        member.pauseUntil(until);
+                        trace("pause", member.id() + " until t" + until);
+                    }
+                }
+                if (random.nextBoolean()) {
+                    // ... and cut off too (a frozen rack): they wake up knowing nothing newer.
+                    partition(paused.stream().map(SimulatedNode::id).toArray(String[]::new));
                 }
             }
             default -> {
@@ -251,6 +291,15 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         now++;
         network.advanceTo(now);
         trace("tick", null);
+        for (SimulatedNode node : nodes) {
+            if (node.resumesAt(now)) {
+                // A client request reaches a node the moment its pause ends, before anything else.
+                String issued = workload.linearizableReadAt(node, now);
+                if (issued != null) {
+                    trace("client", issued);
+                }
+            }
+        }
         for (SimulatedNode node : nodes) {
             if (node.isRunning(now)) {
                 node.replica().tick();

@@ -63,6 +63,11 @@ public final class SimulatedNode {
         return replica != null && now < pausedUntilTick;
     }
 
+    /** Whether a pause of this node ends exactly at {@code now}. */
+    public boolean resumesAt(long now) {
+        return replica != null && pausedUntilTick == now;
+    }
+
     public void pauseUntil(long tick) {
         pausedUntilTick = tick;
     }

@@ -1,0 +1,42 @@
+package dev.replication.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ReplicaConfigTest {
+
+    @Test
+    void defaultsAreValid() {
+        ReplicaConfig config = ReplicaConfig.withDefaults("n1", Set.of("n1", "n2", "n3"));
+        assertThat(config.electionTimeoutTicks()).isGreaterThanOrEqualTo(2 * config.heartbeatIntervalTicks());
+    }
+
+    @Test
+    void nodeMustBeAmongTheVoters() {
+        assertThatThrownBy(() -> ReplicaConfig.withDefaults("n4", Set.of("n1", "n2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'n4' is not among the voters")
+                .hasMessageContaining("list every node, this one included");
+    }
+
+    @Test
+    void electionTimeoutMustCoverTwoHeartbeats() {
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 3, 2, 1, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least twice heartbeatIntervalTicks")
+                .hasMessageContaining("raise the election timeout");
+    }
+
+    @Test
+    void pipelineBoundsMustBePositive() {
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 0, 1, 1))
+                .hasMessageContaining("maxInflightAppends must be >= 1");
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 0, 1))
+                .hasMessageContaining("maxEntriesPerAppend must be >= 1");
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 1, 0))
+                .hasMessageContaining("maxBytesPerAppend must be >= 1");
+    }
+}

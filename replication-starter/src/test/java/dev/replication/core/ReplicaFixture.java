@@ -1,0 +1,107 @@
+package dev.replication.core;
+
+import dev.replication.core.simulation.MemoryLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * One replica driven by hand the way the runtime drives it: performs each Ready against an
+ * in-memory durable log, so a test reads as "receive this, expect that to be sent".
+ */
+final class ReplicaFixture {
+
+    static final int ELECTION_TIMEOUT = 10;
+    static final int HEARTBEAT_INTERVAL = 2;
+
+    final String id;
+    final List<String> voters;
+    final MemoryLog log = new MemoryLog();
+    HardState hardState = HardState.INITIAL;
+    final Replica replica;
+
+    ReplicaFixture(String id, String... voters) {
+        this(id, 2, 2, voters);
+    }
+
+    ReplicaFixture(String id, int maxInflight, int maxEntriesPerAppend, String... voters) {
+        this.id = id;
+        this.voters = List.of(voters);
+        this.replica = new Replica(new ReplicaConfig(id, Set.of(voters), ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
+                maxInflight, maxEntriesPerAppend, 1024, 5), HardState.INITIAL, log, new SplittableRandom(7));
+    }
+
+    /** Performs the pending Ready completely (persist, report persisted, advance). */
+    Ready sync() {
+        Ready ready = replica.ready();
+        if (ready.hardState() != null) {
+            hardState = ready.hardState();
+        }
+        log.append(ready.entries());
+        if (!ready.entries().isEmpty()) {
+            LogEntry last = ready.entries().get(ready.entries().size() - 1);
+            replica.persisted(last.index(), last.generation());
+        }
+        replica.advance(ready);
+        return ready;
+    }
+
+    /** Every message of a Ready, both phases, in order. */
+    static List<Message> sent(Ready ready) {
+        List<Message> all = new ArrayList<>(ready.messages());
+        all.addAll(ready.messagesAfterPersist());
+        return all;
+    }
+
+    <T extends Message> List<T> sent(Ready ready, Class<T> type) {
+        List<T> result = new ArrayList<>();
+        for (Message message : sent(ready)) {
+            if (type.isInstance(message)) {
+                result.add(type.cast(message));
+            }
+        }
+        return result;
+    }
+
+    void tick(int ticks) {
+        for (int i = 0; i < ticks; i++) {
+            replica.tick();
+        }
+    }
+
+    /** Ticks until the election timeout fires (pre-vote starts). */
+    Ready timeOut() {
+        for (int i = 0; i < 2 * ELECTION_TIMEOUT && replica.roleState().role() == Role.FOLLOWER; i++) {
+            replica.tick();
+        }
+        return sync();
+    }
+
+    /** Wins pre-vote and vote with the other voters' grants; returns the Ready after winning. */
+    Ready becomeLeader() {
+        timeOut();
+        long generation = replica.roleState().generation();
+        for (String voter : voters) {
+            if (!voter.equals(id)) {
+                replica.receive(new VoteResponse(voter, id, generation + 1, true, true));
+            }
+        }
+        sync();
+        for (String voter : voters) {
+            if (!voter.equals(id)) {
+                replica.receive(new VoteResponse(voter, id, generation + 1, false, true));
+            }
+        }
+        return sync();
+    }
+
+    AppendRequest append(String from, long generation, long prevIndex, long prevGeneration, long commitIndex,
+            LogEntry... entries) {
+        return new AppendRequest(from, id, generation, prevIndex, prevGeneration, List.of(entries), commitIndex, 1);
+    }
+
+    static LogEntry command(long index, long generation) {
+        return LogEntry.command(generation, index, new byte[] {(byte) index});
+    }
+}
