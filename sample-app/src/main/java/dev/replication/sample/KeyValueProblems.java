@@ -1,5 +1,6 @@
 package dev.replication.sample;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.IdempotencyKeyConflictException;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.OutcomeUnknownException;
@@ -73,6 +74,16 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
                 "Idempotency-Key reused for a different request", e.getMessage());
         response.getBody().setProperty("idempotencyKey", e.idempotencyKey());
+        return response;
+    }
+
+    /** The starter's own limits ({@code replication.max-key-size} / {@code max-value-size}). */
+    @ExceptionHandler(EntryTooLargeException.class)
+    ResponseEntity<ProblemDetail> entryTooLarge(EntryTooLargeException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large",
+                "Entry too large", e.getMessage());
+        response.getBody().setProperty("size", e.size());
+        response.getBody().setProperty("limit", e.limit());
         return response;
     }
 

@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReadConsistency;
@@ -260,6 +261,17 @@ class KeyValueApiTest {
         mvc.perform(putJson("/kv/" + "k".repeat(1025), "1"))
                 .andExpect(status().isContentTooLarge())
                 .andExpect(jsonPath("$.detail").value(containsString("sample.kv.max-key-bytes")));
+    }
+
+    @Test
+    void anEntryOverTheStartersOwnLimitIsA413() throws Exception {
+        entries.failNextWrite(new EntryTooLargeException("Value of 2000000 bytes exceeds replication.max-value-size"
+                + " (1048576); store it elsewhere.", 2_000_000, 1_048_576));
+
+        mvc.perform(putJson("/kv/k", "1"))
+                .andExpect(status().isContentTooLarge())
+                .andExpect(jsonPath("$.type").value(PROBLEM + "entry-too-large"))
+                .andExpect(jsonPath("$.limit").value(1_048_576));
     }
 
     @Test
