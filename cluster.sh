@@ -216,11 +216,11 @@ EOF
 
 cmd_up() {
     require_tools
-    local node to_start=()
+    local node
+    # Check every port before building or starting anything, so a taken port fails fast.
     for node in "${NODES[@]}"; do
-        if [[ -z $(running_pid "$node") ]]; then
-            to_start+=("$node")
-            port_taken "$(port_of "$node")" && die "port $(port_of "$node") (for $node) is taken by another program. Stop it, or free the port, then run this again."
+        if [[ -z $(running_pid "$node") ]] && port_taken "$(port_of "$node")"; then
+            die "port $(port_of "$node") (for $node) is taken by another program. Stop it, or free the port, then run this again."
         fi
     done
     build_if_needed
