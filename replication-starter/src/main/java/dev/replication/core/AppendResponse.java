@@ -6,7 +6,9 @@ package dev.replication.core;
  * @param success whether the consistency check at {@code prevIndex} passed
  * @param matchIndex on success, the index the follower now knows matches the leader's log:
  *     {@code prevIndex + entries.size()} of the request answered, never the follower's last
- *     index (a longer stale tail would otherwise be counted as replicated)
+ *     index (a longer stale tail would otherwise be counted as replicated); on rejection, the
+ *     {@code prevIndex} that failed the check, so the leader can tell a stale rejection from a
+ *     current one
  * @param hintIndex on rejection, where the leader should probe next (the follower's last index
  *     plus one, or the first index of the conflicting generation), so it backs up by more than
  *     one entry at a time

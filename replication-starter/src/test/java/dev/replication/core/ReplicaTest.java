@@ -33,6 +33,44 @@ class ReplicaTest {
         assertThat(n1.log.lastIndex()).isZero();
     }
 
+    // ---- batching and commit propagation ----------------------------------------------
+
+    @Test
+    void aBatchOfProposalsTravelsAsOneAppendPerFollower() {
+        ReplicaFixture n1 = new ReplicaFixture("n1", 4, 64, "n1", "n2", "n3");
+        n1.becomeLeader();
+        // Acknowledge the no-op so each follower's window is open and nothing is in flight.
+        long noop = n1.log.lastIndex();
+        long generation = n1.replica.roleState().generation();
+        n1.replica.receive(new AppendResponse("n2", "n1", generation, true, noop, 0, 0, 1));
+        n1.replica.receive(new AppendResponse("n3", "n1", generation, true, noop, 0, 0, 1));
+        n1.sync();
+
+        List<Proposal> proposals = n1.replica.propose(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}));
+        Ready ready = n1.sync();
+
+        assertThat(proposals).hasSize(3).allMatch(Proposal.Accepted.class::isInstance);
+        List<AppendRequest> appends = n1.sent(ready, AppendRequest.class).stream()
+                .filter(append -> !append.isHeartbeat()).toList();
+        assertThat(appends).extracting(AppendRequest::to).containsExactlyInAnyOrder("n2", "n3");
+        assertThat(appends).allSatisfy(append -> assertThat(append.entries()).hasSize(3));
+    }
+
+    @Test
+    void aNewCommitIndexIsToldToEveryFollowerAtOnceNotAtTheNextHeartbeat() {
+        n1.becomeLeader();
+        long noop = n1.log.lastIndex();
+        long generation = n1.replica.roleState().generation();
+
+        n1.replica.receive(new AppendResponse("n2", "n1", generation, true, noop, 0, 0, 1));
+        Ready ready = n1.sync();
+
+        assertThat(n1.replica.commitIndex()).isEqualTo(noop);
+        assertThat(n1.sent(ready, AppendRequest.class))
+                .filteredOn(append -> append.commitIndex() == noop)
+                .extracting(AppendRequest::to).contains("n2", "n3");
+    }
+
     // ---- election -----------------------------------------------------------------------
 
     @Test

@@ -1,12 +1,10 @@
 package dev.replication.runtime;
 
 import dev.replication.transport.ClusterCredential;
+import dev.replication.testsupport.process.FreePorts;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -26,18 +24,10 @@ class Http2ReplicationClusterTest extends ReplicationClusterSuite {
 
     static {
         for (String node : NODES) {
-            PORTS.put(node, freePort());
+            PORTS.put(node, FreePorts.one());
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Configuration(proxyBeanMethods = false)
     static class Partitions {

@@ -4,9 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.replication.core.Role;
 import dev.replication.runtime.ReplicationNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import dev.replication.testsupport.process.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,7 +31,7 @@ final class Http2Cluster implements AutoCloseable {
         this.dataRoot = dataRoot;
         this.sources = sources;
         for (String node : nodeIds) {
-            ports.put(node, freePort());
+            ports.put(node, FreePorts.one());
         }
     }
 
@@ -108,11 +106,4 @@ final class Http2Cluster implements AutoCloseable {
         contexts.clear();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -3,43 +3,61 @@ package dev.replication.core.simulation;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the randomized simulation over many seeds. Defaults fit the build's budget for the
- * simulator; {@code -Dsim.seeds=N -Dsim.steps=N} run longer soaks, {@code -Dsim.seed=S} replays
- * one seed, {@code -Dsim.firstSeed=S} shifts the range.
+ * Runs the randomized simulation over many seeds, 3-node clusters for even seeds and 5-node for
+ * odd ones. The defaults fit the build's budget for the simulator (about a minute on an idle
+ * 2-core machine); {@code -Dsim.seeds=N -Dsim.steps=N} run longer soaks, {@code -Dsim.seed=S}
+ * (with the {@code -Dsim.steps} printed) replays one seed exactly, {@code -Dsim.firstSeed=S}
+ * shifts the range.
  */
 class ClusterSimulationTest {
 
-    static final int DEFAULT_SEEDS = 1_000;
+    static final int DEFAULT_SEEDS = 20_000;
     static final int DEFAULT_STEPS = 3_000;
+    static final int LONG_RUN_SEEDS = 2_000;
+    static final int LONG_RUN_STEPS = 10_000;
+    static final long LONG_RUN_FIRST_SEED = 1_000_001;
 
     @Test
-    void everySeedKeepsSafetyLivenessAndLinearizability() {
-        Long single = Long.getLong("sim.seed");
-        int seeds = single != null ? 1 : Integer.getInteger("sim.seeds", DEFAULT_SEEDS);
-        int steps = Integer.getInteger("sim.steps", DEFAULT_STEPS);
-        long first = single != null ? single : Long.getLong("sim.firstSeed", 1L);
-        long started = System.nanoTime();
-        for (long seed = first; seed < first + seeds; seed++) {
-            runSeed(seed, steps);
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("simulation: %d seeds x %d steps in %.1f s: %.0f seeds/s, %.0f steps/s%n",
-                seeds, steps, seconds, seeds / seconds, seeds * (double) steps / seconds);
+    void manyShortRunsKeepSafetyLivenessAndLinearizability() {
+        runSeeds("manyShortRunsKeepSafetyLivenessAndLinearizability",
+                Integer.getInteger("sim.seeds", DEFAULT_SEEDS), Integer.getInteger("sim.steps", DEFAULT_STEPS),
+                Long.getLong("sim.firstSeed", 1L));
     }
 
-    static void runSeed(long seed, int steps) {
+    @Test
+    void longRunsWithManyFaultsKeepSafetyLivenessAndLinearizability() {
+        runSeeds("longRunsWithManyFaultsKeepSafetyLivenessAndLinearizability",
+                Integer.getInteger("sim.seeds", LONG_RUN_SEEDS), Integer.getInteger("sim.steps", LONG_RUN_STEPS),
+                Long.getLong("sim.firstSeed", LONG_RUN_FIRST_SEED));
+    }
+
+    private static void runSeeds(String test, int seeds, int steps, long firstSeed) {
+        Long single = Long.getLong("sim.seed");
+        long first = single != null ? single : firstSeed;
+        int count = single != null ? 1 : seeds;
+        long started = System.nanoTime();
+        for (long seed = first; seed < first + count; seed++) {
+            runSeed(test, seed, steps, single != null);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("%s: %d seeds x %d steps in %.1f s: %.0f seeds/s, %.0f steps/s%n",
+                test, count, steps, seconds, count / seconds, count * (double) steps / seconds);
+    }
+
+    static void runSeed(String test, long seed, int steps, boolean verbose) {
         int nodeCount = seed % 2 == 0 ? 3 : 5;
         ClusterSimulation simulation = new ClusterSimulation(seed, nodeCount);
         try {
             simulation.run(steps);
-            if (seed % 100 == 0 || Long.getLong("sim.seed") != null) {
+            if (verbose || seed % 1000 == 0) {
                 System.out.println(simulation.summary());
             }
         } catch (RuntimeException | AssertionError failure) {
             throw new AssertionError("simulation seed " + seed + " (" + nodeCount + " nodes, " + steps
-                    + " steps) failed: " + failure.getMessage() + "\nreplay: ./mvnw -o -pl replication-starter -am verify"
-                    + " -Dtest=ClusterSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed
-                    + " -Dsim.steps=" + steps + "\nlast steps:\n" + simulation.traceText(), failure);
+                    + " steps) failed: " + failure.getMessage()
+                    + "\nreplay: ./mvnw -pl replication-starter -am verify -Dtest='ClusterSimulationTest#" + test
+                    + "' -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed + " -Dsim.steps=" + steps
+                    + "\nlast steps:\n" + simulation.traceText(), failure);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The safety properties of the replicated log, checked as the simulation runs:
@@ -16,8 +17,9 @@ import java.util.Map;
  *   <li>election safety: at most one leader per generation;
  *   <li>log matching: two durable logs holding an entry of the same index and generation hold
  *       the same entries up to it (checked with prefix hashes per stored entry);
- *   <li>leader completeness: a leader whose generation is at least that of the last committed
- *       entry holds that entry (and so, by log matching, every committed entry);
+ *   <li>leader completeness: a leader of generation g holds every entry that a leader of a
+ *       generation up to g has committed (checked on the highest such entry; log matching covers
+ *       the rest);
  *   <li>state machine safety: every node applies the same entry at each index;
  *   <li>the commit index of a running node never goes back.
  * </ul>
@@ -29,6 +31,8 @@ public final class Invariants {
     private final Map<Long, Map<Long, Long>> prefixByEntry = new HashMap<>();
     private final List<LogEntry> committed = new ArrayList<>();
     private final Map<String, long[]> commitByNode = new HashMap<>();
+    /** Per generation, the highest entry a leader of that generation reported committed. */
+    private final TreeMap<Long, LogEntry> committedByGeneration = new TreeMap<>();
 
     /** The entries known committed, in order (index i at position i - 1). */
     public List<LogEntry> committed() {
@@ -36,12 +40,10 @@ public final class Invariants {
     }
 
     public void checkRoles(List<SimulatedNode> nodes) {
-        long lastCommittedGeneration = committed.isEmpty() ? 0 : committed.get(committed.size() - 1).generation();
         for (SimulatedNode node : nodes) {
             if (!node.isUp()) {
                 continue;
             }
-            RoleState state = node.replica().roleState();
             long commitIndex = node.replica().commitIndex();
             long[] last = commitByNode.computeIfAbsent(node.id(), id -> new long[] {0, 0});
             if (last[0] == node.incarnation() && commitIndex < last[1]) {
@@ -50,23 +52,51 @@ public final class Invariants {
             }
             last[0] = node.incarnation();
             last[1] = commitIndex;
-            if (state.role() != Role.LEADER) {
-                continue;
-            }
-            String previous = leaderByGeneration.putIfAbsent(state.generation(), node.id());
-            if (previous != null && !previous.equals(node.id())) {
-                throw new SafetyViolation("two leaders in generation " + state.generation() + ": " + previous
-                        + " and " + node.id());
-            }
-            if (!committed.isEmpty() && state.generation() >= lastCommittedGeneration) {
-                LogEntry lastCommitted = committed.get(committed.size() - 1);
-                LogReader log = node.replica().log();
-                if (log.lastIndex() < lastCommitted.index()
-                        || log.generationAt(lastCommitted.index()) != lastCommitted.generation()) {
-                    throw new SafetyViolation("leader " + node.id() + " of generation " + state.generation()
-                            + " lacks committed entry " + lastCommitted + " (leader completeness)");
+            RoleState state = node.replica().roleState();
+            if (state.role() == Role.LEADER) {
+                String previous = leaderByGeneration.putIfAbsent(state.generation(), node.id());
+                if (previous != null && !previous.equals(node.id())) {
+                    throw new SafetyViolation("two leaders in generation " + state.generation() + ": " + previous
+                            + " and " + node.id());
                 }
+                recordCommitsOf(node, state.generation(), commitIndex);
             }
+        }
+        for (SimulatedNode node : nodes) {
+            if (node.isUp() && node.replica().roleState().role() == Role.LEADER) {
+                checkLeaderCompleteness(node, node.replica().roleState().generation());
+            }
+        }
+    }
+
+    /** Remembers which entries a leader of {@code generation} has committed (its commit index). */
+    private void recordCommitsOf(SimulatedNode leader, long generation, long commitIndex) {
+        LogEntry known = committedByGeneration.get(generation);
+        if (commitIndex == 0 || (known != null && known.index() >= commitIndex)) {
+            return;
+        }
+        committedByGeneration.put(generation, leader.replica().log().entry(commitIndex));
+    }
+
+    /**
+     * A leader of generation g holds every entry committed by a leader of a generation up to g:
+     * checks the highest such entry, log matching covers those before it.
+     */
+    private void checkLeaderCompleteness(SimulatedNode leader, long generation) {
+        LogEntry required = null;
+        for (LogEntry entry : committedByGeneration.headMap(generation, true).values()) {
+            if (required == null || entry.index() > required.index()) {
+                required = entry;
+            }
+        }
+        if (required == null) {
+            return;
+        }
+        LogReader log = leader.replica().log();
+        if (log.lastIndex() < required.index() || log.generationAt(required.index()) != required.generation()) {
+            throw new SafetyViolation("leader " + leader.id() + " of generation " + generation
+                    + " lacks entry " + required + ", committed by a leader of a generation up to its own"
+                    + " (leader completeness)");
         }
     }
 
