@@ -68,6 +68,12 @@ abstract class ReplicationClusterSuite {
     static class NodeApplication {
     }
 
+    static {
+        // Nodes are stopped on purpose here; an exception a dying web server throws on its own
+        // threads is not a failure of the test that stopped it (Awaitility reports those by default).
+        org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
     @BeforeAll
     void startCluster() {
         for (String node : NODES) {

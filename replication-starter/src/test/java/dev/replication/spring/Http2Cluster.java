@@ -22,6 +22,12 @@ final class Http2Cluster implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
+    static {
+        // Tests stop nodes on purpose; an exception a dying web server throws on its own threads
+        // is not a failure of the test (Awaitility reports those by default).
+        org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
     private final Class<?>[] sources;
     private final Path dataRoot;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
