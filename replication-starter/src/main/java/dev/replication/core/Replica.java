@@ -298,8 +298,10 @@ public final class Replica {
 
     private void rejectStale(Message message) {
         if (message instanceof AppendRequest request) {
+            // Round 0 and hint 0: the sender may lead our generation by the time this arrives, and
+            // the round of its older leadership must not count as an acknowledgement of the new one.
             outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, false,
-                    request.prevIndex(), 0, 0, request.round()));
+                    request.prevIndex(), 0, 0, 0));
         } else if (message instanceof VoteRequest request) {
             outbox.sendAfterPersist(new VoteResponse(config.id(), request.from(), generation,
                     request.preVote(), false));
