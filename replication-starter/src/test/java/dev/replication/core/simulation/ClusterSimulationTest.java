@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterSimulationTest {
 
-    static final int DEFAULT_SEEDS = 20_000;
+    static final int DEFAULT_SEEDS = 15_000;
     static final int DEFAULT_STEPS = 3_000;
     static final int LONG_RUN_SEEDS = 2_000;
     static final int LONG_RUN_STEPS = 10_000;
