@@ -11,10 +11,12 @@ package dev.replication.core;
  *     current one
  * @param hintIndex on rejection, where the leader should probe next (the follower's last index
  *     plus one, or the first index of the conflicting generation), so it backs up by more than
- *     one entry at a time
+ *     one entry at a time; 0 when the request was rejected for its stale generation, not for
+ *     the log
  * @param hintGeneration on rejection, the generation of the follower's entry at {@code
  *     hintIndex - 1} (0 if none), letting the leader skip a whole conflicting generation
- * @param round the {@link AppendRequest#round()} being answered
+ * @param round the {@link AppendRequest#round()} being answered; 0 when rejecting a request of
+ *     an older generation (its round belongs to another leadership and must confirm no read)
  */
 public record AppendResponse(
         String from,

@@ -121,6 +121,9 @@ final class Leadership {
         }
         follower.heardFrom(response.round());
         boolean committed = false;
+        if (!response.success() && response.hintIndex() == 0) {
+            return false; // a rejection of an older generation's request: says nothing about the log
+        }
         if (response.success()) {
             if (follower.matched(response.matchIndex())) {
                 committed = advanceHighWaterMark();

@@ -111,11 +111,9 @@ public final class Replica {
             onReadIndexRequest(request);
         } else if (message instanceof ReadIndexResponse response) {
             reads.onResponse(response, log.lastIndex(), this::knownLeader);
-        } else if (message instanceof TimeoutNow) {
-            if (role == Role.FOLLOWER && message.from().equals(leaderId)) {
-                campaign(false); // the leader hands over: no pre-vote needed
-            }
         }
+        // TimeoutNow (leadership transfer) is dropped: voters that hear from the leader ignore
+        // campaigns, so a transfer needs a marked vote request, which the messages lack so far.
     }
 
     /**
@@ -314,8 +312,10 @@ public final class Replica {
 
     private void rejectStale(Message message) {
         if (message instanceof AppendRequest request) {
+            // Round 0 and hint 0: the sender may lead our generation by the time this arrives, and
+            // the round of its older leadership must not count as an acknowledgement of the new one.
             outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, false,
-                    request.prevIndex(), 0, 0, request.round()));
+                    request.prevIndex(), 0, 0, 0));
         } else if (message instanceof VoteRequest request) {
             outbox.sendAfterPersist(new VoteResponse(config.id(), request.from(), generation,
                     request.preVote(), false));

@@ -8,5 +8,13 @@
  * has no threads, no I/O, no clock and no randomness of its own: time arrives as ticks,
  * randomness as a generator supplied by the driver, and every effect (persist, send, apply)
  * is handed back to the driver in a {@link dev.replication.core.Ready}.
+ *
+ * <p>{@link dev.replication.core.Replica} is the facade the runtime drives; it holds the
+ * generation and the role and delegates to focused parts: {@code Election} (randomized timer,
+ * vote tally), {@code Leadership} (per-follower {@code FollowerReplication} with its {@code
+ * RequestPipeline}, heartbeat rounds, check-quorum), {@link dev.replication.core.HighWaterMark}
+ * over {@link dev.replication.core.MajorityQuorum}, {@code ReadIndex} (linearizable and follower
+ * reads) and {@code ReplicatedLog} (durable entries plus those not yet persisted). The
+ * invariants and why they hold are in {@code docs/SAFETY.md}.
  */
 package dev.replication.core;

@@ -60,6 +60,28 @@ class ReadIndexTest {
     }
 
     @Test
+    void aRejectionOfARequestFromThisNodesOlderLeadershipConfirmsNoRead() {
+        leaderWithCommittedNoop();
+        n1.replica.readIndex(7);
+        n1.sync();
+        // n2 answers, at our generation, a delayed request from an older leadership of n1.
+        n1.replica.receive(new AppendResponse("n2", "n1", 1, false, 3, 0, 0, 0));
+        n1.replica.receive(new AppendResponse("n3", "n1", 1, false, 3, 0, 0, 0));
+        assertThat(n1.sync().readStates()).isEmpty();
+    }
+
+    @Test
+    void aStaleAppendIsRejectedWithoutEchoingItsRound() {
+        n1.replica.receive(n1.append("n2", 3, 0, 0, 0));
+        n1.sync();
+        n1.replica.receive(new AppendRequest("n3", "n1", 2, 0, 0, List.of(), 0, 42));
+        AppendResponse response = n1.sent(n1.sync(), AppendResponse.class).get(0);
+        assertThat(response.round()).isZero();
+        assertThat(response.hintIndex()).isZero();
+        assertThat(response.generation()).isEqualTo(3);
+    }
+
+    @Test
     void readsRegisteredWhileARoundIsInFlightShareTheNextRound() {
         leaderWithCommittedNoop();
         n1.replica.readIndex(1);

@@ -51,7 +51,26 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     private long now;
     private long step;
 
+    /** Which faults the random run injects. */
+    public enum FaultProfile {
+        /** Every kind of fault, at a random rate per seed. */
+        MIXED,
+        /**
+         * Over and over: the leader (and, in five nodes, one follower) frozen and cut off together
+         * for a few election timeouts while the majority moves on, then woken up with client reads
+         * waiting (the GC pause of the seeds, aimed at reads).
+         */
+        FROZEN_MINORITY
+    }
+
+    private final FaultProfile profile;
+
     public ClusterSimulation(long seed, int nodeCount) {
+        this(seed, nodeCount, FaultProfile.MIXED);
+    }
+
+    public ClusterSimulation(long seed, int nodeCount, FaultProfile profile) {
+        this.profile = profile;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.network = new SimulatedNetwork(random.split());
@@ -146,7 +165,11 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         step++;
         double roll = random.nextDouble();
         if (roll < faultRate) {
-            fault();
+            if (profile == FaultProfile.MIXED) {
+                fault();
+            } else {
+                freezeMinority();
+            }
         } else if (roll < 0.40) {
             deliverOne();
         } else if (roll < 0.70) {
@@ -250,6 +273,34 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 trace("network", "loss " + loss + " duplication " + duplication + " delay<=" + delay);
             }
         }
+    }
+
+    private void freezeMinority() {
+        for (SimulatedNode node : nodes) {
+            if (node.isPaused(now)) {
+                return;
+            }
+        }
+        if (!network.blockedLinks().isEmpty()) {
+            heal();
+            return;
+        }
+        SimulatedNode leader = leader();
+        if (leader == null) {
+            return;
+        }
+        List<SimulatedNode> island = new ArrayList<>(List.of(leader));
+        if (nodes.size() >= 5) {
+            List<SimulatedNode> followers = new ArrayList<>(nodes);
+            followers.remove(leader);
+            island.add(followers.get(random.nextInt(followers.size())));
+        }
+        long until = now + 2 * ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
+        for (SimulatedNode member : island) {
+            member.pauseUntil(until);
+            trace("pause", member.id() + " until t" + until);
+        }
+        partition(island.stream().map(SimulatedNode::id).toArray(String[]::new));
     }
 
     /** A crash while performing effects: first-phase messages left, later writes are lost. */

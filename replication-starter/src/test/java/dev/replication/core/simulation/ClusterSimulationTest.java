@@ -11,11 +11,13 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterSimulationTest {
 
-    static final int DEFAULT_SEEDS = 20_000;
+    static final int DEFAULT_SEEDS = 15_000;
     static final int DEFAULT_STEPS = 3_000;
     static final int LONG_RUN_SEEDS = 2_000;
     static final int LONG_RUN_STEPS = 10_000;
     static final long LONG_RUN_FIRST_SEED = 1_000_001;
+    static final int FROZEN_MINORITY_SEEDS = 2_000;
+    static final long FROZEN_MINORITY_FIRST_SEED = 2_000_001;
 
     @Test
     void manyShortRunsKeepSafetyLivenessAndLinearizability() {
@@ -31,22 +33,34 @@ class ClusterSimulationTest {
                 Long.getLong("sim.firstSeed", LONG_RUN_FIRST_SEED));
     }
 
+    @Test
+    void frozenMinoritiesWakingUpNeverServeStaleReads() {
+        runSeeds("frozenMinoritiesWakingUpNeverServeStaleReads",
+                Integer.getInteger("sim.seeds", FROZEN_MINORITY_SEEDS), Integer.getInteger("sim.steps", DEFAULT_STEPS),
+                Long.getLong("sim.firstSeed", FROZEN_MINORITY_FIRST_SEED), ClusterSimulation.FaultProfile.FROZEN_MINORITY);
+    }
+
     private static void runSeeds(String test, int seeds, int steps, long firstSeed) {
+        runSeeds(test, seeds, steps, firstSeed, ClusterSimulation.FaultProfile.MIXED);
+    }
+
+    private static void runSeeds(String test, int seeds, int steps, long firstSeed,
+            ClusterSimulation.FaultProfile profile) {
         Long single = Long.getLong("sim.seed");
         long first = single != null ? single : firstSeed;
         int count = single != null ? 1 : seeds;
         long started = System.nanoTime();
         for (long seed = first; seed < first + count; seed++) {
-            runSeed(test, seed, steps, single != null);
+            runSeed(test, seed, steps, single != null, profile);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("%s: %d seeds x %d steps in %.1f s: %.0f seeds/s, %.0f steps/s%n",
                 test, count, steps, seconds, count / seconds, count * (double) steps / seconds);
     }
 
-    static void runSeed(String test, long seed, int steps, boolean verbose) {
+    static void runSeed(String test, long seed, int steps, boolean verbose, ClusterSimulation.FaultProfile profile) {
         int nodeCount = seed % 2 == 0 ? 3 : 5;
-        ClusterSimulation simulation = new ClusterSimulation(seed, nodeCount);
+        ClusterSimulation simulation = new ClusterSimulation(seed, nodeCount, profile);
         try {
             simulation.run(steps);
             if (verbose || seed % 1000 == 0) {
