@@ -1,5 +1,6 @@
 package dev.replication.bench;
 
+import dev.replication.api.ReadConsistency;
 import dev.replication.api.Replicated;
 import dev.replication.api.ReplicatedMap;
 import dev.replication.core.Role;
@@ -61,6 +62,8 @@ public final class ClusterPutLoad {
         int writers = Integer.getInteger("writers", 64);
         int seconds = Integer.getInteger("seconds", 20);
         boolean leaderOnly = Boolean.getBoolean("leaderOnly");
+        // put | linearizable | stale: what each worker does in its loop
+        String mode = System.getProperty("mode", "put");
         Path data = Files.createTempDirectory("cluster-put-load");
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String node : List.of("n1", "n2", "n3")) {
@@ -97,7 +100,13 @@ public final class ClusterPutLoad {
                     int count = 0;
                     while (System.nanoTime() < deadline) {
                         long t0 = System.nanoTime();
-                        map.put("w" + writer + "-" + (count % 1000), value);
+                        String key = "w" + writer + "-" + (count % 1000);
+                        if (mode.equals("put")) {
+                            map.put(key, value);
+                        } else {
+                            map.read(mode.equals("stale") ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE)
+                                    .get("warm-" + (count % 100));
+                        }
                         if (count == latencies.length) {
                             latencies = Arrays.copyOf(latencies, count * 2);
                         }
@@ -113,9 +122,9 @@ public final class ClusterPutLoad {
             double elapsed = (System.nanoTime() - started) / 1e9;
             pool.shutdown();
             long[] all = perWriter.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-            System.out.printf("%n[cluster] 3 nodes, %d writers (%s), 100-byte values, %d s: %d puts, %.0f puts/s%n",
-                    writers, leaderOnly ? "all on the leader" : "spread over all nodes", seconds, all.length,
-                    all.length / elapsed);
+            System.out.printf("%n[cluster] 3 nodes, %d workers (%s), %s of 100-byte values, %d s: %d ops, %.0f ops/s%n",
+                    writers, leaderOnly ? "all on the leader" : "spread over all nodes",
+                    mode.equals("put") ? "puts" : mode + " reads", seconds, all.length, all.length / elapsed);
             System.out.printf("[client] latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     pct(all, 0.50), pct(all, 0.90), pct(all, 0.99), all[all.length - 1] / 1e6);
             for (String node : nodes.keySet()) {
