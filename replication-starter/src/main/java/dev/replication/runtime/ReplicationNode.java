@@ -92,6 +92,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final List<Waiter> appliedWaiters = new ArrayList<>();
     private final List<Propose> waitingForLeader = new ArrayList<>();
     private final List<Propose> toPropose = new ArrayList<>();
+    private final Map<String, List<Propose>> toForward = new HashMap<>();
     private final List<Read> readsWaitingForLeader = new ArrayList<>();
 
     /**
@@ -243,13 +244,17 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     @Override
     public CompletableFuture<byte[]> onCall(String fromPeer, String operation, byte[] body) {
         if (ForwardingProtocol.PROPOSE.equals(operation)) {
-            ForwardingProtocol.ForwardedCommand forwarded = ForwardingProtocol.decodeCommand(body);
-            Propose propose = new Propose(forwarded.envelope(),
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(forwarded.timeoutMillis()), true);
-            enqueue(propose, propose.result);
-            scheduleDeadline(propose, Duration.ofMillis(forwarded.timeoutMillis()));
-            return propose.result.handle((applied, error) -> ForwardingProtocol.encodeAnswer(
-                    error == null ? applied : toAnswer(error)));
+            ForwardingProtocol.ForwardedCommands forwarded = ForwardingProtocol.decodeCommands(body);
+            Duration timeout = Duration.ofMillis(forwarded.timeoutMillis());
+            List<CompletableFuture<ForwardingProtocol.Answer>> answers = new ArrayList<>();
+            for (byte[] envelope : forwarded.envelopes()) {
+                Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), true);
+                enqueue(propose, propose.result);
+                scheduleDeadline(propose, timeout);
+                answers.add(propose.result.handle((applied, error) -> error == null ? applied : toAnswer(error)));
+            }
+            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> ForwardingProtocol.encodeAnswers(answers.stream().map(CompletableFuture::join).toList()));
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
@@ -273,6 +278,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             proposeBatch();
             drainReady();
         } while (!toPropose.isEmpty());
+        forwardBatches();
         commitIndexView = replica.commitIndex();
     }
 
@@ -325,7 +331,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             if (!propose.markSent()) {
                 return;
             }
-            forward(propose, role.leaderId());
+            // Forwarded together with the rest of this batch (one peer request).
+            toForward.computeIfAbsent(role.leaderId(), leader -> new ArrayList<>()).add(propose);
         } else if (propose.forwardedToUs) {
             // We are not the leader any more: the forwarder retries with the leader it learns.
             propose.result.completeExceptionally(new NotAppliedException(
@@ -357,30 +364,48 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         toPropose.clear();
     }
 
-    private void forward(Propose propose, String leaderId) {
-        long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime()));
-        transport.call(leaderId, ForwardingProtocol.PROPOSE,
-                        ForwardingProtocol.encodeCommand(propose.envelope, remainingMillis),
+    private void forwardBatches() {
+        toForward.forEach(this::forward);
+        toForward.clear();
+    }
+
+    private void forward(String leaderId, List<Propose> batch) {
+        long remainingMillis = Long.MAX_VALUE;
+        List<byte[]> envelopes = new ArrayList<>(batch.size());
+        for (Propose propose : batch) {
+            remainingMillis = Math.min(remainingMillis, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime()));
+            envelopes.add(propose.envelope);
+        }
+        remainingMillis = Math.max(1, remainingMillis);
+        transport.call(leaderId, ForwardingProtocol.PROPOSE, ForwardingProtocol.encodeCommands(envelopes, remainingMillis),
                         Duration.ofMillis(remainingMillis))
                 .whenComplete((bytes, error) -> {
                     if (error != null) {
-                        if (PeerCalls.certainlyNotDelivered(error)) {
-                            retryLater(propose);
-                        } else {
-                            propose.result.completeExceptionally(new OutcomeUnknownException(
-                                    "forwarding to leader " + leaderId + " failed after sending: "
-                                            + unwrap(error).getMessage() + "; the write may have committed"));
+                        for (Propose propose : batch) {
+                            if (PeerCalls.certainlyNotDelivered(error)) {
+                                retryLater(propose);
+                            } else {
+                                propose.result.completeExceptionally(new OutcomeUnknownException(
+                                        "forwarding to leader " + leaderId + " failed after sending: "
+                                                + unwrap(error).getMessage() + "; the write may have committed"));
+                            }
                         }
                         return;
                     }
-                    ForwardingProtocol.Answer answer = ForwardingProtocol.decodeAnswer(bytes);
-                    if (answer instanceof ForwardingProtocol.Answer.Applied applied) {
-                        propose.result.complete(applied);
-                    } else if (answer instanceof ForwardingProtocol.Answer.NotApplied) {
-                        retryLater(propose);
-                    } else {
-                        propose.result.completeExceptionally(new OutcomeUnknownException(
-                                "leader " + leaderId + ": " + ((ForwardingProtocol.Answer.OutcomeUnknown) answer).reason()));
+                    List<ForwardingProtocol.Answer> answers = ForwardingProtocol.decodeAnswers(bytes);
+                    for (int i = 0; i < batch.size(); i++) {
+                        Propose propose = batch.get(i);
+                        ForwardingProtocol.Answer answer = i < answers.size() ? answers.get(i)
+                                : new ForwardingProtocol.Answer.OutcomeUnknown("leader " + leaderId
+                                        + " answered " + answers.size() + " of " + batch.size() + " forwarded writes");
+                        if (answer instanceof ForwardingProtocol.Answer.Applied applied) {
+                            propose.result.complete(applied);
+                        } else if (answer instanceof ForwardingProtocol.Answer.NotApplied) {
+                            retryLater(propose);
+                        } else {
+                            propose.result.completeExceptionally(new OutcomeUnknownException("leader " + leaderId
+                                    + ": " + ((ForwardingProtocol.Answer.OutcomeUnknown) answer).reason()));
+                        }
                     }
                 });
     }
@@ -644,6 +669,12 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (Propose propose : toPropose) {
             propose.result.completeExceptionally(new NotAppliedException(
                     "node " + settings.nodeId() + " stopped before the write was appended", null));
+        }
+        for (List<Propose> batch : toForward.values()) {
+            for (Propose propose : batch) {
+                propose.result.completeExceptionally(new NotAppliedException(
+                        "node " + settings.nodeId() + " stopped before the write was forwarded", null));
+            }
         }
         for (Propose propose : waitingForLeader) {
             propose.result.completeExceptionally(new NotAppliedException(
