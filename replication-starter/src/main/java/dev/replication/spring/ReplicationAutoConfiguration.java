@@ -1,18 +1,10 @@
 package dev.replication.spring;
 
 import dev.replication.api.Leadership;
-import dev.replication.api.LeadershipGrantedEvent;
-import dev.replication.api.LeadershipRevokedEvent;
-import dev.replication.core.Role;
-import dev.replication.core.RoleState;
 import dev.replication.runtime.NodeMetrics;
-import dev.replication.runtime.NodeSettings;
 import dev.replication.runtime.ReplicationNode;
 import dev.replication.state.KeyValueStateMachine;
 import dev.replication.transport.PeerTransport;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -65,52 +57,32 @@ public final class ReplicationAutoConfiguration {
     }
 
     @Bean(destroyMethod = "")
+    LeadershipEvents replicationLeadershipEvents(ReplicationSetup setup, ApplicationEventPublisher events) {
+        return new LeadershipEvents(setup.nodeId(), events);
+    }
+
+    @Bean(destroyMethod = "")
     ReplicationNode replicationNode(ReplicationSetup setup, NodeStorage storage, PeerTransport peerTransport,
-            KeyValueStateMachine stateMachine, ApplicationEventPublisher events,
+            KeyValueStateMachine stateMachine, LeadershipEvents leadershipEvents,
             ObjectProvider<NodeMetrics> metrics) {
-        NodeSettings settings = setup.nodeSettings();
-        return new ReplicationNode(settings, storage.log(), storage.hardState(), peerTransport, stateMachine,
-                leadershipEvents(settings.nodeId(), events), metrics.getIfAvailable(() -> NodeMetrics.NONE));
+        return new ReplicationNode(setup.nodeSettings(), storage.log(), storage.hardState(), peerTransport,
+                stateMachine, leadershipEvents, metrics.getIfAvailable(() -> NodeMetrics.NONE));
     }
 
     @Bean
-    ReplicationNodeLifecycle replicationNodeLifecycle(ReplicationNode node) {
-        return new ReplicationNodeLifecycle(node);
-    }
-
-    /**
-     * Publishes leadership events in order on one thread of their own, so a slow listener never
-     * stalls replication; a revocation is never skipped.
-     */
-    private static Consumer<RoleState> leadershipEvents(String nodeId, ApplicationEventPublisher events) {
-        Executor executor = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "replication-events-" + nodeId);
-            thread.setDaemon(true);
-            return thread;
-        });
-        boolean[] leading = {false};
-        long[] generation = {0};
-        return state -> executor.execute(() -> {
-            boolean nowLeading = state.role() == Role.LEADER;
-            if (leading[0] && (!nowLeading || state.generation() != generation[0])) {
-                events.publishEvent(new LeadershipRevokedEvent(nodeId, nodeId, generation[0]));
-                leading[0] = false;
-            }
-            if (nowLeading && !leading[0]) {
-                leading[0] = true;
-                generation[0] = state.generation();
-                events.publishEvent(new LeadershipGrantedEvent(nodeId, nodeId, state.generation()));
-            }
-        });
+    ReplicationNodeLifecycle replicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents) {
+        return new ReplicationNodeLifecycle(node, leadershipEvents);
     }
 
     /** Starts the node once the context is refreshed and stops it, bounded, at shutdown. */
     static final class ReplicationNodeLifecycle implements SmartLifecycle {
         private final ReplicationNode node;
+        private final LeadershipEvents leadershipEvents;
         private volatile boolean running;
 
-        ReplicationNodeLifecycle(ReplicationNode node) {
+        ReplicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents) {
             this.node = node;
+            this.leadershipEvents = leadershipEvents;
         }
 
         @Override
@@ -123,6 +95,8 @@ public final class ReplicationAutoConfiguration {
         public void stop() {
             running = false;
             node.close();
+            // A leader that stops says so: listeners stop their leader-only work.
+            leadershipEvents.close();
         }
 
         @Override

@@ -179,6 +179,21 @@ class ReplicationAutoConfigurationTest {
     }
 
     @Test
+    void aLeaderThatShutsDownPublishesLeadershipRevokedForItsGeneration() {
+        LeadershipLog[] log = new LeadershipLog[1];
+        singleNode().withBean(LeadershipLog.class).run(context -> {
+            log[0] = context.getBean(LeadershipLog.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> !log[0].events.isEmpty());
+        });
+
+        assertThat(log[0].events).hasSize(2);
+        dev.replication.api.LeadershipEvent granted = (dev.replication.api.LeadershipEvent) log[0].events.get(0);
+        assertThat(log[0].events.get(1)).isInstanceOfSatisfying(dev.replication.api.LeadershipRevokedEvent.class,
+                revoked -> assertThat(revoked.generation()).isEqualTo(granted.generation()));
+    }
+
+    @Test
     void disabledByProperty() {
         singleNode().withPropertyValues("replication.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ReplicationNode.class));
