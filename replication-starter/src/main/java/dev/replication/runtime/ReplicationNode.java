@@ -20,6 +20,15 @@ import dev.replication.log.SegmentedLog;
 import dev.replication.state.ClientSequencer;
 import dev.replication.state.CommandEnvelope;
 import dev.replication.state.HybridClock;
+import dev.replication.runtime.NodeEvent.AfterPersist;
+import dev.replication.runtime.NodeEvent.AwaitApplied;
+import dev.replication.runtime.NodeEvent.Inbound;
+import dev.replication.runtime.NodeEvent.PersistFailed;
+import dev.replication.runtime.NodeEvent.Propose;
+import dev.replication.runtime.NodeEvent.Read;
+import dev.replication.runtime.NodeEvent.RetryPropose;
+import dev.replication.runtime.NodeEvent.StatusRequest;
+import dev.replication.runtime.NodeEvent.Tick;
 import dev.replication.state.KeyValueStateMachine;
 import dev.replication.transport.InboundHandler;
 import dev.replication.transport.PeerTransport;
@@ -72,7 +81,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final HybridClock clock = new HybridClock();
     private final Consumer<RoleState> roleListener;
     private final NodeMetrics metrics;
-    private final SingularUpdateQueue<Event> queue;
+    private final SingularUpdateQueue<NodeEvent> queue;
     private final ScheduledExecutorService timers;
     private final ClientSequencer sequencer;
     private final AtomicLong readIds = new AtomicLong();
@@ -189,7 +198,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             return CompletableFuture.completedFuture(null);
         }
         Waiter waiter = new Waiter(index, new CompletableFuture<>());
-        enqueue(new AwaitApplied(waiter), waiter.future);
+        enqueue(new AwaitApplied(waiter.index(), waiter.future()), waiter.future);
         deadline(waiter.future, timeout.toMillis(), () -> new OutcomeUnknownException(
                 "node " + settings.nodeId() + " did not apply index " + index + " within " + timeout
                         + " (applied " + appliedIndexView + "); the write may have committed"));
@@ -227,10 +236,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         StatusRequest request = new StatusRequest(new CompletableFuture<>());
         if (failure != null || !queue.offer(request)) {
             RoleState role = roleState;
-            request.result.complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
+            request.result().complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
                     -1, appliedIndexView, segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), failure));
         }
-        return request.result;
+        return request.result();
     }
 
     // ---------------------------------------------------------------- inbound from peers
@@ -270,8 +279,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     // ---------------------------------------------------------------- the update-queue thread
 
-    private void process(List<Event> events) {
-        for (Event event : events) {
+    private void process(List<NodeEvent> events) {
+        for (NodeEvent event : events) {
             handle(event);
         }
         do {
@@ -282,7 +291,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         commitIndexView = replica.commitIndex();
     }
 
-    private void handle(Event event) {
+    private void handle(NodeEvent event) {
         if (event instanceof Tick) {
             replica.tick();
             retryWaiting();
@@ -300,10 +309,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 replica.persisted(persisted.index(), persisted.generation());
             }
         } else if (event instanceof AwaitApplied await) {
-            if (await.waiter().index() <= appliedIndex) {
-                await.waiter().future().complete(null);
+            if (await.index() <= appliedIndex) {
+                await.future().complete(null);
             } else {
-                appliedWaiters.add(await.waiter());
+                appliedWaiters.add(new Waiter(await.index(), await.future()));
             }
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
@@ -625,7 +634,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     // ---------------------------------------------------------------- helpers
 
-    private void enqueue(Event event, CompletableFuture<?> result) {
+    private void enqueue(NodeEvent event, CompletableFuture<?> result) {
         if (failure != null) {
             result.completeExceptionally(new NotAppliedException("node " + settings.nodeId()
                     + " has stopped serving: " + failure, null));
@@ -690,7 +699,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             waiter.future().completeExceptionally(new OutcomeUnknownException(
                     "node " + settings.nodeId() + " stopped before applying index " + waiter.index()));
         }
-        for (Event event : queue.drainRemaining()) {
+        for (NodeEvent event : queue.drainRemaining()) {
             if (event instanceof Propose propose) {
                 propose.result.completeExceptionally(new NotAppliedException(
                         "node " + settings.nodeId() + " stopped before the write was sent", null));
@@ -728,34 +737,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return cause;
     }
 
-    // ---------------------------------------------------------------- events
-
-    private sealed interface Event permits Tick, Inbound, Propose, RetryPropose, Read, AfterPersist,
-            PersistFailed, AwaitApplied, StatusRequest {
-    }
-
-    private enum Tick implements Event {
-        INSTANCE
-    }
-
-    private record Inbound(Message message) implements Event {
-    }
-
-    private record RetryPropose(Propose propose) implements Event {
-    }
-
-    private record AfterPersist(List<Message> messages, long index, long generation) implements Event {
-    }
-
-    private record PersistFailed(Throwable cause) implements Event {
-    }
-
-    private record AwaitApplied(Waiter waiter) implements Event {
-    }
-
-    private record StatusRequest(CompletableFuture<NodeStatus> result) implements Event {
-    }
-
     private record Waiter(long index, CompletableFuture<Void> future) {
     }
 
@@ -763,59 +744,5 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private record PendingRead(Read read) {
-    }
-
-    /**
-     * A command on its way into the log. Its state decides what a timeout means: still
-     * WAITING (never handed to a leader) is "not applied"; SENT may have entered the log.
-     */
-    private static final class Propose implements Event {
-        private static final int WAITING = 0;
-        private static final int SENT = 1;
-        private static final int TIMED_OUT = 2;
-
-        final byte[] envelope;
-        final long deadlineNanos;
-        final boolean forwardedToUs;
-        final CompletableFuture<ForwardingProtocol.Answer.Applied> result = new CompletableFuture<>();
-        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-
-        Propose(byte[] envelope, long deadlineNanos, boolean forwardedToUs) {
-            this.envelope = envelope;
-            this.deadlineNanos = deadlineNanos;
-            this.forwardedToUs = forwardedToUs;
-        }
-
-        boolean markSent() {
-            return state.compareAndSet(WAITING, SENT);
-        }
-
-        void markWaiting() {
-            state.compareAndSet(SENT, WAITING);
-        }
-
-        boolean markTimedOut() {
-            return state.compareAndSet(WAITING, TIMED_OUT);
-        }
-    }
-
-    /** A linearizable read waiting for its read index, then for this node to apply it. */
-    private static final class Read implements Event {
-        final long id;
-        final long minIndex;
-        final CompletableFuture<Void> result = new CompletableFuture<>();
-
-        Read(long id, long minIndex) {
-            this.id = id;
-            this.minIndex = minIndex;
-        }
-
-        boolean isDone() {
-            return result.isDone();
-        }
-
-        void fail(Throwable error) {
-            result.completeExceptionally(error);
-        }
     }
 }

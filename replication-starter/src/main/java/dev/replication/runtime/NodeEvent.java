@@ -1,0 +1,91 @@
+package dev.replication.runtime;
+
+import dev.replication.core.Message;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything that reaches a node's update-queue thread: time, peer messages, client requests,
+ * and completions of the node's own work (a log append became durable).
+ */
+sealed interface NodeEvent permits NodeEvent.Tick, NodeEvent.Inbound, NodeEvent.Propose, NodeEvent.RetryPropose,
+        NodeEvent.Read, NodeEvent.AfterPersist, NodeEvent.PersistFailed, NodeEvent.AwaitApplied,
+        NodeEvent.StatusRequest {
+
+    enum Tick implements NodeEvent {
+        INSTANCE
+    }
+
+    record Inbound(Message message) implements NodeEvent {
+    }
+
+    record RetryPropose(Propose propose) implements NodeEvent {
+    }
+
+    record AfterPersist(List<Message> messages, long index, long generation) implements NodeEvent {
+    }
+
+    record PersistFailed(Throwable cause) implements NodeEvent {
+    }
+
+    record AwaitApplied(long index, CompletableFuture<Void> future) implements NodeEvent {
+    }
+
+    record StatusRequest(CompletableFuture<NodeStatus> result) implements NodeEvent {
+    }
+
+    /**
+     * A command on its way into the log. Its state decides what a timeout means: still
+     * WAITING (never handed to a leader) is "not applied"; SENT may have entered the log.
+     */
+    final class Propose implements NodeEvent {
+        private static final int WAITING = 0;
+        private static final int SENT = 1;
+        private static final int TIMED_OUT = 2;
+
+        final byte[] envelope;
+        final long deadlineNanos;
+        final boolean forwardedToUs;
+        final CompletableFuture<ForwardingProtocol.Answer.Applied> result = new CompletableFuture<>();
+        private final AtomicInteger state = new AtomicInteger();
+
+        Propose(byte[] envelope, long deadlineNanos, boolean forwardedToUs) {
+            this.envelope = envelope;
+            this.deadlineNanos = deadlineNanos;
+            this.forwardedToUs = forwardedToUs;
+        }
+
+        boolean markSent() {
+            return state.compareAndSet(WAITING, SENT);
+        }
+
+        void markWaiting() {
+            state.compareAndSet(SENT, WAITING);
+        }
+
+        boolean markTimedOut() {
+            return state.compareAndSet(WAITING, TIMED_OUT);
+        }
+    }
+
+    /** A linearizable read waiting for its read index, then for this node to apply it. */
+    final class Read implements NodeEvent {
+        final long id;
+        final long minIndex;
+        final CompletableFuture<Void> result = new CompletableFuture<>();
+
+        Read(long id, long minIndex) {
+            this.id = id;
+            this.minIndex = minIndex;
+        }
+
+        boolean isDone() {
+            return result.isDone();
+        }
+
+        void fail(Throwable error) {
+            result.completeExceptionally(error);
+        }
+    }
+}
