@@ -93,7 +93,9 @@ final class Leadership {
         }
     }
 
-    private void sendAppends(FollowerReplication follower) {
+    /** @return whether any append was sent */
+    private boolean sendAppends(FollowerReplication follower) {
+        boolean sent = false;
         while (follower.canSend() && follower.nextIndex() <= log.lastIndex()) {
             long next = follower.nextIndex();
             long prev = next - 1;
@@ -106,7 +108,9 @@ final class Leadership {
             outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
                     entries, highWaterMark.index(), round));
             follower.sent(prev + entries.size(), bytes, nowTick);
+            sent = true;
         }
+        return sent;
     }
 
     /**
@@ -128,17 +132,34 @@ final class Leadership {
             if (follower.matched(response.matchIndex())) {
                 committed = advanceHighWaterMark();
             }
-            if (committed) {
-                // Tell every follower at once, not at the next heartbeat: a follower that
-                // forwarded a write answers its client only after applying it.
-                broadcastHeartbeat();
-            }
         } else {
             follower.rejected(response.matchIndex(),
                     probeFrom(response.hintIndex(), response.hintGeneration(), follower.matchIndex()));
         }
-        sendAppends(follower);
+        if (committed) {
+            // Tell every follower at once, not at the next heartbeat (a follower that forwarded
+            // a write answers its client only after applying it): with the entries due to it
+            // anyway, or else in an empty append.
+            for (FollowerReplication each : followers.values()) {
+                if (!sendAppends(each)) {
+                    sendCommitIndex(each);
+                }
+            }
+        } else {
+            sendAppends(follower);
+        }
         return committed;
+    }
+
+    /**
+     * An empty append carrying the commit index, in the current heartbeat round: its
+     * acknowledgement proves leadership only for reads registered before this round began, which
+     * is still true when it is sent later in the round.
+     */
+    private void sendCommitIndex(FollowerReplication follower) {
+        long prev = follower.matchIndex();
+        outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
+                List.of(), highWaterMark.index(), round));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.replication.runtime;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReadConsistency;
+import dev.replication.api.ReplicationUnavailableException;
 import dev.replication.core.EntryType;
 import dev.replication.core.HardState;
 import dev.replication.core.LogEntry;
@@ -47,6 +48,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,7 +170,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         enqueue(propose, propose.result);
         scheduleDeadline(propose, timeout);
         CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(),
-                        Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), propose.deadlineNanos - System.nanoTime())))
+                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime())),
+                        () -> new OutcomeUnknownException("node " + settings.nodeId() + " did not apply index "
+                                + applied.index() + " within " + timeout + " (applied " + appliedIndexView
+                                + "); the write committed but this node has not caught up"))
                 .thenApply(ignored -> applied.result()));
         // Whatever the outcome, this process never retries the sequence: the replicated state
         // may forget its answer.
@@ -182,26 +187,26 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             if (minIndex <= appliedIndexView) {
                 return CompletableFuture.completedFuture(null);
             }
-            return awaitApplied(minIndex, timeout);
+            return awaitApplied(minIndex, timeout.toMillis(), () -> new ReplicationUnavailableException("node "
+                    + settings.nodeId() + " did not reach index " + minIndex + " within " + timeout + " (applied "
+                    + appliedIndexView + "); read from another node", roleState.leaderId()));
         }
         Read read = new Read(readIds.incrementAndGet(), minIndex);
         enqueue(read, read.result);
-        deadline(read.result, timeout.toMillis(), () -> new NotAppliedException(
+        deadline(read.result, timeout.toMillis(), () -> new ReplicationUnavailableException(
                 "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
                 roleState.leaderId()));
         return read.result;
     }
 
-    /** Completes once this node has applied {@code index}; fails fast if it is far behind. */
-    CompletableFuture<Void> awaitApplied(long index, Duration timeout) {
+    /** Completes once this node has applied {@code index}, or fails with {@code onTimeout}. */
+    private CompletableFuture<Void> awaitApplied(long index, long timeoutMillis, Supplier<Throwable> onTimeout) {
         if (index <= appliedIndexView) {
             return CompletableFuture.completedFuture(null);
         }
         Waiter waiter = new Waiter(index, new CompletableFuture<>());
         enqueue(new AwaitApplied(waiter.index(), waiter.future()), waiter.future);
-        deadline(waiter.future, timeout.toMillis(), () -> new OutcomeUnknownException(
-                "node " + settings.nodeId() + " did not apply index " + index + " within " + timeout
-                        + " (applied " + appliedIndexView + "); the write may have committed"));
+        deadline(waiter.future, timeoutMillis, onTimeout);
         return waiter.future;
     }
 
@@ -401,7 +406,15 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                         }
                         return;
                     }
-                    List<ForwardingProtocol.Answer> answers = ForwardingProtocol.decodeAnswers(bytes);
+                    List<ForwardingProtocol.Answer> answers;
+                    try {
+                        answers = ForwardingProtocol.decodeAnswers(bytes);
+                    } catch (IllegalArgumentException malformed) {
+                        batch.forEach(propose -> propose.result.completeExceptionally(new OutcomeUnknownException(
+                                "leader " + leaderId + " sent an answer this node cannot read: " + malformed.getMessage()
+                                        + "; the writes may have committed", malformed)));
+                        return;
+                    }
                     for (int i = 0; i < batch.size(); i++) {
                         Propose propose = batch.get(i);
                         ForwardingProtocol.Answer answer = i < answers.size() ? answers.get(i)
@@ -528,7 +541,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             } else {
                 // Another leader's entry took this index: ours was overwritten and never committed.
                 pending.propose.markWaiting();
-                dispatchLater(pending.propose);
+                waitingForLeader.add(pending.propose);
             }
         }
         if (!appliedWaiters.isEmpty()) {
@@ -560,14 +573,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
     }
 
-    private void dispatchLater(Propose propose) {
-        waitingForLeader.add(propose);
-    }
-
     private void serveRead(Read read, long readIndex) {
         long required = Math.max(readIndex, read.minIndex);
         if (required - appliedIndex > settings.maxReadLag()) {
-            read.result.completeExceptionally(new NotAppliedException("node " + settings.nodeId() + " is "
+            read.result.completeExceptionally(new ReplicationUnavailableException("node " + settings.nodeId() + " is "
                     + (required - appliedIndex) + " entries behind the read index " + required
                     + "; read from another node or with STALE consistency", roleState.leaderId()));
             return;
@@ -645,7 +654,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     /** Fails {@code result} with {@code error} unless it completes within {@code millis}. */
-    private void deadline(CompletableFuture<?> result, long millis, java.util.function.Supplier<Throwable> error) {
+    private void deadline(CompletableFuture<?> result, long millis, Supplier<Throwable> error) {
         ScheduledFuture<?> task = timers.schedule(() -> result.completeExceptionally(error.get()), millis,
                 TimeUnit.MILLISECONDS);
         result.whenComplete((ignored, failure) -> task.cancel(false));
@@ -690,10 +699,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                     "node " + settings.nodeId() + " stopped before the write was sent", null));
         }
         for (PendingRead pending : reads.values()) {
-            pending.read.fail(new NotAppliedException("node " + settings.nodeId() + " stopped", null));
+            pending.read.fail(new ReplicationUnavailableException("node " + settings.nodeId() + " stopped", null));
         }
         for (Read read : readsWaitingForLeader) {
-            read.fail(new NotAppliedException("node " + settings.nodeId() + " stopped", null));
+            read.fail(new ReplicationUnavailableException("node " + settings.nodeId() + " stopped", null));
         }
         for (Waiter waiter : appliedWaiters) {
             waiter.future().completeExceptionally(new OutcomeUnknownException(
@@ -704,7 +713,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 propose.result.completeExceptionally(new NotAppliedException(
                         "node " + settings.nodeId() + " stopped before the write was sent", null));
             } else if (event instanceof Read read) {
-                read.fail(new NotAppliedException("node " + settings.nodeId() + " stopped", null));
+                read.fail(new ReplicationUnavailableException("node " + settings.nodeId() + " stopped", null));
             }
         }
     }

@@ -9,8 +9,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Defaults the starter needs from the application's own configuration, added with the lowest
- * precedence so any value the application sets wins: HTTP/2 cleartext for the peer channel,
- * and the {@code replication} health contributor in the readiness group (never liveness:
+ * precedence so any value the application sets wins: the {@code replication} health contributor in the readiness group (never liveness:
  * restarting a node does not bring back a lost quorum).
  */
 public final class ReplicationDefaults implements EnvironmentPostProcessor {
@@ -23,7 +22,6 @@ public final class ReplicationDefaults implements EnvironmentPostProcessor {
             return;
         }
         Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("server.http2.enabled", "true");
         defaults.put("management.endpoint.health.probes.enabled", "true");
         defaults.put("management.endpoint.health.group.readiness.include", "readinessState,replication");
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, defaults));
