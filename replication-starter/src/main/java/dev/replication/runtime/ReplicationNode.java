@@ -242,7 +242,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         if (failure != null || !queue.offer(request)) {
             RoleState role = roleState;
             request.result().complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
-                    -1, appliedIndexView, segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), failure));
+                    commitIndexView, appliedIndexView, segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), failure));
         }
         return request.result();
     }

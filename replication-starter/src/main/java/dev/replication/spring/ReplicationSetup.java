@@ -4,11 +4,9 @@ import dev.replication.runtime.NodeSettings;
 import dev.replication.transport.ClusterSecret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -90,12 +88,6 @@ public record ReplicationSetup(
         return members.isEmpty() ? Set.of(nodeId) : new LinkedHashSet<>(members.peers().keySet());
     }
 
-    /** Peer URLs without this node. */
-    public Map<String, URI> otherPeers() {
-        Map<String, URI> others = new java.util.LinkedHashMap<>(members.peers());
-        others.remove(nodeId);
-        return others;
-    }
 
     public NodeSettings nodeSettings() {
         return new NodeSettings(nodeId, voters(), properties.getTickInterval(), properties.getElectionTimeout(),
