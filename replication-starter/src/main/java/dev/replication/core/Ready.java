@@ -3,21 +3,22 @@ package dev.replication.core;
 import java.util.List;
 
 /**
- * Everything the driver must do after feeding the core events, in this order:
+ * Everything the driver must do after feeding the core events. The order is the contract, stated
+ * once in {@link #performIn(ReadyEffects)}:
  *
  * <ol>
- *   <li>send {@link #messages()} (they depend on nothing unpersisted: the leader may replicate
- *       before its own fsync because it counts itself only after {@link Replica#persisted});
- *   <li>persist {@link #hardState()} (if not null) with fsync, and append {@link #entries()}
- *       durably (if the first entry's index is at or below the last stored index, the stored
- *       suffix from that index is truncated first);
- *   <li>then, and only then, send {@link #messagesAfterPersist()} (votes, append
+ *   <li>persist {@link #hardState()} (if not null) with fsync;
+ *   <li>send {@link #messages()};
+ *   <li>start appending {@link #entries()} durably (truncating a conflicting stored suffix first);
+ *   <li>once those entries are durable: send {@link #messagesAfterPersist()} (votes, append
  *       acknowledgements) and report {@link Replica#persisted};
- *   <li>apply {@link #committedEntries()} in order (they are always durable locally), then
- *       serve {@link #readStates()} whose read index has been applied and fail {@link
- *       #readRejections()};
- *   <li>call {@link Replica#advance(Ready)}.
+ *   <li>apply {@link #committedEntries()} in order (they are always durable locally);
+ *   <li>serve {@link #readStates()} once their read index is applied, and re-route or fail
+ *       {@link #readRejections()};
+ *   <li>report a changed {@link #roleState()};
  * </ol>
+ *
+ * and then the driver calls {@link Replica#advance(Ready)}.
  *
  * @param roleState the new role/leader/generation if it changed since the last Ready, else null
  */
@@ -38,6 +39,36 @@ public record Ready(
         committedEntries = List.copyOf(committedEntries);
         readStates = List.copyOf(readStates);
         readRejections = List.copyOf(readRejections);
+    }
+
+    /** Performs this Ready's effects in the contract's order (see the class comment). */
+    public void performIn(ReadyEffects effects) {
+        if (hardState != null) {
+            effects.persistHardState(hardState);
+        }
+        if (!messages.isEmpty()) {
+            effects.send(messages);
+        }
+        long lastIndex = 0;
+        long lastGeneration = 0;
+        if (!entries.isEmpty()) {
+            effects.append(entries);
+            LogEntry last = entries.get(entries.size() - 1);
+            lastIndex = last.index();
+            lastGeneration = last.generation();
+        }
+        if (lastIndex > 0 || !messagesAfterPersist.isEmpty()) {
+            effects.afterPersist(messagesAfterPersist, lastIndex, lastGeneration);
+        }
+        for (LogEntry entry : committedEntries) {
+            effects.apply(entry);
+        }
+        if (!readStates.isEmpty() || !readRejections.isEmpty()) {
+            effects.reads(readStates, readRejections);
+        }
+        if (roleState != null) {
+            effects.roleChanged(roleState);
+        }
     }
 
     public boolean isEmpty() {

@@ -1,0 +1,93 @@
+package dev.replication.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The one order in which a driver performs a {@link Ready}. */
+class ReadyContractTest {
+
+    private final List<String> performed = new ArrayList<>();
+
+    private final ReadyEffects recording = new ReadyEffects() {
+        @Override
+        public void persistHardState(HardState hardState) {
+            performed.add("persistHardState " + hardState.generation());
+        }
+
+        @Override
+        public void send(List<Message> messages) {
+            performed.add("send " + messages.size());
+        }
+
+        @Override
+        public void append(List<LogEntry> entries) {
+            performed.add("append " + entries.get(0).index() + ".." + entries.get(entries.size() - 1).index());
+        }
+
+        @Override
+        public void afterPersist(List<Message> messages, long lastIndex, long lastGeneration) {
+            performed.add("afterPersist " + messages.size() + " up to " + lastIndex + "@" + lastGeneration);
+        }
+
+        @Override
+        public void apply(LogEntry committed) {
+            performed.add("apply " + committed.index());
+        }
+
+        @Override
+        public void reads(List<ReadState> readStates, List<ReadRejection> readRejections) {
+            performed.add("reads " + readStates.size() + "/" + readRejections.size());
+        }
+
+        @Override
+        public void roleChanged(RoleState roleState) {
+            performed.add("roleChanged " + roleState.role());
+        }
+    };
+
+    @Test
+    void hardStateIsDurableBeforeAnythingIsSentAndAcknowledgementsWaitForTheAppend() {
+        Ready ready = new Ready(
+                new HardState(3, "n1"),
+                List.of(LogEntry.noop(3, 5), LogEntry.noop(3, 6)),
+                List.of(new VoteResponse("n1", "n2", 3, false, true)),
+                List.of(new VoteResponse("n1", "n3", 3, false, true)),
+                List.of(LogEntry.noop(2, 4)),
+                List.of(new ReadState(1, 4)),
+                List.of(),
+                new RoleState(Role.FOLLOWER, "n2", 3));
+
+        ready.performIn(recording);
+
+        assertThat(performed).containsExactly(
+                "persistHardState 3",
+                "send 1",
+                "append 5..6",
+                "afterPersist 1 up to 6@3",
+                "apply 4",
+                "reads 1/0",
+                "roleChanged FOLLOWER");
+    }
+
+    @Test
+    void anEmptyReadyPerformsNothing() {
+        Ready ready = new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+
+        ready.performIn(recording);
+
+        assertThat(performed).isEmpty();
+    }
+
+    @Test
+    void acknowledgementsWithoutNewEntriesStillWaitForEarlierAppends() {
+        Ready ready = new Ready(null, List.of(), List.of(),
+                List.of(new VoteResponse("n1", "n2", 3, false, true)), List.of(), List.of(), List.of(), null);
+
+        ready.performIn(recording);
+
+        assertThat(performed).containsExactly("afterPersist 1 up to 0@0");
+    }
+}
