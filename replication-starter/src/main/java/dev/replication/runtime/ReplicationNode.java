@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  *       and "outcome unknown" whenever it may have.
  * </ul>
  *
- * <p>Everything arrives as an {@link Event}; the fields below the event queue are touched only
+ * <p>Everything arrives as a {@link NodeEvent}; the fields below the event queue are touched only
  * by the queue's thread.
  */
 public final class ReplicationNode implements ReplicationGateway, InboundHandler, AutoCloseable {

@@ -17,13 +17,3 @@ class MultiNodeCondition extends SpringBootCondition {
                 : ConditionOutcome.noMatch("replication.peers lists " + members + " node(s): a cluster of one");
     }
 }
-
-/** The negation: a cluster of one. */
-final class SingleNodeCondition extends MultiNodeCondition {
-
-    @Override
-    public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        ConditionOutcome multi = super.getMatchOutcome(context, metadata);
-        return new ConditionOutcome(!multi.isMatch(), multi.getConditionMessage());
-    }
-}

@@ -65,13 +65,13 @@ class ReplicationActuatorHttpTest {
         assertThat(onLeader.has("nodeId")).as(leaderBody).isTrue();
         JsonNode onFollower = json.readTree(get(cluster.followers().get(0), "/actuator/replication").body());
 
-        assertThat(onLeader.get("nodeId").asText()).isEqualTo(leader);
-        assertThat(onLeader.get("role").asText()).isEqualTo("LEADER");
+        assertThat(onLeader.get("nodeId").asString()).isEqualTo(leader);
+        assertThat(onLeader.get("role").asString()).isEqualTo("LEADER");
         assertThat(onLeader.get("generation").asLong()).isPositive();
         assertThat(onLeader.get("commitIndex").asLong()).isPositive();
         assertThat(onLeader.get("peers").properties()).hasSize(2);
-        assertThat(onFollower.get("role").asText()).isEqualTo("FOLLOWER");
-        assertThat(onFollower.get("leaderId").asText()).isEqualTo(leader);
+        assertThat(onFollower.get("role").asString()).isEqualTo("FOLLOWER");
+        assertThat(onFollower.get("leaderId").asString()).isEqualTo(leader);
     }
 
     @Test
