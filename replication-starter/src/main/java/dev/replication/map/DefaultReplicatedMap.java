@@ -1,4 +1,4 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,7 +55,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param <K> the key type
  * @param <V> the value type
  */
-public final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
+final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
 
     private static final Duration AWAIT_GRACE = Duration.ofSeconds(1);
     private static final int MAX_KEY_IN_MESSAGE = 80;
@@ -74,7 +74,7 @@ public final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
      * @param valueType the declared value type, generics included
      * @param mapper the application's Jackson mapper
      */
-    public DefaultReplicatedMap(String name, Type keyType, Type valueType, JsonMapper mapper,
+    DefaultReplicatedMap(String name, Type keyType, Type valueType, JsonMapper mapper,
                                 ReplicationGateway gateway, KeyValueStateMachine stateMachine,
                                 ReplicatedMapSettings settings) {
         if (name == null || name.isBlank()) {
