@@ -2,6 +2,7 @@ package dev.replication.spring;
 
 import dev.replication.api.Replicated;
 import dev.replication.api.ReplicatedMap;
+import dev.replication.map.ReplicatedMapRegistry;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import org.springframework.beans.BeansException;

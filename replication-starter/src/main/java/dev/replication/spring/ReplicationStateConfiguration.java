@@ -1,5 +1,7 @@
 package dev.replication.spring;
 
+import dev.replication.map.ReplicatedMapRegistry;
+import dev.replication.map.ReplicatedMapSettings;
 import dev.replication.runtime.ReplicationNode;
 import dev.replication.state.KeyValueStateMachine;
 import org.springframework.beans.factory.ObjectProvider;

@@ -2,11 +2,8 @@
  * Spring integration: auto-configuration, configuration properties, {@code @Replicated}
  * injection, Actuator endpoint, health and metrics, leadership events.
  *
- * <p>The replicated map family lives here too: {@link dev.replication.spring.DefaultReplicatedMap}
- * implements {@link dev.replication.api.ReplicatedMap} over the runtime's
- * {@link dev.replication.runtime.ReplicationGateway} and the local
- * {@link dev.replication.state.KeyValueStateMachine}, serializing keys and values with the
- * application's Jackson mapper; {@link dev.replication.spring.ReplicatedMapRegistry} hands every
- * declaration of a name the same map and refuses a name declared with other types.
+ * <p>This package only wires: the replicated maps themselves come from
+ * {@link dev.replication.map.ReplicatedMapRegistry}, which the injection points call with a name
+ * and the declared key and value types.
  */
 package dev.replication.spring;

@@ -1,4 +1,4 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.ReadConsistency;

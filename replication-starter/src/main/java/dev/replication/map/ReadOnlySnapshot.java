@@ -1,4 +1,4 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import java.util.AbstractCollection;
 import java.util.AbstractSet;

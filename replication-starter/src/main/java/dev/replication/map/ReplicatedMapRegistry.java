@@ -1,4 +1,4 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import dev.replication.api.ReplicatedMap;
 import dev.replication.runtime.ReplicationGateway;
@@ -13,9 +13,9 @@ import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The replicated maps of one node, by name: every injection point of a name gets the same
- * {@link DefaultReplicatedMap}, and a name declared with other key or value types is refused with
- * a message naming both declarations. Maps live here, not in the application context, so their
+ * The replicated maps of one node, by name, and the one way to get one: every injection point of
+ * a name gets the same map, and a name declared with other key or value types is refused with a
+ * message naming both declarations. Maps live here, not in the application context, so their
  * names never collide with the application's bean names.
  *
  * <p>Thread-safe.

@@ -1,4 +1,4 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

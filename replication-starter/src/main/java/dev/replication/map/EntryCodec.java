@@ -1,4 +1,4 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.ValueSerializationException;

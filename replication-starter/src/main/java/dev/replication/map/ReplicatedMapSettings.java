@@ -1,9 +1,9 @@
-package dev.replication.spring;
+package dev.replication.map;
 
 import java.time.Duration;
 
 /**
- * How a {@link DefaultReplicatedMap} waits and retries.
+ * How the replicated maps of {@link ReplicatedMapRegistry} wait and retry.
  *
  * @param writeTimeout how long a write waits to be committed and applied before failing with
  *     {@code OutcomeUnknownException} (or {@code NotAppliedException} when the runtime knows it
