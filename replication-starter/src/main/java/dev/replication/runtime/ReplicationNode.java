@@ -37,9 +37,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -70,7 +67,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final Consumer<RoleState> roleListener;
     private final NodeMetrics metrics;
     private final SingularUpdateQueue<NodeEvent> queue;
-    private final ScheduledExecutorService timers;
+    private final NodeTimers timers;
     private final ClientSequencer sequencer;
     private final AtomicLong readIds = new AtomicLong();
 
@@ -111,14 +108,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.sequencer = new ClientSequencer(ClientSequencer.clientId(settings.nodeId(), UUID.randomUUID().toString()));
         this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
                 this::process, this::failStop);
-        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "replication-timers-" + settings.nodeId());
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Every request has a deadline; answered requests must not keep theirs queued.
-        timerPool.setRemoveOnCancelPolicy(true);
-        this.timers = timerPool;
+        this.timers = new NodeTimers(settings.nodeId());
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
         this.forwarding = new LeaderForwarding(transport, propose -> queue.offerInternal(new RetryPropose(propose)));
         this.writes = new PendingWrites(settings.nodeId(), this.metrics, forwarding);
@@ -137,8 +127,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 hardState.generation(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), settings.voters());
         queue.start();
         transport.start(this);
-        long tickMillis = settings.tickInterval().toMillis();
-        timers.scheduleAtFixedRate(() -> queue.offer(Tick.INSTANCE), tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        timers.every(settings.tickInterval().toMillis(), () -> queue.offer(Tick.INSTANCE));
     }
 
     private ReplicaConfig replicaConfig() {
@@ -167,9 +156,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private Propose propose(byte[] envelope, Duration timeout, boolean forwardedToUs) {
         Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), forwardedToUs);
         enqueue(propose, propose.result);
-        ScheduledFuture<?> task = timers.schedule(() -> writes.deadlinePassed(propose, timeout, roleState.leaderId()),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        propose.result.whenComplete((ignored, error) -> task.cancel(false));
+        timers.deadline(propose.result, timeout.toMillis(),
+                () -> writes.deadlinePassed(propose, timeout, roleState.leaderId()));
         return propose;
     }
 
@@ -185,7 +173,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
         Read read = new Read(readIds.incrementAndGet(), minIndex);
         enqueue(read, read.result);
-        deadline(read.result, timeout.toMillis(), () -> new ReplicationUnavailableException(
+        timers.failAfter(read.result, timeout.toMillis(), () -> new ReplicationUnavailableException(
                 "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
                 roleState.leaderId()));
         return read.result;
@@ -198,7 +186,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
         CompletableFuture<Void> future = new CompletableFuture<>();
         enqueue(new AwaitApplied(index, future), future);
-        deadline(future, timeoutMillis, onTimeout);
+        timers.failAfter(future, timeoutMillis, onTimeout);
         return future;
     }
 
@@ -370,13 +358,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             result.completeExceptionally(new NotAppliedException("node " + settings.nodeId()
                     + " is overloaded (update queue full); retry later", roleState.leaderId()));
         }
-    }
-
-    /** Fails {@code result} with {@code error} unless it completes within {@code millis}. */
-    private void deadline(CompletableFuture<?> result, long millis, Supplier<Throwable> error) {
-        ScheduledFuture<?> task = timers.schedule(() -> result.completeExceptionally(error.get()), millis,
-                TimeUnit.MILLISECONDS);
-        result.whenComplete((ignored, failure) -> task.cancel(false));
     }
 
     private void failStop(Throwable cause) {
