@@ -31,7 +31,6 @@ import dev.replication.transport.PeerTransport;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -337,15 +336,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private NodeStatus statusNow() {
-        RoleState role = replica.roleState();
-        Map<String, NodeStatus.PeerStatus> peers = new HashMap<>();
-        long tickMillis = settings.tickInterval().toMillis();
-        replica.progress().forEach((peer, progress) -> peers.put(peer, new NodeStatus.PeerStatus(
-                progress.matchIndex(), Math.max(0, segmentedLog.lastIndex() - progress.matchIndex()),
-                progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
-        return new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
-                replica.commitIndex(), effects.appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(),
-                Map.copyOf(peers), failure);
+        return NodeStatus.of(settings.nodeId(), replica, effects.appliedIndex(), segmentedLog,
+                settings.tickInterval().toMillis(), failure);
     }
 
     // ---------------------------------------------------------------- helpers
