@@ -1,6 +1,10 @@
 package dev.replication.runtime;
 
+import dev.replication.core.Replica;
 import dev.replication.core.Role;
+import dev.replication.core.RoleState;
+import dev.replication.log.SegmentedLog;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,6 +23,18 @@ public record NodeStatus(
         long lastIndex,
         Map<String, PeerStatus> peers,
         String failure) {
+
+    /** The status as the update-queue thread sees it (call it only there). */
+    static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
+            String failure) {
+        RoleState role = replica.roleState();
+        Map<String, PeerStatus> peers = new HashMap<>();
+        replica.progress().forEach((peer, progress) -> peers.put(peer, new PeerStatus(
+                progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
+                progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
+        return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
+                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), failure);
+    }
 
     /**
      * What the leader knows of one follower.

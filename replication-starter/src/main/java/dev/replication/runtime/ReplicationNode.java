@@ -1,26 +1,20 @@
 package dev.replication.runtime;
 
 import dev.replication.api.NotAppliedException;
-import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReadConsistency;
 import dev.replication.api.ReplicationUnavailableException;
-import dev.replication.core.EntryType;
 import dev.replication.core.HardState;
-import dev.replication.core.LogEntry;
 import dev.replication.core.Message;
 import dev.replication.core.Proposal;
-import dev.replication.core.ReadRejection;
-import dev.replication.core.ReadState;
 import dev.replication.core.Ready;
 import dev.replication.core.Replica;
 import dev.replication.core.ReplicaConfig;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.SegmentedLog;
-import dev.replication.state.ClientSequencer;
-import dev.replication.state.CommandEnvelope;
-import dev.replication.state.HybridClock;
+import dev.replication.runtime.ForwardingProtocol.Answer;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
 import dev.replication.runtime.NodeEvent.Inbound;
@@ -30,22 +24,18 @@ import dev.replication.runtime.NodeEvent.Read;
 import dev.replication.runtime.NodeEvent.RetryPropose;
 import dev.replication.runtime.NodeEvent.StatusRequest;
 import dev.replication.runtime.NodeEvent.Tick;
-import dev.replication.state.KeyValueStateMachine;
+import dev.replication.state.ClientSequencer;
+import dev.replication.state.CommandEnvelope;
 import dev.replication.transport.InboundHandler;
 import dev.replication.transport.PeerTransport;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -55,58 +45,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One member of the cluster: drives the pure consensus {@link Replica} from a single thread
- * (Singular Update Queue) and performs its effects in the safe order.
+ * (Singular Update Queue) and performs each {@link Ready} through {@link NodeEffects}, in the
+ * order {@link Ready#performIn} fixes (hard state fsync'd before sending; acknowledgements after
+ * the entries they depend on are durable; committed entries applied before callers hear "done").
  *
- * <ul>
- *   <li>Hard state (generation, vote) is fsync'd before any message of the same {@link Ready}
- *       that depends on it; entries are durable before the acknowledgements that depend on them
- *       leave (they are chained after the log's fsync, in log order).
- *   <li>Committed entries are applied on this thread, then the callers waiting for them are
- *       answered: a caller never hears "done" for something not applied here.
- *   <li>A caller hears "not applied" only when its command certainly never entered the log,
- *       and "outcome unknown" whenever it may have.
- * </ul>
- *
- * <p>Everything arrives as a {@link NodeEvent}; the fields below the event queue are touched only
- * by the queue's thread.
+ * <p>The event loop is all this class does; the waiting parties live in focused parts:
+ * {@link PendingWrites} (which also decides "not applied" versus "outcome unknown"),
+ * {@link LeaderForwarding} and {@link PendingReads}. Everything arrives as a {@link NodeEvent};
+ * the fields below the event queue are touched only by the queue's thread.
  */
 public final class ReplicationNode implements ReplicationGateway, InboundHandler, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationNode.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final NodeSettings settings;
     private final SegmentedLog segmentedLog;
     private final HardStateFile hardStateFile;
     private final PeerTransport transport;
-    private final KeyValueStateMachine stateMachine;
-    private final HybridClock clock = new HybridClock();
+    private final StateMachine<byte[]> stateMachine;
     private final Consumer<RoleState> roleListener;
     private final NodeMetrics metrics;
     private final SingularUpdateQueue<NodeEvent> queue;
-    private final ScheduledExecutorService timers;
+    private final NodeTimers timers;
     private final ClientSequencer sequencer;
     private final AtomicLong readIds = new AtomicLong();
 
     private volatile RoleState roleState;
-    private volatile long appliedIndexView;
     private volatile long commitIndexView;
     private volatile String failure;
 
     // Owned by the update-queue thread.
     private Replica replica;
-    private long appliedIndex;
-    private long lastSubmittedIndex;
-    private CompletableFuture<Void> lastPersist = CompletableFuture.completedFuture(null);
-    private final Map<Long, PendingProposal> proposals = new HashMap<>();
-    private final Map<Long, PendingRead> reads = new HashMap<>();
-    private final List<Waiter> appliedWaiters = new ArrayList<>();
-    private final List<Propose> waitingForLeader = new ArrayList<>();
-    private final List<Propose> toPropose = new ArrayList<>();
-    private final Map<String, List<Propose>> toForward = new HashMap<>();
-    private final List<Read> readsWaitingForLeader = new ArrayList<>();
+    private final LeaderForwarding forwarding;
+    private final PendingWrites writes;
+    private final PendingReads reads;
+    private final NodeEffects effects;
 
     /**
+     * @param stateMachine applies committed entries and stamps this node's proposals; this node
+     *     is its only writer
      * @param roleListener told (on a separate thread, in order) whenever role, leader or
      *     generation change
      */
@@ -115,7 +92,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             SegmentedLog segmentedLog,
             HardStateFile hardStateFile,
             PeerTransport transport,
-            KeyValueStateMachine stateMachine,
+            StateMachine<byte[]> stateMachine,
             Consumer<RoleState> roleListener,
             NodeMetrics metrics) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -130,29 +107,26 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.sequencer = new ClientSequencer(ClientSequencer.clientId(settings.nodeId(), UUID.randomUUID().toString()));
         this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
                 this::process, this::failStop);
-        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "replication-timers-" + settings.nodeId());
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Every request has a deadline; answered requests must not keep theirs queued.
-        timerPool.setRemoveOnCancelPolicy(true);
-        this.timers = timerPool;
+        this.timers = new NodeTimers(settings.nodeId());
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
+        this.forwarding = new LeaderForwarding(transport, propose -> queue.offerInternal(new RetryPropose(propose)));
+        this.writes = new PendingWrites(settings.nodeId(), this.metrics, forwarding);
+        this.reads = new PendingReads(settings.nodeId(), settings.maxReadLag());
+        this.effects = new NodeEffects(hardStateFile, segmentedLog, transport, stateMachine, writes, reads,
+                this.metrics, queue::offerInternal, this::onRoleChange, () -> roleState.leaderId());
     }
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
         HardState hardState = hardStateFile.load();
         replica = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
-        lastSubmittedIndex = segmentedLog.lastIndex();
+        effects.recovered(segmentedLog.lastIndex());
         roleState = replica.roleState();
         log.info("Node {} recovered: generation {}, log [{}..{}], voters {}", settings.nodeId(),
                 hardState.generation(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), settings.voters());
         queue.start();
         transport.start(this);
-        long tickMillis = settings.tickInterval().toMillis();
-        timers.scheduleAtFixedRate(() -> queue.offer(Tick.INSTANCE), tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        timers.every(settings.tickInterval().toMillis(), () -> queue.offer(Tick.INSTANCE));
     }
 
     private ReplicaConfig replicaConfig() {
@@ -166,14 +140,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     @Override
     public CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
         CommandEnvelope envelope = sequencer.envelope(command, idempotencyKey);
-        Propose propose = new Propose(envelope.encode(), System.nanoTime() + timeout.toNanos(), false);
-        enqueue(propose, propose.result);
-        scheduleDeadline(propose, timeout);
+        Propose propose = propose(envelope.encode(), timeout, false);
         CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(),
                         Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime())),
-                        () -> new OutcomeUnknownException("node " + settings.nodeId() + " did not apply index "
-                                + applied.index() + " within " + timeout + " (applied " + appliedIndexView
-                                + "); the write committed but this node has not caught up"))
+                        () -> writes.notAppliedHereInTime(applied.index(), timeout, appliedIndex()))
                 .thenApply(ignored -> applied.result()));
         // Whatever the outcome, this process never retries the sequence: the replicated state
         // may forget its answer.
@@ -181,19 +151,28 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return answer;
     }
 
+    /** Enters a write into the update queue with its deadline. */
+    private Propose propose(byte[] envelope, Duration timeout, boolean forwardedToUs) {
+        Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), forwardedToUs);
+        enqueue(propose, propose.result);
+        timers.deadline(propose.result, timeout.toMillis(),
+                () -> writes.deadlinePassed(propose, timeout, roleState.leaderId()));
+        return propose;
+    }
+
     @Override
     public CompletableFuture<Void> readBarrier(ReadConsistency consistency, long minIndex, Duration timeout) {
         if (consistency == ReadConsistency.STALE) {
-            if (minIndex <= appliedIndexView) {
+            if (minIndex <= appliedIndex()) {
                 return CompletableFuture.completedFuture(null);
             }
             return awaitApplied(minIndex, timeout.toMillis(), () -> new ReplicationUnavailableException("node "
                     + settings.nodeId() + " did not reach index " + minIndex + " within " + timeout + " (applied "
-                    + appliedIndexView + "); read from another node", roleState.leaderId()));
+                    + appliedIndex() + "); read from another node", roleState.leaderId()));
         }
         Read read = new Read(readIds.incrementAndGet(), minIndex);
         enqueue(read, read.result);
-        deadline(read.result, timeout.toMillis(), () -> new ReplicationUnavailableException(
+        timers.failAfter(read.result, timeout.toMillis(), () -> new ReplicationUnavailableException(
                 "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
                 roleState.leaderId()));
         return read.result;
@@ -201,13 +180,13 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     /** Completes once this node has applied {@code index}, or fails with {@code onTimeout}. */
     private CompletableFuture<Void> awaitApplied(long index, long timeoutMillis, Supplier<Throwable> onTimeout) {
-        if (index <= appliedIndexView) {
+        if (index <= appliedIndex()) {
             return CompletableFuture.completedFuture(null);
         }
-        Waiter waiter = new Waiter(index, new CompletableFuture<>());
-        enqueue(new AwaitApplied(waiter.index(), waiter.future()), waiter.future);
-        deadline(waiter.future, timeoutMillis, onTimeout);
-        return waiter.future;
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        enqueue(new AwaitApplied(index, future), future);
+        timers.failAfter(future, timeoutMillis, onTimeout);
+        return future;
     }
 
     public RoleState roleState() {
@@ -228,7 +207,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     public long appliedIndex() {
-        return appliedIndexView;
+        return effects.appliedIndexView();
     }
 
     /** The commit index as of the last processed batch (cheap; for gauges). */
@@ -242,7 +221,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         if (failure != null || !queue.offer(request)) {
             RoleState role = roleState;
             request.result().complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
-                    commitIndexView, appliedIndexView, segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), failure));
+                    commitIndexView, appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(),
+                    failure));
         }
         return request.result();
     }
@@ -258,28 +238,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     @Override
     public CompletableFuture<byte[]> onCall(String fromPeer, String operation, byte[] body) {
         if (ForwardingProtocol.PROPOSE.equals(operation)) {
-            ForwardingProtocol.ForwardedCommands forwarded = ForwardingProtocol.decodeCommands(body);
-            Duration timeout = Duration.ofMillis(forwarded.timeoutMillis());
-            List<CompletableFuture<ForwardingProtocol.Answer>> answers = new ArrayList<>();
-            for (byte[] envelope : forwarded.envelopes()) {
-                Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), true);
-                enqueue(propose, propose.result);
-                scheduleDeadline(propose, timeout);
-                answers.add(propose.result.handle((applied, error) -> error == null ? applied : toAnswer(error)));
-            }
-            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                    .thenApply(ignored -> ForwardingProtocol.encodeAnswers(answers.stream().map(CompletableFuture::join).toList()));
+            return LeaderForwarding.serve(body, (envelope, timeout) -> propose(envelope, timeout, true).result);
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
-    }
-
-    private static ForwardingProtocol.Answer toAnswer(Throwable error) {
-        Throwable cause = unwrap(error);
-        if (cause instanceof NotAppliedException notApplied) {
-            return new ForwardingProtocol.Answer.NotApplied(notApplied.leaderId(), String.valueOf(cause.getMessage()));
-        }
-        return new ForwardingProtocol.Answer.OutcomeUnknown(String.valueOf(cause.getMessage()));
     }
 
     // ---------------------------------------------------------------- the update-queue thread
@@ -291,8 +253,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         do {
             proposeBatch();
             drainReady();
-        } while (!toPropose.isEmpty());
-        forwardBatches();
+        } while (writes.hasBatch());
+        forwarding.forwardBatches(System.nanoTime());
         commitIndexView = replica.commitIndex();
     }
 
@@ -303,22 +265,18 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         } else if (event instanceof Inbound inbound) {
             replica.receive(inbound.message());
         } else if (event instanceof Propose propose) {
-            dispatch(propose);
+            writes.dispatch(propose, replica.roleState(), System.nanoTime());
         } else if (event instanceof RetryPropose retry) {
-            waitingForLeader.add(retry.propose());
+            writes.retry(retry.propose());
         } else if (event instanceof Read read) {
-            dispatch(read);
+            reads.dispatch(read, replica.roleState(), replica::readIndex);
         } else if (event instanceof AfterPersist persisted) {
-            send(persisted.messages());
+            effects.send(persisted.messages());
             if (persisted.index() > 0) {
                 replica.persisted(persisted.index(), persisted.generation());
             }
         } else if (event instanceof AwaitApplied await) {
-            if (await.index() <= appliedIndex) {
-                await.future().complete(null);
-            } else {
-                appliedWaiters.add(new Waiter(await.index(), await.future()));
-            }
+            reads.awaitApplied(await.index(), await.future(), effects.appliedIndex());
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
         } else if (event instanceof PersistFailed failed) {
@@ -327,275 +285,36 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
     }
 
-    private void dispatch(Propose propose) {
-        if (propose.result.isDone()) {
-            return;
-        }
-        if (System.nanoTime() - propose.deadlineNanos > 0) {
-            return; // its deadline task answers it
-        }
-        RoleState role = replica.roleState();
-        if (role.role() == Role.LEADER) {
-            if (!propose.markSent()) {
-                return;
-            }
-            // Proposed together with the rest of this batch (one append message per follower).
-            toPropose.add(propose);
-        } else if (role.leaderId() != null && !propose.forwardedToUs) {
-            if (!propose.markSent()) {
-                return;
-            }
-            // Forwarded together with the rest of this batch (one peer request).
-            toForward.computeIfAbsent(role.leaderId(), leader -> new ArrayList<>()).add(propose);
-        } else if (propose.forwardedToUs) {
-            // We are not the leader any more: the forwarder retries with the leader it learns.
-            propose.result.completeExceptionally(new NotAppliedException(
-                    "node " + settings.nodeId() + " is not the leader", role.leaderId()));
-        } else {
-            waitingForLeader.add(propose);
-        }
-    }
-
     private void proposeBatch() {
-        if (toPropose.isEmpty()) {
+        if (!writes.hasBatch()) {
             return;
         }
-        List<byte[]> payloads = new ArrayList<>(toPropose.size());
-        for (Propose propose : toPropose) {
-            payloads.add(CommandEnvelope.stamp(propose.envelope, clock.tick(System.currentTimeMillis())));
+        List<byte[]> payloads = new ArrayList<>();
+        for (byte[] envelope : writes.batch()) {
+            payloads.add(stateMachine.stamp(envelope));
         }
         List<Proposal> answers = replica.propose(payloads);
-        long now = System.nanoTime();
-        for (int i = 0; i < answers.size(); i++) {
-            Propose propose = toPropose.get(i);
-            if (answers.get(i) instanceof Proposal.Accepted accepted) {
-                proposals.put(accepted.index(), new PendingProposal(accepted.generation(), propose, now));
-            } else {
-                propose.markWaiting();
-                waitingForLeader.add(propose);
-            }
-        }
-        toPropose.clear();
-    }
-
-    private void forwardBatches() {
-        toForward.forEach(this::forward);
-        toForward.clear();
-    }
-
-    private void forward(String leaderId, List<Propose> batch) {
-        long remainingMillis = Long.MAX_VALUE;
-        List<byte[]> envelopes = new ArrayList<>(batch.size());
-        for (Propose propose : batch) {
-            remainingMillis = Math.min(remainingMillis, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime()));
-            envelopes.add(propose.envelope);
-        }
-        remainingMillis = Math.max(1, remainingMillis);
-        transport.call(leaderId, ForwardingProtocol.PROPOSE, ForwardingProtocol.encodeCommands(envelopes, remainingMillis),
-                        Duration.ofMillis(remainingMillis))
-                .whenComplete((bytes, error) -> {
-                    if (error != null) {
-                        for (Propose propose : batch) {
-                            if (PeerCalls.certainlyNotDelivered(error)) {
-                                retryLater(propose);
-                            } else {
-                                propose.result.completeExceptionally(new OutcomeUnknownException(
-                                        "forwarding to leader " + leaderId + " failed after sending: "
-                                                + unwrap(error).getMessage() + "; the write may have committed"));
-                            }
-                        }
-                        return;
-                    }
-                    List<ForwardingProtocol.Answer> answers;
-                    try {
-                        answers = ForwardingProtocol.decodeAnswers(bytes);
-                    } catch (IllegalArgumentException malformed) {
-                        batch.forEach(propose -> propose.result.completeExceptionally(new OutcomeUnknownException(
-                                "leader " + leaderId + " sent an answer this node cannot read: " + malformed.getMessage()
-                                        + "; the writes may have committed", malformed)));
-                        return;
-                    }
-                    for (int i = 0; i < batch.size(); i++) {
-                        Propose propose = batch.get(i);
-                        ForwardingProtocol.Answer answer = i < answers.size() ? answers.get(i)
-                                : new ForwardingProtocol.Answer.OutcomeUnknown("leader " + leaderId
-                                        + " answered " + answers.size() + " of " + batch.size() + " forwarded writes");
-                        if (answer instanceof ForwardingProtocol.Answer.Applied applied) {
-                            propose.result.complete(applied);
-                        } else if (answer instanceof ForwardingProtocol.Answer.NotApplied) {
-                            retryLater(propose);
-                        } else {
-                            propose.result.completeExceptionally(new OutcomeUnknownException("leader " + leaderId
-                                    + ": " + ((ForwardingProtocol.Answer.OutcomeUnknown) answer).reason()));
-                        }
-                    }
-                });
-    }
-
-    /** The command certainly did not enter the log: try again (with whoever leads) until the deadline. */
-    private void retryLater(Propose propose) {
-        propose.markWaiting();
-        queue.offerInternal(new RetryPropose(propose));
-    }
-
-    private void dispatch(Read read) {
-        if (read.isDone()) {
-            return;
-        }
-        RoleState role = replica.roleState();
-        if (role.role() == Role.LEADER || role.leaderId() != null) {
-            reads.put(read.id, new PendingRead(read));
-            replica.readIndex(read.id);
-        } else {
-            readsWaitingForLeader.add(read);
-        }
+        writes.proposed(answers, System.nanoTime());
     }
 
     private void retryWaiting() {
-        if (replica.roleState().leaderId() == null) {
+        RoleState role = replica.roleState();
+        if (role.leaderId() == null) {
             return;
         }
-        if (!waitingForLeader.isEmpty()) {
-            List<Propose> waiting = new ArrayList<>(waitingForLeader);
-            waitingForLeader.clear();
-            waiting.forEach(this::dispatch);
-        }
-        if (!readsWaitingForLeader.isEmpty()) {
-            List<Read> waiting = new ArrayList<>(readsWaitingForLeader);
-            readsWaitingForLeader.clear();
-            waiting.forEach(this::dispatch);
-        }
+        writes.retryWaiting(role, System.nanoTime());
+        reads.retryWaiting(role, replica::readIndex);
     }
 
     private void drainReady() {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
-            perform(ready);
+            ready.performIn(effects);
             replica.advance(ready);
         }
     }
 
-    private void perform(Ready ready) {
-        if (ready.hardState() != null) {
-            // Synchronous and fsync'd, before anything of this Ready leaves: every message
-            // carries the generation, and a vote must never be granted twice (a failure stops
-            // the node).
-            hardStateFile.save(ready.hardState());
-        }
-        send(ready.messages());
-        long persistedIndex = 0;
-        long persistedGeneration = 0;
-        if (!ready.entries().isEmpty()) {
-            List<LogEntry> entries = ready.entries();
-            long first = entries.get(0).index();
-            if (first <= lastSubmittedIndex) {
-                // A follower drops a conflicting suffix; the log orders it before the append.
-                segmentedLog.truncateSuffix(first);
-            }
-            LogEntry last = entries.get(entries.size() - 1);
-            lastSubmittedIndex = last.index();
-            observeStamps(entries);
-            persistedIndex = last.index();
-            persistedGeneration = last.generation();
-            long started = System.nanoTime();
-            int count = entries.size();
-            lastPersist = segmentedLog.append(entries).thenApply(ignored -> {
-                metrics.persisted(count, System.nanoTime() - started);
-                return null;
-            });
-        }
-        if (persistedIndex > 0 || !ready.messagesAfterPersist().isEmpty()) {
-            AfterPersist after = new AfterPersist(ready.messagesAfterPersist(), persistedIndex, persistedGeneration);
-            lastPersist.whenComplete((ignored, error) ->
-                    queue.offerInternal(error == null ? after : new PersistFailed(unwrap(error))));
-        }
-        for (LogEntry entry : ready.committedEntries()) {
-            apply(entry);
-        }
-        for (ReadState readState : ready.readStates()) {
-            PendingRead pending = reads.remove(readState.requestId());
-            if (pending != null) {
-                serveRead(pending.read, readState.readIndex());
-            }
-        }
-        for (ReadRejection rejection : ready.readRejections()) {
-            PendingRead pending = reads.remove(rejection.requestId());
-            if (pending != null) {
-                readsWaitingForLeader.add(pending.read);
-            }
-        }
-        if (ready.roleState() != null) {
-            onRoleChange(ready.roleState());
-        }
-    }
-
-    private void apply(LogEntry entry) {
-        byte[] result = stateMachine.apply(entry);
-        appliedIndex = entry.index();
-        appliedIndexView = appliedIndex;
-        PendingProposal pending = proposals.remove(entry.index());
-        if (pending != null) {
-            if (pending.generation == entry.generation()) {
-                metrics.committed(System.nanoTime() - pending.startedNanos);
-                pending.propose.result.complete(new ForwardingProtocol.Answer.Applied(entry.index(), result));
-            } else {
-                // Another leader's entry took this index: ours was overwritten and never committed.
-                pending.propose.markWaiting();
-                waitingForLeader.add(pending.propose);
-            }
-        }
-        if (!appliedWaiters.isEmpty()) {
-            Iterator<Waiter> waiters = appliedWaiters.iterator();
-            while (waiters.hasNext()) {
-                Waiter waiter = waiters.next();
-                if (waiter.index() <= appliedIndex) {
-                    waiter.future().complete(null);
-                    waiters.remove();
-                }
-            }
-        }
-    }
-
-    /**
-     * Takes in the leader stamps of entries this node stores, so that if it becomes leader its
-     * own stamps exceed every stamp already in its log (log time never goes back across
-     * leaders whose clocks disagree).
-     */
-    private void observeStamps(List<LogEntry> entries) {
-        for (LogEntry entry : entries) {
-            if (entry.type() == EntryType.COMMAND) {
-                try {
-                    clock.observe(CommandEnvelope.timestampOf(entry.payload()));
-                } catch (IllegalArgumentException malformed) {
-                    // Applying answers a malformed command with MALFORMED; it carries no time.
-                }
-            }
-        }
-    }
-
-    private void serveRead(Read read, long readIndex) {
-        long required = Math.max(readIndex, read.minIndex);
-        if (required - appliedIndex > settings.maxReadLag()) {
-            read.result.completeExceptionally(new ReplicationUnavailableException("node " + settings.nodeId() + " is "
-                    + (required - appliedIndex) + " entries behind the read index " + required
-                    + "; read from another node or with STALE consistency", roleState.leaderId()));
-            return;
-        }
-        if (required <= appliedIndex) {
-            read.result.complete(null);
-        } else {
-            Waiter waiter = new Waiter(required, new CompletableFuture<>());
-            waiter.future().whenComplete((ignored, error) -> {
-                if (error == null) {
-                    read.result.complete(null);
-                } else {
-                    read.result.completeExceptionally(error);
-                }
-            });
-            appliedWaiters.add(waiter);
-        }
-    }
-
+    /** The last effect of a Ready whose role, leader or generation changed. */
     private void onRoleChange(RoleState next) {
         RoleState previous = roleState;
         roleState = next;
@@ -606,14 +325,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             metrics.leaderChanged();
         }
         if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
-            // Entries we appended may still commit under the next leader: nobody may be told
-            // "not applied" for them.
-            for (PendingProposal pending : proposals.values()) {
-                pending.propose.result.completeExceptionally(new OutcomeUnknownException(
-                        "node " + settings.nodeId() + " lost leadership (generation " + next.generation()
-                                + ") before the write committed; it may still commit"));
-            }
-            proposals.clear();
+            writes.leadershipLost(next.generation());
         }
         log.info("Node {} is now {} in generation {} (leader: {})", settings.nodeId(), next.role(),
                 next.generation(), next.leaderId());
@@ -624,21 +336,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private NodeStatus statusNow() {
-        RoleState role = replica.roleState();
-        Map<String, NodeStatus.PeerStatus> peers = new HashMap<>();
-        long tickMillis = settings.tickInterval().toMillis();
-        replica.progress().forEach((peer, progress) -> peers.put(peer, new NodeStatus.PeerStatus(
-                progress.matchIndex(), Math.max(0, segmentedLog.lastIndex() - progress.matchIndex()),
-                progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
-        return new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
-                replica.commitIndex(), appliedIndex, segmentedLog.firstIndex(), segmentedLog.lastIndex(),
-                Map.copyOf(peers), failure);
-    }
-
-    private void send(List<Message> messages) {
-        for (Message message : messages) {
-            transport.send(message);
-        }
+        return NodeStatus.of(settings.nodeId(), replica, effects.appliedIndex(), segmentedLog,
+                settings.tickInterval().toMillis(), failure);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -653,69 +352,25 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
     }
 
-    /** Fails {@code result} with {@code error} unless it completes within {@code millis}. */
-    private void deadline(CompletableFuture<?> result, long millis, Supplier<Throwable> error) {
-        ScheduledFuture<?> task = timers.schedule(() -> result.completeExceptionally(error.get()), millis,
-                TimeUnit.MILLISECONDS);
-        result.whenComplete((ignored, failure) -> task.cancel(false));
-    }
-
-    private void scheduleDeadline(Propose propose, Duration timeout) {
-        ScheduledFuture<?> task = timers.schedule(() -> {
-            if (propose.markTimedOut()) {
-                propose.result.completeExceptionally(new NotAppliedException("no leader accepted the write within "
-                        + timeout + "; it was not appended, retry later", roleState.leaderId()));
-            } else {
-                propose.result.completeExceptionally(new OutcomeUnknownException("the write was not confirmed within "
-                        + timeout + "; it may or may not have committed"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        propose.result.whenComplete((ignored, failure) -> task.cancel(false));
-    }
-
     private void failStop(Throwable cause) {
-        failure = String.valueOf(unwrap(cause).getMessage());
+        failure = String.valueOf(PeerCalls.unwrap(cause).getMessage());
         roleState = new RoleState(Role.FOLLOWER, null, roleState.generation());
         failPending();
     }
 
+    /** Answers everyone still waiting once the node stopped (the queue no longer runs). */
     private void failPending() {
-        for (PendingProposal pending : proposals.values()) {
-            pending.propose.result.completeExceptionally(new OutcomeUnknownException(
-                    "node " + settings.nodeId() + " stopped before the write was confirmed; it may have committed"));
-        }
-        for (Propose propose : toPropose) {
-            propose.result.completeExceptionally(new NotAppliedException(
-                    "node " + settings.nodeId() + " stopped before the write was appended", null));
-        }
-        for (List<Propose> batch : toForward.values()) {
-            for (Propose propose : batch) {
-                propose.result.completeExceptionally(new NotAppliedException(
-                        "node " + settings.nodeId() + " stopped before the write was forwarded", null));
-            }
-        }
-        for (Propose propose : waitingForLeader) {
-            propose.result.completeExceptionally(new NotAppliedException(
-                    "node " + settings.nodeId() + " stopped before the write was sent", null));
-        }
-        for (PendingRead pending : reads.values()) {
-            pending.read.fail(new ReplicationUnavailableException("node " + settings.nodeId() + " stopped", null));
-        }
-        for (Read read : readsWaitingForLeader) {
-            read.fail(new ReplicationUnavailableException("node " + settings.nodeId() + " stopped", null));
-        }
-        for (Waiter waiter : appliedWaiters) {
-            waiter.future().completeExceptionally(new OutcomeUnknownException(
-                    "node " + settings.nodeId() + " stopped before applying index " + waiter.index()));
-        }
+        List<Propose> unqueuedWrites = new ArrayList<>();
+        List<Read> unqueuedReads = new ArrayList<>();
         for (NodeEvent event : queue.drainRemaining()) {
             if (event instanceof Propose propose) {
-                propose.result.completeExceptionally(new NotAppliedException(
-                        "node " + settings.nodeId() + " stopped before the write was sent", null));
+                unqueuedWrites.add(propose);
             } else if (event instanceof Read read) {
-                read.fail(new ReplicationUnavailableException("node " + settings.nodeId() + " stopped", null));
+                unqueuedReads.add(read);
             }
         }
+        writes.stopped(forwarding.takeUnforwarded(), unqueuedWrites);
+        reads.stopped(unqueuedReads);
     }
 
     /**
@@ -735,23 +390,5 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
         failPending();
         // The log and the transport belong to whoever opened them; they close them after this.
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    private record Waiter(long index, CompletableFuture<Void> future) {
-    }
-
-    private record PendingProposal(long generation, Propose propose, long startedNanos) {
-    }
-
-    private record PendingRead(Read read) {
     }
 }

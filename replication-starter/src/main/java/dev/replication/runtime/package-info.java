@@ -1,7 +1,13 @@
 /**
- * The running node: one thread (the Singular Update Queue) owns the consensus core and turns
- * its {@link dev.replication.core.Ready} effects into I/O in the safe order (persist before
- * acknowledging, apply before answering), forwards proposals and reads to the leader, and
- * drives time with ticks.
+ * The running node: one thread (the Singular Update Queue) owns the consensus core and performs
+ * each {@link dev.replication.core.Ready} through {@code NodeEffects} in the contract's order
+ * (persist before acknowledging, apply before answering), and drives time with ticks.
+ *
+ * <p>{@code ReplicationNode} is only the event loop; the parties waiting on it live in focused
+ * parts, each testable without threads: {@code PendingWrites} (writes in flight, and the one
+ * decision between "not applied" and "outcome unknown"), {@code LeaderForwarding} (writes sent to
+ * the leader and its answers) and {@code PendingReads} (read-index reads and applied-index
+ * waiters). The application state is reached only through
+ * {@link dev.replication.core.StateMachine}.
  */
 package dev.replication.runtime;

@@ -2,6 +2,10 @@ package dev.replication.state;
 
 import dev.replication.core.EntryType;
 import dev.replication.core.LogEntry;
+import dev.replication.core.StateMachine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +16,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 
 /**
  * The replicated key-value state: named maps of versioned values, plus the
@@ -32,8 +37,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * each apply atomic for readers: a read never sees half of an entry, and a {@link #scan} is a
  * snapshot at one applied index. Returned values are immutable by contract and shared: do not
  * modify their arrays.
+ *
+ * <h2>Stamping</h2>
+ * The machine owns the node's {@link HybridClock}: as leader the node has each command
+ * {@link #stamp stamped} with a tick of it before proposing, and every entry the node stores is
+ * {@link #observe observed}, so the stamps of a new leader follow every stamp in its log even when
+ * the leaders' wall clocks disagree.
  */
-public final class KeyValueStateMachine {
+public final class KeyValueStateMachine implements StateMachine<byte[]> {
 
     /** Default time idempotency keys and idle client sessions are remembered, in log time. */
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
@@ -44,6 +55,8 @@ public final class KeyValueStateMachine {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, NavigableMap<ByteKey, StoredValue>> maps = new HashMap<>();
     private final Duration idempotencyRetention;
+    private final HybridClock clock = new HybridClock();
+    private final LongSupplier wallClockMillis;
     private ClientSessions sessions;
     private long appliedIndex;
     private long lastTimestamp;
@@ -59,8 +72,32 @@ public final class KeyValueStateMachine {
      *     client's retry window
      */
     public KeyValueStateMachine(Duration idempotencyRetention) {
+        this(idempotencyRetention, System::currentTimeMillis);
+    }
+
+    /** @param wallClockMillis the physical time {@link #stamp} ticks the hybrid clock with */
+    KeyValueStateMachine(Duration idempotencyRetention, LongSupplier wallClockMillis) {
         this.idempotencyRetention = idempotencyRetention;
+        this.wallClockMillis = wallClockMillis;
         this.sessions = new ClientSessions(idempotencyRetention);
+    }
+
+    /** Sets the leader's hybrid-clock timestamp into an encoded {@link CommandEnvelope}. */
+    @Override
+    public byte[] stamp(byte[] envelope) {
+        return CommandEnvelope.stamp(envelope, clock.tick(wallClockMillis.getAsLong()));
+    }
+
+    /** Takes in the leader stamp of a stored command entry (see "Stamping" above). */
+    @Override
+    public void observe(LogEntry stored) {
+        if (stored.type() == EntryType.COMMAND) {
+            try {
+                clock.observe(CommandEnvelope.timestampOf(stored.payload()));
+            } catch (IllegalArgumentException malformed) {
+                // Applying answers a malformed command with MALFORMED; it carries no time.
+            }
+        }
     }
 
     /**
@@ -70,6 +107,7 @@ public final class KeyValueStateMachine {
      * @throws IllegalStateException when the entry is not the next one: the caller must apply each
      *     committed entry once and in order
      */
+    @Override
     public byte[] apply(LogEntry entry) {
         lock.writeLock().lock();
         try {
@@ -149,6 +187,7 @@ public final class KeyValueStateMachine {
     }
 
     /** The index of the last applied entry (0 before the first). */
+    @Override
     public long appliedIndex() {
         lock.readLock().lock();
         try {
@@ -299,6 +338,37 @@ public final class KeyValueStateMachine {
             lastTimestamp = restoredTimestamp;
         } finally {
             lock.writeLock().unlock();
+        }
+        // A node that leads after restoring stamps later than anything in the snapshot.
+        clock.observe(restoredTimestamp);
+    }
+
+    /** Writes {@link #snapshot()}: maps, client sessions, idempotency records, log time. */
+    @Override
+    public void writeSnapshot(OutputStream out) throws IOException {
+        out.write(snapshot());
+    }
+
+    /**
+     * Reads what {@link #writeSnapshot} wrote (the stream's remaining bytes) and {@link #restore
+     * restores} it.
+     *
+     * @throws IOException when the bytes are not a snapshot, or not one at {@code index}; the
+     *     state is then unchanged
+     */
+    @Override
+    public void restoreSnapshot(long index, InputStream in) throws IOException {
+        byte[] snapshot = in.readAllBytes();
+        try {
+            WireReader header = new WireReader(snapshot, "state machine snapshot");
+            header.readByte();
+            long snapshotIndex = header.readLong();
+            if (snapshotIndex != index) {
+                throw new IOException("the state machine snapshot is at index " + snapshotIndex + ", not " + index);
+            }
+            restore(snapshot);
+        } catch (IllegalArgumentException malformed) {
+            throw new IOException(malformed.getMessage(), malformed);
         }
     }
 

@@ -2,16 +2,23 @@ package dev.replication.core.simulation;
 
 import dev.replication.core.EntryType;
 import dev.replication.core.LogEntry;
+import dev.replication.core.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The simulator's tiny deterministic key-value state machine. Commands are text: {@code W key
  * value} (write), {@code C key expected value} (compare-and-set, {@code expected} is {@value
  * #ABSENT} for "no value"), {@code R key} (read through the log).
  */
-public final class KeyValueStateMachine {
+public final class KeyValueStateMachine implements StateMachine<Object> {
 
     public static final String ABSENT = "_";
 
@@ -74,5 +81,45 @@ public final class KeyValueStateMachine {
 
     public Map<String, String> snapshot() {
         return Map.copyOf(values);
+    }
+
+    /** Simulated commands carry no stamp: applying them needs no time. */
+    @Override
+    public byte[] stamp(byte[] command) {
+        return command;
+    }
+
+    @Override
+    public void observe(LogEntry stored) {
+    }
+
+    /** The applied index, then the values sorted by key. */
+    @Override
+    public void writeSnapshot(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeLong(appliedIndex);
+        data.writeInt(values.size());
+        for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
+            data.writeUTF(entry.getKey());
+            data.writeUTF(entry.getValue());
+        }
+        data.flush();
+    }
+
+    @Override
+    public void restoreSnapshot(long index, InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        long snapshotIndex = data.readLong();
+        if (snapshotIndex != index) {
+            throw new IOException("snapshot at index " + snapshotIndex + ", not " + index);
+        }
+        Map<String, String> restored = new HashMap<>();
+        int count = data.readInt();
+        for (int i = 0; i < count; i++) {
+            restored.put(data.readUTF(), data.readUTF());
+        }
+        values.clear();
+        values.putAll(restored);
+        appliedIndex = snapshotIndex;
     }
 }

@@ -1,0 +1,140 @@
+package dev.replication.runtime;
+
+import dev.replication.core.HardState;
+import dev.replication.core.LogEntry;
+import dev.replication.core.Message;
+import dev.replication.core.ReadRejection;
+import dev.replication.core.ReadState;
+import dev.replication.core.ReadyEffects;
+import dev.replication.core.RoleState;
+import dev.replication.core.StateMachine;
+import dev.replication.log.HardStateFile;
+import dev.replication.log.SegmentedLog;
+import dev.replication.runtime.NodeEvent.AfterPersist;
+import dev.replication.runtime.NodeEvent.PersistFailed;
+import dev.replication.transport.PeerTransport;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * How the node performs a {@link dev.replication.core.Ready}: the effects that
+ * {@link dev.replication.core.Ready#performIn} calls in the contract's order, turned into I/O on
+ * the hard-state file, the segmented log, the transport and the state machine.
+ *
+ * <p>Owned by the update-queue thread; only {@link #appliedIndexView()} is read by others.
+ */
+final class NodeEffects implements ReadyEffects {
+
+    private final HardStateFile hardStateFile;
+    private final SegmentedLog segmentedLog;
+    private final PeerTransport transport;
+    private final StateMachine<byte[]> stateMachine;
+    private final PendingWrites writes;
+    private final PendingReads reads;
+    private final NodeMetrics metrics;
+    private final Consumer<NodeEvent> internalEvents;
+    private final Consumer<RoleState> roleChanges;
+    private final Supplier<String> leaderId;
+
+    private long lastSubmittedIndex;
+    private CompletableFuture<Void> lastPersist = CompletableFuture.completedFuture(null);
+    private long appliedIndex;
+    private volatile long appliedIndexView;
+
+    /**
+     * @param internalEvents takes the node's own completions (an append became durable or failed)
+     *     back into the update queue
+     * @param roleChanges told of a changed role, last in each Ready
+     * @param leaderId the leader as the node last reported it (for failing reads)
+     */
+    NodeEffects(HardStateFile hardStateFile, SegmentedLog segmentedLog, PeerTransport transport,
+            StateMachine<byte[]> stateMachine, PendingWrites writes, PendingReads reads, NodeMetrics metrics,
+            Consumer<NodeEvent> internalEvents, Consumer<RoleState> roleChanges, Supplier<String> leaderId) {
+        this.hardStateFile = hardStateFile;
+        this.segmentedLog = segmentedLog;
+        this.transport = transport;
+        this.stateMachine = stateMachine;
+        this.writes = writes;
+        this.reads = reads;
+        this.metrics = metrics;
+        this.internalEvents = internalEvents;
+        this.roleChanges = roleChanges;
+        this.leaderId = leaderId;
+    }
+
+    /** Continues after what the log recovered. */
+    void recovered(long lastStoredIndex) {
+        lastSubmittedIndex = lastStoredIndex;
+    }
+
+    @Override
+    public void persistHardState(HardState hardState) {
+        // Synchronous and fsync'd, before anything of this Ready leaves: every message carries
+        // the generation, and a vote must never be granted twice (a failure stops the node).
+        hardStateFile.save(hardState);
+    }
+
+    @Override
+    public void send(List<Message> messages) {
+        for (Message message : messages) {
+            transport.send(message);
+        }
+    }
+
+    @Override
+    public void append(List<LogEntry> entries) {
+        long first = entries.get(0).index();
+        if (first <= lastSubmittedIndex) {
+            // A follower drops a conflicting suffix; the log orders it before the append.
+            segmentedLog.truncateSuffix(first);
+        }
+        lastSubmittedIndex = entries.get(entries.size() - 1).index();
+        for (LogEntry entry : entries) {
+            stateMachine.observe(entry);
+        }
+        long started = System.nanoTime();
+        int count = entries.size();
+        lastPersist = segmentedLog.append(entries).thenApply(ignored -> {
+            metrics.persisted(count, System.nanoTime() - started);
+            return null;
+        });
+    }
+
+    /** Chained after the last append's fsync, so acknowledgements leave in log order. */
+    @Override
+    public void afterPersist(List<Message> messages, long lastIndex, long lastGeneration) {
+        AfterPersist after = new AfterPersist(messages, lastIndex, lastGeneration);
+        lastPersist.whenComplete((ignored, error) ->
+                internalEvents.accept(error == null ? after : new PersistFailed(PeerCalls.unwrap(error))));
+    }
+
+    @Override
+    public void apply(LogEntry committed) {
+        byte[] result = stateMachine.apply(committed);
+        appliedIndex = committed.index();
+        appliedIndexView = appliedIndex;
+        writes.applied(committed, result, System.nanoTime());
+        reads.applied(appliedIndex);
+    }
+
+    @Override
+    public void reads(List<ReadState> readStates, List<ReadRejection> readRejections) {
+        reads.answered(readStates, readRejections, appliedIndex, leaderId.get());
+    }
+
+    @Override
+    public void roleChanged(RoleState roleState) {
+        roleChanges.accept(roleState);
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** The applied index for other threads (a volatile copy). */
+    long appliedIndexView() {
+        return appliedIndexView;
+    }
+}
