@@ -1,8 +1,6 @@
 package dev.replication.runtime;
 
-import dev.replication.api.NotAppliedException;
 import dev.replication.api.ReadConsistency;
-import dev.replication.api.ReplicationUnavailableException;
 import dev.replication.core.HardState;
 import dev.replication.core.Message;
 import dev.replication.core.Proposal;
@@ -14,7 +12,6 @@ import dev.replication.core.RoleState;
 import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.SegmentedLog;
-import dev.replication.runtime.ForwardingProtocol.Answer;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
 import dev.replication.runtime.NodeEvent.Inbound;
@@ -24,8 +21,6 @@ import dev.replication.runtime.NodeEvent.Read;
 import dev.replication.runtime.NodeEvent.RetryPropose;
 import dev.replication.runtime.NodeEvent.StatusRequest;
 import dev.replication.runtime.NodeEvent.Tick;
-import dev.replication.state.ClientSequencer;
-import dev.replication.state.CommandEnvelope;
 import dev.replication.transport.InboundHandler;
 import dev.replication.transport.PeerTransport;
 import java.security.SecureRandom;
@@ -34,11 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +58,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final NodeMetrics metrics;
     private final SingularUpdateQueue<NodeEvent> queue;
     private final NodeTimers timers;
-    private final ClientSequencer sequencer;
-    private final AtomicLong readIds = new AtomicLong();
+    private final ClientRequests requests;
 
     private volatile RoleState roleState;
     private volatile long commitIndexView;
@@ -102,9 +92,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.roleListener = roleListener == null ? state -> { } : roleListener;
         this.metrics = metrics == null ? NodeMetrics.NONE : metrics;
-        // A fresh session per process: after a restart, new commands are never mistaken for
-        // retries of the old process's commands.
-        this.sequencer = new ClientSequencer(ClientSequencer.clientId(settings.nodeId(), UUID.randomUUID().toString()));
         this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
                 this::process, this::failStop);
         this.timers = new NodeTimers(settings.nodeId());
@@ -114,6 +101,27 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.reads = new PendingReads(settings.nodeId(), settings.maxReadLag());
         this.effects = new NodeEffects(hardStateFile, segmentedLog, transport, stateMachine, writes, reads,
                 this.metrics, queue::offerInternal, this::onRoleChange, () -> roleState.leaderId());
+        this.requests = new ClientRequests(new ClientRequests.NodeView() {
+            @Override
+            public String nodeId() {
+                return settings.nodeId();
+            }
+
+            @Override
+            public String failure() {
+                return failure;
+            }
+
+            @Override
+            public String leaderId() {
+                return roleState.leaderId();
+            }
+
+            @Override
+            public long appliedIndex() {
+                return effects.appliedIndexView();
+            }
+        }, queue::offer, timers, writes);
     }
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
@@ -139,54 +147,12 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     @Override
     public CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
-        CommandEnvelope envelope = sequencer.envelope(command, idempotencyKey);
-        Propose propose = propose(envelope.encode(), timeout, false);
-        CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(),
-                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime())),
-                        () -> writes.notAppliedHereInTime(applied.index(), timeout, appliedIndex()))
-                .thenApply(ignored -> applied.result()));
-        // Whatever the outcome, this process never retries the sequence: the replicated state
-        // may forget its answer.
-        answer.whenComplete((ignored, error) -> sequencer.answered(envelope.sequence()));
-        return answer;
-    }
-
-    /** Enters a write into the update queue with its deadline. */
-    private Propose propose(byte[] envelope, Duration timeout, boolean forwardedToUs) {
-        Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), forwardedToUs);
-        enqueue(propose, propose.result);
-        timers.deadline(propose.result, timeout.toMillis(),
-                () -> writes.deadlinePassed(propose, timeout, roleState.leaderId()));
-        return propose;
+        return requests.submit(command, idempotencyKey, timeout);
     }
 
     @Override
     public CompletableFuture<Void> readBarrier(ReadConsistency consistency, long minIndex, Duration timeout) {
-        if (consistency == ReadConsistency.STALE) {
-            if (minIndex <= appliedIndex()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            return awaitApplied(minIndex, timeout.toMillis(), () -> new ReplicationUnavailableException("node "
-                    + settings.nodeId() + " did not reach index " + minIndex + " within " + timeout + " (applied "
-                    + appliedIndex() + "); read from another node", roleState.leaderId()));
-        }
-        Read read = new Read(readIds.incrementAndGet(), minIndex);
-        enqueue(read, read.result);
-        timers.failAfter(read.result, timeout.toMillis(), () -> new ReplicationUnavailableException(
-                "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
-                roleState.leaderId()));
-        return read.result;
-    }
-
-    /** Completes once this node has applied {@code index}, or fails with {@code onTimeout}. */
-    private CompletableFuture<Void> awaitApplied(long index, long timeoutMillis, Supplier<Throwable> onTimeout) {
-        if (index <= appliedIndex()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        enqueue(new AwaitApplied(index, future), future);
-        timers.failAfter(future, timeoutMillis, onTimeout);
-        return future;
+        return requests.readBarrier(consistency, minIndex, timeout);
     }
 
     public RoleState roleState() {
@@ -238,7 +204,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     @Override
     public CompletableFuture<byte[]> onCall(String fromPeer, String operation, byte[] body) {
         if (ForwardingProtocol.PROPOSE.equals(operation)) {
-            return LeaderForwarding.serve(body, (envelope, timeout) -> propose(envelope, timeout, true).result);
+            return LeaderForwarding.serve(body, (envelope, timeout) -> requests.propose(envelope, timeout, true).result);
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
@@ -341,16 +307,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private void enqueue(NodeEvent event, CompletableFuture<?> result) {
-        if (failure != null) {
-            result.completeExceptionally(new NotAppliedException("node " + settings.nodeId()
-                    + " has stopped serving: " + failure, null));
-        } else if (!queue.offer(event)) {
-            result.completeExceptionally(new NotAppliedException("node " + settings.nodeId()
-                    + " is overloaded (update queue full); retry later", roleState.leaderId()));
-        }
-    }
 
     private void failStop(Throwable cause) {
         failure = String.valueOf(PeerCalls.unwrap(cause).getMessage());
