@@ -1,19 +1,27 @@
 package dev.replication.core;
 
 /**
- * The leader's view of one follower: how far its log matches, what to send next, and the
- * window of appends in flight. Two modes: probing (one append at a time until the logs are known
- * to agree, resent on the next heartbeat acknowledgement) and streaming (appends pipelined with
- * an optimistic next index).
+ * The leader's view of one follower (etcd's {@code Progress}): how far its log matches, what to
+ * send next, and the window of appends in flight. One {@link ReplicationState} decides what may
+ * be sent, and every change of state goes through {@link #becomeProbe} or {@link
+ * #becomeReplicate}, so the rules for moving between states are in this class and nowhere else:
+ *
+ * <ul>
+ *   <li>PROBE to REPLICATE when the follower acknowledges a match ({@link #matched});
+ *   <li>REPLICATE to PROBE when the follower rejects an append, or the oldest append in flight
+ *       has gone unanswered too long and is presumed lost ({@link #rejected}, {@link #tick});
+ *   <li>PROBE to PROBE, one step lower, when the follower rejects the probe itself.
+ * </ul>
  */
 final class FollowerReplication {
 
     final String id;
     private long matchIndex;
     private long nextIndex;
-    private boolean probing = true;
-    /** Probing: an append is out and we wait for an answer before sending another. */
-    private boolean probePaused;
+    private ReplicationState state = ReplicationState.PROBE;
+    /** PROBE only: an append is out and we wait for an answer before sending another. */
+    private boolean probeSent;
+    /** REPLICATE only: the appends in flight (empty while probing). */
     private final RequestPipeline pipeline;
     private long ticksSinceContact;
     /** Heard from within the current check-quorum period. */
@@ -35,8 +43,8 @@ final class FollowerReplication {
         return nextIndex;
     }
 
-    boolean probing() {
-        return probing;
+    ReplicationState state() {
+        return state;
     }
 
     long acknowledgedRound() {
@@ -53,15 +61,20 @@ final class FollowerReplication {
 
     /** Whether another append may be sent now. */
     boolean canSend() {
-        return probing ? !probePaused : !pipeline.isFull();
+        return switch (state) {
+            case PROBE -> !probeSent;
+            case REPLICATE -> !pipeline.isFull();
+        };
     }
 
+    /** An append carrying entries up to {@code lastIndex} ({@code bytes} of payload) was sent. */
     void sent(long lastIndex, long bytes, long nowTick) {
-        if (probing) {
-            probePaused = true;
-        } else {
-            nextIndex = lastIndex + 1;
-            pipeline.add(lastIndex, bytes, nowTick);
+        switch (state) {
+            case PROBE -> probeSent = true; // the next index stays: the probe may be rejected
+            case REPLICATE -> {
+                nextIndex = lastIndex + 1;
+                pipeline.add(lastIndex, bytes, nowTick);
+            }
         }
     }
 
@@ -70,7 +83,7 @@ final class FollowerReplication {
         ticksSinceContact = 0;
         recentlyActive = true;
         acknowledgedRound = Math.max(acknowledgedRound, round);
-        probePaused = false;
+        probeSent = false; // even if the probe's own answer was lost, the next one may go
     }
 
     /**
@@ -80,10 +93,8 @@ final class FollowerReplication {
      */
     boolean matched(long index) {
         pipeline.acknowledgeUpTo(index);
-        if (probing) {
-            probing = false; // the logs agree up to index: stream from here
-            pipeline.clear();
-            nextIndex = Math.max(matchIndex, index) + 1;
+        if (state == ReplicationState.PROBE) {
+            becomeReplicate(Math.max(matchIndex, index) + 1); // the logs agree up to index
         }
         nextIndex = Math.max(nextIndex, index + 1);
         if (index <= matchIndex) {
@@ -94,34 +105,43 @@ final class FollowerReplication {
     }
 
     /**
-     * The follower rejected an append at {@code rejectedPrevIndex}: go back to probing from
-     * {@code probeFrom}.
+     * The follower rejected an append at {@code rejectedPrevIndex}: probe again from {@code
+     * probeFrom}, never below what is known to match.
      *
-     * @return false if the rejection is stale (already below what is known to match)
+     * @return false if the rejection is stale (below the match index, or of an earlier probe)
      */
     boolean rejected(long rejectedPrevIndex, long probeFrom) {
-        if (rejectedPrevIndex < matchIndex || (probing && rejectedPrevIndex != nextIndex - 1)) {
+        if (rejectedPrevIndex < matchIndex
+                || (state == ReplicationState.PROBE && rejectedPrevIndex != nextIndex - 1)) {
             return false;
         }
-        probing = true;
-        probePaused = false;
-        pipeline.clear();
-        nextIndex = Math.max(matchIndex + 1, probeFrom);
+        becomeProbe(Math.max(matchIndex + 1, probeFrom));
         return true;
     }
 
     /** Counts a tick; an append unanswered for {@code lostAfterTicks} sends us back to probing. */
     void tick(long nowTick, long lostAfterTicks) {
         ticksSinceContact++;
-        if (!probing && pipeline.oldestOlderThan(lostAfterTicks, nowTick)) {
-            probing = true;
-            probePaused = false;
-            pipeline.clear();
-            nextIndex = matchIndex + 1;
+        if (state == ReplicationState.REPLICATE && pipeline.oldestOlderThan(lostAfterTicks, nowTick)) {
+            becomeProbe(matchIndex + 1);
         }
     }
 
+    private void becomeProbe(long probeFrom) {
+        state = ReplicationState.PROBE;
+        probeSent = false;
+        pipeline.clear();
+        nextIndex = probeFrom;
+    }
+
+    private void becomeReplicate(long replicateFrom) {
+        state = ReplicationState.REPLICATE;
+        pipeline.clear();
+        nextIndex = replicateFrom;
+    }
+
     FollowerProgress progress() {
-        return new FollowerProgress(matchIndex, nextIndex, pipeline.size(), ticksSinceContact, probing);
+        return new FollowerProgress(matchIndex, nextIndex, pipeline.size(), ticksSinceContact,
+                state == ReplicationState.PROBE);
     }
 }

@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  * (the runtime's singular update queue, or the simulator) drives it.
  *
  * <p>The work is split into focused parts: {@link Election} (timer and tally), {@link
- * Leadership} (per-follower {@link FollowerReplication} with its {@link RequestPipeline},
+ * LeaderState} (per-follower {@link FollowerReplication} with its {@link RequestPipeline},
  * heartbeat rounds, check-quorum), {@link HighWaterMark} with {@link MajorityQuorum}, {@link
  * ReadIndex} and {@link ReplicatedLog}. This class holds the Generation Clock and the role, and
  * routes events.
@@ -33,7 +33,7 @@ public final class Replica {
     private Role role = Role.FOLLOWER;
     private String leaderId;
     /** Present exactly while this replica leads. */
-    private Leadership leadership;
+    private LeaderState leaderState;
 
     private HardState submittedHardState;
     private RoleState reportedRoleState;
@@ -59,7 +59,7 @@ public final class Replica {
     public void tick() {
         reads.tick(this::knownLeader);
         if (role == Role.LEADER) {
-            if (!leadership.tick()) {
+            if (!leaderState.tick()) {
                 // Check-quorum: cut off from a majority, stop accepting writes and reads here.
                 becomeFollower(generation, null);
             } else {
@@ -100,7 +100,7 @@ public final class Replica {
             onAppendRequest(request);
         } else if (message instanceof AppendResponse response) {
             if (role == Role.LEADER) {
-                leadership.onAppendResponse(response);
+                leaderState.onAppendResponse(response);
                 serveReads();
             }
         } else if (message instanceof VoteRequest request) {
@@ -143,7 +143,7 @@ public final class Replica {
             log.append(entry);
             proposals.add(new Proposal.Accepted(entry.index(), entry.generation()));
         }
-        leadership.replicate();
+        leaderState.replicate();
         return proposals;
     }
 
@@ -153,13 +153,13 @@ public final class Replica {
      */
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
-            if (highWaterMark.index() < leadership.firstIndexOfGeneration()) {
+            if (highWaterMark.index() < leaderState.firstIndexOfGeneration()) {
                 reads.reject(requestId, config.id(), "leader " + config.id()
                         + " has not yet committed an entry of its generation " + generation
                         + "; retry in a moment");
                 return;
             }
-            reads.register(config.id(), requestId, highWaterMark.index(), leadership.round());
+            reads.register(config.id(), requestId, highWaterMark.index(), leaderState.round());
             serveReads();
         } else if (leaderId != null && role == Role.FOLLOWER) {
             reads.forward(requestId, leaderId, generation);
@@ -172,7 +172,7 @@ public final class Replica {
     /** The driver has made entries up to {@code index} durable. */
     public void persisted(long index, long generation) {
         if (log.persisted(index, generation) && role == Role.LEADER) {
-            leadership.advanceHighWaterMark();
+            leaderState.advanceHighWaterMark();
         }
     }
 
@@ -235,7 +235,7 @@ public final class Replica {
 
     /** Leader only (empty otherwise): what it knows of each follower. */
     public Map<String, FollowerProgress> progress() {
-        return role == Role.LEADER ? leadership.progress() : Map.of();
+        return role == Role.LEADER ? leaderState.progress() : Map.of();
     }
 
     /** The log as this replica sees it: durable entries followed by those not yet persisted. */
@@ -259,7 +259,7 @@ public final class Replica {
         }
         role = Role.FOLLOWER;
         leaderId = newLeader;
-        leadership = null;
+        leaderState = null;
         election.resetTimer();
     }
 
@@ -297,7 +297,7 @@ public final class Replica {
     private void becomeLeader() {
         role = Role.LEADER;
         leaderId = config.id();
-        leadership = new Leadership(config, cluster, log, highWaterMark, outbox, generation);
+        leaderState = new LeaderState(config, cluster, log, highWaterMark, outbox, generation);
         // Reads are served only once this entry commits: then the commit index is current.
         // The no-op lets entries of earlier generations commit with one of ours.
         appendAsLeader(LogEntry.noop(generation, log.lastIndex() + 1));
@@ -305,7 +305,7 @@ public final class Replica {
 
     private void appendAsLeader(LogEntry entry) {
         log.append(entry);
-        leadership.replicate();
+        leaderState.replicate();
     }
 
     // ---- message handlers ---------------------------------------------------------------
@@ -377,11 +377,11 @@ public final class Replica {
     }
 
     private void onReadIndexRequest(ReadIndexRequest request) {
-        if (role != Role.LEADER || highWaterMark.index() < leadership.firstIndexOfGeneration()) {
+        if (role != Role.LEADER || highWaterMark.index() < leaderState.firstIndexOfGeneration()) {
             outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(), false, 0));
             return;
         }
-        reads.register(request.from(), request.requestId(), highWaterMark.index(), leadership.round());
+        reads.register(request.from(), request.requestId(), highWaterMark.index(), leaderState.round());
         serveReads();
     }
 
@@ -389,11 +389,11 @@ public final class Replica {
 
     /** Leader: releases confirmed reads and starts a heartbeat round for reads still waiting. */
     private void serveReads() {
-        reads.release(leadership.confirmedRound(), generation);
-        if (reads.needsRound(leadership.round(), leadership.confirmedRound())) {
-            leadership.broadcastHeartbeat();
-            reads.roundStarted(leadership.round());
-            reads.release(leadership.confirmedRound(), generation); // a cluster of one confirms at once
+        reads.release(leaderState.confirmedRound(), generation);
+        if (reads.needsRound(leaderState.round(), leaderState.confirmedRound())) {
+            leaderState.broadcastHeartbeat();
+            reads.roundStarted(leaderState.round());
+            reads.release(leaderState.confirmedRound(), generation); // a cluster of one confirms at once
         }
     }
 

@@ -11,8 +11,8 @@
  *
  * <p>{@link dev.replication.core.Replica} is the facade the runtime drives; it holds the
  * generation and the role and delegates to focused parts: {@code Election} (randomized timer,
- * vote tally), {@code Leadership} (per-follower {@code FollowerReplication} with its {@code
- * RequestPipeline}, heartbeat rounds, check-quorum), {@link dev.replication.core.HighWaterMark}
+ * vote tally), {@code LeaderState} (per-follower {@code FollowerReplication}: a {@code
+ * ReplicationState} and a {@code RequestPipeline}; heartbeat rounds, check-quorum), {@link dev.replication.core.HighWaterMark}
  * over {@link dev.replication.core.MajorityQuorum}, {@code ReadIndex} (linearizable and follower
  * reads) and {@code ReplicatedLog} (durable entries plus those not yet persisted). The
  * invariants and why they hold are in {@code docs/SAFETY.md}.

@@ -4,7 +4,6 @@ import dev.replication.core.LogEntry;
 import dev.replication.core.Proposal;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
-import dev.replication.core.Ready;
 import dev.replication.testsupport.history.History;
 import dev.replication.testsupport.history.Operation;
 import dev.replication.testsupport.history.OperationRecord;
@@ -288,16 +287,16 @@ public final class ClientWorkload {
         }
     }
 
-    /** Read outcomes that {@code node} reported in {@code ready}. */
-    public void readOutcomes(SimulatedNode node, Ready ready) {
-        for (ReadState state : ready.readStates()) {
+    /** Read outcomes that {@code node} reported after applying a Ready's committed entries. */
+    public void readOutcomes(SimulatedNode node, List<ReadState> readStates, List<ReadRejection> readRejections) {
+        for (ReadState state : readStates) {
             Op op = readWaiting(node, state.requestId());
             if (op != null) {
                 op.readIndex = state.readIndex();
                 serveReadIfApplied(node, op);
             }
         }
-        for (ReadRejection rejection : ready.readRejections()) {
+        for (ReadRejection rejection : readRejections) {
             Op op = readWaiting(node, rejection.requestId());
             if (op != null) {
                 op.record.failed();

@@ -2,7 +2,8 @@ package dev.replication.core.simulation;
 
 import dev.replication.core.LogEntry;
 import dev.replication.core.Message;
-import dev.replication.core.Ready;
+import dev.replication.core.ReadRejection;
+import dev.replication.core.ReadState;
 import dev.replication.core.ReplicaConfig;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
@@ -303,7 +304,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         partition(island.stream().map(SimulatedNode::id).toArray(String[]::new));
     }
 
-    /** A crash while performing effects: first-phase messages left, later writes are lost. */
+    /** A crash while performing effects, at a random point of the Ready contract. */
     private void crashDuringSync() {
         List<SimulatedNode> candidates = new ArrayList<>();
         for (SimulatedNode candidate : nodes) {
@@ -315,11 +316,12 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             return;
         }
         SimulatedNode node = candidates.get(random.nextInt(candidates.size()));
+        SimulatedNode.CrashPoint[] points = SimulatedNode.CrashPoint.values();
+        SimulatedNode.CrashPoint point = points[random.nextInt(points.length)];
         int torn = random.nextInt(3);
-        boolean keepHardState = random.nextBoolean();
-        trace("crash-during-sync", node.id() + " keeping " + torn + " new entries"
-                + (keepHardState ? " and the hard state" : ""));
-        node.sync(network, this, true, torn, keepHardState);
+        trace("crash-during-sync", node.id() + " " + point
+                + (point == SimulatedNode.CrashPoint.WHILE_APPENDING ? " keeping " + torn + " new entries" : ""));
+        node.crashDuringSync(network, this, point, torn);
         workload.crashed(node);
     }
 
@@ -368,7 +370,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
 
     public void sync(SimulatedNode node) {
         trace("sync", node.id());
-        node.sync(network, this, false, 0, false);
+        node.sync(network, this);
     }
 
     /** Performs every running node's effects and delivers every deliverable message until quiet. */
@@ -532,11 +534,13 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     }
 
     @Override
-    public void ready(SimulatedNode node, Ready ready) {
-        workload.readOutcomes(node, ready);
-        if (ready.roleState() != null) {
-            trace("role", node.id() + " " + ready.roleState());
-        }
+    public void reads(SimulatedNode node, List<ReadState> readStates, List<ReadRejection> readRejections) {
+        workload.readOutcomes(node, readStates, readRejections);
+    }
+
+    @Override
+    public void roleChanged(SimulatedNode node, RoleState roleState) {
+        trace("role", node.id() + " " + roleState);
     }
 
     /** One line of figures about the run so far. */

@@ -2,16 +2,22 @@ package dev.replication.core.simulation;
 
 import dev.replication.core.HardState;
 import dev.replication.core.LogEntry;
+import dev.replication.core.Message;
+import dev.replication.core.ReadRejection;
+import dev.replication.core.ReadState;
 import dev.replication.core.Ready;
+import dev.replication.core.ReadyEffects;
 import dev.replication.core.Replica;
 import dev.replication.core.ReplicaConfig;
+import dev.replication.core.RoleState;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * One simulated node: durable storage that survives crashes (hard state and {@link MemoryLog}),
  * and the volatile rest (the {@link Replica}, the state machine) that a crash loses. Performs a
- * {@link Ready} the way the runtime must: send, persist, then acknowledge, apply, advance.
+ * {@link Ready} through {@link Ready#performIn}, the one order the runtime follows too, and can
+ * crash at any point of it.
  */
 public final class SimulatedNode {
 
@@ -21,8 +27,23 @@ public final class SimulatedNode {
 
         void applied(SimulatedNode node, LogEntry entry, Object result);
 
-        /** After the committed entries of {@code ready} were applied. */
-        void ready(SimulatedNode node, Ready ready);
+        /** Read indexes now known, and reads refused; after this Ready's entries were applied. */
+        void reads(SimulatedNode node, List<ReadState> readStates, List<ReadRejection> readRejections);
+
+        void roleChanged(SimulatedNode node, RoleState roleState);
+    }
+
+    /**
+     * Where a crash strikes while a node performs a {@link Ready}, in the contract's order. A
+     * crash after the acknowledgements is an ordinary {@link #crash()}.
+     */
+    public enum CrashPoint {
+        /** Nothing of the Ready is stored or sent. */
+        BEFORE_HARD_STATE,
+        /** The hard state is durable; no message has left. */
+        BEFORE_SENDING,
+        /** The hard state is durable and the messages sent; only a torn prefix of the new entries is stored. */
+        WHILE_APPENDING
     }
 
     private final ReplicaConfig config;
@@ -105,44 +126,107 @@ public final class SimulatedNode {
         }
     }
 
-    /**
-     * Performs the pending Ready. With {@code crashAfterSending} the node crashes after sending
-     * the first-phase messages and storing only {@code tornEntries} of the new entries, losing
-     * the rest (the hard state too unless {@code keepHardState}).
-     */
-    public void sync(SimulatedNetwork network, Observer observer, boolean crashAfterSending, int tornEntries,
-            boolean keepHardState) {
+    /** Performs the pending Ready completely, in the contract's order, then advances the replica. */
+    public void sync(SimulatedNetwork network, Observer observer) {
         Ready ready = replica.ready();
-        ready.messages().forEach(network::send);
-        if (crashAfterSending) {
-            if (keepHardState && ready.hardState() != null) {
-                hardState = ready.hardState();
-            }
-            if (tornEntries > 0 && !ready.entries().isEmpty()) {
-                List<LogEntry> torn = ready.entries().subList(0, Math.min(tornEntries, ready.entries().size()));
-                log.append(torn);
-                observer.persisted(this, torn);
-            }
-            crash();
-            return;
-        }
-        if (ready.hardState() != null) {
-            hardState = ready.hardState();
-        }
-        if (!ready.entries().isEmpty()) {
-            log.append(ready.entries());
-            observer.persisted(this, ready.entries());
-        }
-        ready.messagesAfterPersist().forEach(network::send);
-        if (!ready.entries().isEmpty()) {
-            LogEntry last = ready.entries().get(ready.entries().size() - 1);
-            replica.persisted(last.index(), last.generation());
-        }
-        for (LogEntry entry : ready.committedEntries()) {
-            Object result = stateMachine.apply(entry);
-            observer.applied(this, entry, result);
-        }
-        observer.ready(this, ready);
+        ready.performIn(new Effects(network, observer, null, 0));
         replica.advance(ready);
+    }
+
+    /**
+     * Performs the pending Ready until a crash strikes at {@code point}, then crashes: what the
+     * contract had not yet made durable is lost, what it had not yet sent never leaves. While
+     * appending, only the first {@code tornEntries} new entries reach the disk.
+     */
+    public void crashDuringSync(SimulatedNetwork network, Observer observer, CrashPoint point, int tornEntries) {
+        replica.ready().performIn(new Effects(network, observer, point, tornEntries));
+        crash();
+    }
+
+    private void store(List<LogEntry> entries, Observer observer) {
+        if (!entries.isEmpty()) {
+            log.append(entries);
+            observer.persisted(this, entries);
+        }
+    }
+
+    /**
+     * The node's side of the {@link Ready} contract: {@link Ready#performIn} calls these in the
+     * contract's order, and an injected crash stops them at its point. Every crash point lies
+     * before the acknowledgements, so a crashing node sends nothing after appending.
+     */
+    private final class Effects implements ReadyEffects {
+
+        private final SimulatedNetwork network;
+        private final Observer observer;
+        /** Null: no crash. */
+        private final CrashPoint crashAt;
+        private final int tornEntries;
+
+        Effects(SimulatedNetwork network, Observer observer, CrashPoint crashAt, int tornEntries) {
+            this.network = network;
+            this.observer = observer;
+            this.crashAt = crashAt;
+            this.tornEntries = tornEntries;
+        }
+
+        /** Whether the node is down by the time it reaches {@code point} of the Ready. */
+        private boolean downBy(CrashPoint point) {
+            return crashAt != null && crashAt.compareTo(point) <= 0;
+        }
+
+        @Override
+        public void persistHardState(HardState state) {
+            if (!downBy(CrashPoint.BEFORE_HARD_STATE)) {
+                hardState = state;
+            }
+        }
+
+        @Override
+        public void send(List<Message> messages) {
+            if (!downBy(CrashPoint.BEFORE_SENDING)) {
+                messages.forEach(network::send);
+            }
+        }
+
+        @Override
+        public void append(List<LogEntry> entries) {
+            if (crashAt == CrashPoint.WHILE_APPENDING) {
+                store(entries.subList(0, Math.min(tornEntries, entries.size())), observer);
+            } else if (!downBy(CrashPoint.WHILE_APPENDING)) {
+                store(entries, observer);
+            }
+        }
+
+        @Override
+        public void afterPersist(List<Message> messages, long lastIndex, long lastGeneration) {
+            if (crashAt == null) {
+                messages.forEach(network::send);
+                if (lastIndex > 0) {
+                    replica.persisted(lastIndex, lastGeneration);
+                }
+            }
+        }
+
+        @Override
+        public void apply(LogEntry committed) {
+            if (crashAt == null) {
+                observer.applied(SimulatedNode.this, committed, stateMachine.apply(committed));
+            }
+        }
+
+        @Override
+        public void reads(List<ReadState> readStates, List<ReadRejection> readRejections) {
+            if (crashAt == null) {
+                observer.reads(SimulatedNode.this, readStates, readRejections);
+            }
+        }
+
+        @Override
+        public void roleChanged(RoleState roleState) {
+            if (crashAt == null) {
+                observer.roleChanged(SimulatedNode.this, roleState);
+            }
+        }
     }
 }

@@ -8,9 +8,10 @@ import java.util.Map;
  * What a replica does while it leads one generation (Leader and Followers): replicates its log
  * to every follower through a per-follower {@link FollowerReplication}, sends heartbeats in
  * numbered rounds, advances the High-Water Mark from the followers' match indexes, and checks
- * that a majority still answers (check-quorum). Discarded when the replica stops leading.
+ * that a majority still answers (check-quorum). Discarded when the replica stops leading. (Not
+ * to be confused with {@code dev.replication.api.Leadership}, the application's view of leading.)
  */
-final class Leadership {
+final class LeaderState {
 
     private final ReplicaConfig config;
     private final ClusterConfig cluster;
@@ -27,7 +28,7 @@ final class Leadership {
     /** Index of this generation's no-op: once committed, the commit index is up to date. */
     private final long firstIndexOfGeneration;
 
-    Leadership(ReplicaConfig config, ClusterConfig cluster, ReplicatedLog log, HighWaterMark highWaterMark,
+    LeaderState(ReplicaConfig config, ClusterConfig cluster, ReplicatedLog log, HighWaterMark highWaterMark,
             Outbox outbox, long generation) {
         this.config = config;
         this.cluster = cluster;

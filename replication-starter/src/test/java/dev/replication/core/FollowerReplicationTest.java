@@ -1,0 +1,174 @@
+package dev.replication.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The leader's per-follower states (PROBE, REPLICATE) and the moves between them. */
+class FollowerReplicationTest {
+
+    private static final long LOST_AFTER_TICKS = 10;
+
+    /** A follower new to this leader, which will send from index 8 with a window of two. */
+    private final FollowerReplication follower = new FollowerReplication("n2", 8, 2);
+
+    @Test
+    void aNewFollowerIsProbed() {
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.canSend()).isTrue();
+    }
+
+    @Test
+    void aProbeWaitsForAnAnswerBeforeTheNextIsSent() {
+        follower.sent(9, 100, 0);
+
+        assertThat(follower.canSend()).isFalse();
+        assertThat(follower.nextIndex()).isEqualTo(8);
+    }
+
+    @Test
+    void anyAnswerLetsTheNextProbeGo() {
+        follower.sent(9, 100, 0);
+
+        follower.heardFrom(1);
+
+        assertThat(follower.canSend()).isTrue();
+    }
+
+    @Test
+    void ticksAloneDoNotResendAProbe() {
+        follower.sent(9, 100, 0);
+
+        for (long tick = 1; tick <= 3 * LOST_AFTER_TICKS; tick++) {
+            follower.tick(tick, LOST_AFTER_TICKS);
+        }
+
+        assertThat(follower.canSend()).isFalse();
+    }
+
+    @Test
+    void aMatchSwitchesToReplicatingJustAfterTheMatchedIndex() {
+        assertThat(follower.matched(5)).isTrue();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
+        assertThat(follower.matchIndex()).isEqualTo(5);
+        assertThat(follower.nextIndex()).isEqualTo(6);
+    }
+
+    @Test
+    void replicatingPipelinesAppendsUntilTheWindowIsFull() {
+        follower.matched(5);
+
+        follower.sent(6, 100, 0);
+        assertThat(follower.canSend()).isTrue();
+        follower.sent(7, 100, 0);
+
+        assertThat(follower.canSend()).isFalse();
+        assertThat(follower.nextIndex()).isEqualTo(8);
+        assertThat(follower.progress().inflightAppends()).isEqualTo(2);
+    }
+
+    @Test
+    void anAcknowledgementFreesTheWindowSlotsItCovers() {
+        follower.matched(5);
+        follower.sent(6, 100, 0);
+        follower.sent(7, 100, 0);
+
+        follower.matched(6);
+
+        assertThat(follower.canSend()).isTrue();
+        assertThat(follower.progress().inflightAppends()).isEqualTo(1);
+    }
+
+    @Test
+    void aRepeatedMatchDoesNotCountAsProgress() {
+        follower.matched(5);
+
+        assertThat(follower.matched(5)).isFalse();
+        assertThat(follower.matched(4)).isFalse();
+        assertThat(follower.matchIndex()).isEqualTo(5);
+    }
+
+    @Test
+    void aRejectionWhileReplicatingGoesBackToProbingWhereTheLeaderSaysToLook() {
+        follower.matched(5);
+        follower.sent(6, 100, 0);
+        follower.sent(7, 100, 0);
+
+        assertThat(follower.rejected(6, 7)).isTrue();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.nextIndex()).isEqualTo(7);
+        assertThat(follower.canSend()).isTrue();
+        assertThat(follower.progress().inflightAppends()).isZero();
+    }
+
+    @Test
+    void aProbeNeverStartsAtOrBelowTheMatchIndex() {
+        follower.matched(5);
+        follower.sent(6, 100, 0);
+
+        follower.rejected(5, 2);
+
+        assertThat(follower.nextIndex()).isEqualTo(6);
+    }
+
+    @Test
+    void aRejectionBelowTheMatchIndexIsStale() {
+        follower.matched(5);
+        follower.sent(6, 100, 0);
+
+        assertThat(follower.rejected(4, 3)).isFalse();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
+        assertThat(follower.nextIndex()).isEqualTo(7);
+    }
+
+    @Test
+    void whileProbingARejectionOfAnEarlierProbeIsStale() {
+        follower.sent(9, 100, 0);
+        follower.heardFrom(1);
+        assertThat(follower.rejected(7, 6)).isTrue(); // the probe at prev 7 failed: now probing from 6
+        follower.sent(6, 100, 0);
+
+        assertThat(follower.rejected(7, 3)).isFalse(); // a duplicate of that first rejection
+
+        assertThat(follower.nextIndex()).isEqualTo(6);
+        assertThat(follower.canSend()).isFalse();
+    }
+
+    @Test
+    void aRejectionOfTheCurrentProbeProbesLower() {
+        follower.sent(9, 100, 0);
+
+        assertThat(follower.rejected(7, 4)).isTrue();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.nextIndex()).isEqualTo(4);
+        assertThat(follower.canSend()).isTrue();
+    }
+
+    @Test
+    void anAppendUnansweredForTooLongSendsReplicationBackToProbingFromTheMatchIndex() {
+        follower.matched(5);
+        follower.sent(6, 100, 0);
+        follower.sent(7, 100, 1);
+
+        follower.tick(LOST_AFTER_TICKS, LOST_AFTER_TICKS);
+        assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
+        follower.tick(LOST_AFTER_TICKS + 1, LOST_AFTER_TICKS);
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.nextIndex()).isEqualTo(6);
+        assertThat(follower.canSend()).isTrue();
+    }
+
+    @Test
+    void progressReportsProbingOnlyInTheProbeState() {
+        assertThat(follower.progress().probing()).isTrue();
+
+        follower.matched(5);
+
+        assertThat(follower.progress().probing()).isFalse();
+    }
+}
