@@ -17,6 +17,8 @@ public final class BinaryReader {
     private final String format;
     private final String remedy;
     private int position;
+    /** Where the field read last starts: where an owner's complaint about its value points. */
+    private int fieldStart;
 
     /**
      * @param bytes the input; not copied, and not to be modified while reading
@@ -32,6 +34,7 @@ public final class BinaryReader {
 
     /** One byte as an unsigned value, 0 to 255. */
     public int readByte(String field) {
+        fieldStart = position;
         require(field, 1);
         return bytes[position++] & 0xFF;
     }
@@ -48,6 +51,7 @@ public final class BinaryReader {
 
     /** Four bytes, big-endian. */
     public int readInt(String field) {
+        fieldStart = position;
         require(field, 4);
         int value = 0;
         for (int i = 0; i < 4; i++) {
@@ -58,6 +62,7 @@ public final class BinaryReader {
 
     /** Eight bytes, big-endian. */
     public long readLong(String field) {
+        fieldStart = position;
         require(field, 8);
         long value = 0;
         for (int i = 0; i < 8; i++) {
@@ -69,6 +74,7 @@ public final class BinaryReader {
     /** An unsigned LEB128 number of at most ten bytes. */
     public long readVarLong(String field) {
         int start = position;
+        fieldStart = start;
         long result = 0;
         for (int shift = 0; shift < 7 * MAX_VAR_LONG_BYTES; shift += 7) {
             require(field, 1);
@@ -130,6 +136,7 @@ public final class BinaryReader {
      */
     public String readModifiedUtf8(String field) {
         int start = position;
+        fieldStart = start;
         require(field + " length", 2);
         int length = ((bytes[position] & 0xFF) << 8) | (bytes[position + 1] & 0xFF);
         position += 2;
@@ -184,18 +191,18 @@ public final class BinaryReader {
     }
 
     /**
-     * A failure for a field the format's owner found invalid (an unknown tag, a bad version),
-     * reported at the current offset with this reader's remedy.
+     * A failure for a value the format's owner found invalid (an unknown tag, a bad version),
+     * reported at the start of the field read last, with this reader's remedy.
      *
      * @param problem what is wrong, naming the field, e.g. "unknown operation code 9"
      */
     public MalformedEncodingException malformed(String field, String problem) {
-        return malformedAt(position, field, problem, remedy);
+        return malformedAt(fieldStart, field, problem, remedy);
     }
 
     /** As {@link #malformed(String, String)}, with a remedy of its own for this problem. */
     public MalformedEncodingException malformed(String field, String problem, String specificRemedy) {
-        return malformedAt(position, field, problem, specificRemedy);
+        return malformedAt(fieldStart, field, problem, specificRemedy);
     }
 
     private byte[] readPayload(int start, String field, int length) {

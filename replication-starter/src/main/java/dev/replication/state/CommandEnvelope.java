@@ -122,9 +122,7 @@ public record CommandEnvelope(long timestamp, String clientId, long sequence, lo
     public static byte[] stamp(byte[] encoded, long timestamp) {
         BinaryReader reader = StateFormat.reader(encoded, "command envelope");
         StateFormat.requireVersion(reader, FORMAT_VERSION);
-        if (encoded.length < TIMESTAMP_OFFSET + 8) {
-            throw reader.malformed("timestamp", encoded.length + " bytes is too short to hold a timestamp");
-        }
+        reader.readLong("timestamp"); // fails unless the envelope is long enough to hold one
         if (timestamp < 0) {
             throw new IllegalArgumentException("timestamp must be >= 0, was " + timestamp);
         }
