@@ -225,7 +225,7 @@ public final class BinaryReader {
 
     private void require(String field, int count) {
         if (remaining() < count) {
-            throw malformedAt(position, field, field + " needs " + count + " byte(s) but only " + remaining()
+            throw malformedAt(fieldStart, field, field + " needs " + count + " byte(s) but only " + remaining()
                     + " are left", remedy);
         }
     }
