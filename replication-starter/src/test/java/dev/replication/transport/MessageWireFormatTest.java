@@ -1,7 +1,9 @@
 package dev.replication.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.replication.codec.MalformedEncodingException;
 import dev.replication.core.AppendRequest;
 import dev.replication.core.AppendResponse;
 import dev.replication.core.EntryType;
@@ -92,6 +94,20 @@ class MessageWireFormatTest {
 
         assertThat(HEX.formatHex(codec.encodeBatch(messages))).isEqualTo(golden);
         assertThat(codec.decodeBatch(HEX.parseHex(golden))).containsExactlyElementsOf(messages);
+    }
+
+    @Test
+    void aCorruptPayloadLengthIsReportedWithTheFieldAndItsOffset() {
+        byte[] body = HEX.parseHex("0101026e31026e32ac02b009ab02af092a02ac02b1090103010203ac02b2090000");
+        body[23] = 0x7F; // the first entry's payload length: 3 becomes 127
+
+        assertThatThrownBy(() -> codec.decode(body))
+                .isInstanceOfSatisfying(MalformedEncodingException.class, e -> {
+                    assertThat(e.field()).isEqualTo("entry payload");
+                    assertThat(e.offset()).isEqualTo(23);
+                })
+                .hasMessageStartingWith("malformed peer message: entry payload length 127 exceeds the 9 bytes left"
+                        + " at offset 23 of 33 bytes");
     }
 
     private void assertLayout(Message message, String golden) {
