@@ -192,7 +192,8 @@ class BinaryCodecTest {
 
         MalformedEncodingException unknownTag = in.malformed("tag", "unknown tag " + tag);
 
-        assertThat(unknownTag).hasMessage("malformed test record: unknown tag 9 at offset 8 of 9 bytes; check the sender");
+        assertThat(unknownTag)
+                .hasMessage("malformed test record: unknown tag 9 at offset 8 of 9 bytes; check the sender");
         assertThat(unknownTag.offset()).isEqualTo(8);
         assertThat(unknownTag.field()).isEqualTo("tag");
     }

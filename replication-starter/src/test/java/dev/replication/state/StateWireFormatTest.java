@@ -42,7 +42,8 @@ class StateWireFormatTest {
         byte[] unstamped = new CommandEnvelope(0, "", 0, 0, "", 0, new byte[0]).encode();
 
         assertThat(HEX.formatHex(CommandEnvelope.stamp(unstamped, 0x0A0B0C0D0E0F1011L)))
-                .isEqualTo("010a0b0c0d0e0f1011" + "000000000000000000000000000000000000000000000000000000000000000000000000");
+                .isEqualTo("010a0b0c0d0e0f1011"
+                        + "000000000000000000000000000000000000000000000000000000000000000000000000");
     }
 
     @Test
