@@ -1,11 +1,7 @@
 package dev.replication.runtime;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +23,7 @@ final class ForwardingProtocol {
     private static final byte APPLIED = 0;
     private static final byte NOT_APPLIED = 1;
     private static final byte OUTCOME_UNKNOWN = 2;
+    private static final String REMEDY = "run the same release on every node";
 
     private ForwardingProtocol() {
     }
@@ -50,129 +47,97 @@ final class ForwardingProtocol {
      * @param envelopes the unstamped command envelopes (the leader stamps them)
      */
     static byte[] encodeCommands(List<byte[]> envelopes, long timeoutMillis) {
-        return write(out -> {
-            out.writeLong(timeoutMillis);
-            out.writeInt(envelopes.size());
-            for (byte[] envelope : envelopes) {
-                out.writeInt(envelope.length);
-                out.write(envelope);
-            }
-        });
+        int size = 1 + 8 + 4;
+        for (byte[] envelope : envelopes) {
+            size += 4 + envelope.length;
+        }
+        BinaryWriter out = new BinaryWriter(size).writeByte(VERSION).writeLong(timeoutMillis)
+                .writeInt(envelopes.size());
+        for (byte[] envelope : envelopes) {
+            out.writeBytes(envelope);
+        }
+        return out.toByteArray();
     }
 
     record ForwardedCommands(List<byte[]> envelopes, long timeoutMillis) {
     }
 
     static ForwardedCommands decodeCommands(byte[] bytes) {
-        return read(bytes, in -> {
-            long timeoutMillis = in.readLong();
-            int count = in.readInt();
-            if (count < 0 || count > MAX_BATCH) {
-                throw new IOException("a batch of " + count + " forwarded commands (at most " + MAX_BATCH + ")");
-            }
-            List<byte[]> envelopes = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                byte[] envelope = new byte[in.readInt()];
-                in.readFully(envelope);
-                envelopes.add(envelope);
-            }
-            return new ForwardedCommands(envelopes, timeoutMillis);
-        });
+        BinaryReader in = reader(bytes, "forwarded commands");
+        long timeoutMillis = in.readLong("timeout");
+        int count = readCount(in, "command count");
+        List<byte[]> envelopes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            envelopes.add(in.readBytes("command envelope"));
+        }
+        return new ForwardedCommands(envelopes, timeoutMillis);
     }
 
     /** One answer per forwarded command, in the order of the batch. */
     static byte[] encodeAnswers(List<Answer> answers) {
-        return write(out -> {
-            out.writeInt(answers.size());
-            for (Answer answer : answers) {
-                writeAnswer(out, answer);
-            }
-        });
+        BinaryWriter out = new BinaryWriter(64).writeByte(VERSION).writeInt(answers.size());
+        for (Answer answer : answers) {
+            writeAnswer(out, answer);
+        }
+        return out.toByteArray();
     }
 
     static List<Answer> decodeAnswers(byte[] bytes) {
-        return read(bytes, in -> {
-            int count = in.readInt();
-            if (count < 0 || count > MAX_BATCH) {
-                throw new IOException("a batch of " + count + " answers (at most " + MAX_BATCH + ")");
-            }
-            List<Answer> answers = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                answers.add(readAnswer(in));
-            }
-            return answers;
-        });
+        BinaryReader in = reader(bytes, "forwarding answers");
+        int count = readCount(in, "answer count");
+        List<Answer> answers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            answers.add(readAnswer(in));
+        }
+        return answers;
     }
 
-    private static void writeAnswer(DataOutputStream out, Answer answer) throws IOException {
+    /** Reasons and leader ids are DataOutput strings (two-byte length, modified UTF-8): the layout of version 1. */
+    private static void writeAnswer(BinaryWriter out, Answer answer) {
         if (answer instanceof Answer.Applied applied) {
-            out.writeByte(APPLIED);
-            out.writeLong(applied.index());
-            out.writeInt(applied.result().length);
-            out.write(applied.result());
+            out.writeByte(APPLIED).writeLong(applied.index()).writeBytes(applied.result());
         } else if (answer instanceof Answer.NotApplied notApplied) {
-            out.writeByte(NOT_APPLIED);
-            out.writeBoolean(notApplied.leaderId() != null);
+            out.writeByte(NOT_APPLIED).writeBoolean(notApplied.leaderId() != null);
             if (notApplied.leaderId() != null) {
-                out.writeUTF(notApplied.leaderId());
+                out.writeModifiedUtf8(notApplied.leaderId());
             }
-            out.writeUTF(notApplied.reason());
+            out.writeModifiedUtf8(notApplied.reason());
         } else {
-            out.writeByte(OUTCOME_UNKNOWN);
-            out.writeUTF(((Answer.OutcomeUnknown) answer).reason());
+            out.writeByte(OUTCOME_UNKNOWN).writeModifiedUtf8(((Answer.OutcomeUnknown) answer).reason());
         }
     }
 
-    private static Answer readAnswer(DataInputStream in) throws IOException {
-        byte kind = in.readByte();
+    private static Answer readAnswer(BinaryReader in) {
+        int kind = in.readByte("answer kind");
         switch (kind) {
-            case APPLIED: {
-                long index = in.readLong();
-                byte[] result = new byte[in.readInt()];
-                in.readFully(result);
-                return new Answer.Applied(index, result);
-            }
+            case APPLIED:
+                return new Answer.Applied(in.readLong("applied index"), in.readBytes("applied result"));
             case NOT_APPLIED: {
-                String leaderId = in.readBoolean() ? in.readUTF() : null;
-                return new Answer.NotApplied(leaderId, in.readUTF());
+                String leaderId = in.readBoolean("leader known") ? in.readModifiedUtf8("leader id") : null;
+                return new Answer.NotApplied(leaderId, in.readModifiedUtf8("not applied reason"));
             }
             case OUTCOME_UNKNOWN:
-                return new Answer.OutcomeUnknown(in.readUTF());
+                return new Answer.OutcomeUnknown(in.readModifiedUtf8("outcome unknown reason"));
             default:
-                throw new IOException("unknown forwarding answer kind " + kind);
+                throw in.malformed("answer kind", "unknown forwarding answer kind " + kind);
         }
     }
 
-    private interface Writer {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static BinaryReader reader(byte[] bytes, String format) {
+        BinaryReader in = new BinaryReader(bytes, format, REMEDY);
+        int version = in.readByte("version");
+        if (version != VERSION) {
+            throw in.malformed("version", "forwarding protocol version " + version
+                    + " is not supported (this node speaks version " + VERSION + ")");
         }
-        return bytes.toByteArray();
+        return in;
     }
 
-    private static <T> T read(byte[] bytes, Reader<T> reader) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            byte version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("forwarding protocol version " + version
-                        + " is not supported (this node speaks version " + VERSION
-                        + "); run the same release on every node");
-            }
-            return reader.read(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("malformed forwarding message: " + e.getMessage(), e);
+    private static int readCount(BinaryReader in, String field) {
+        int count = in.readInt(field);
+        if (count < 0 || count > MAX_BATCH) {
+            throw in.malformed(field, field + " " + count + " is outside 0.." + MAX_BATCH);
         }
+        return count;
     }
 }

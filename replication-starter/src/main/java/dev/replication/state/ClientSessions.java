@@ -1,5 +1,7 @@
 package dev.replication.state;
 
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -157,7 +159,7 @@ final class ClientSessions {
     }
 
     /** Writes every session and key, for a snapshot. */
-    void writeTo(WireWriter writer) {
+    void writeTo(BinaryWriter writer) {
         writer.writeInt(sessions.size());
         for (Map.Entry<String, Session> entry : sessions.entrySet()) {
             Session session = entry.getValue();
@@ -176,32 +178,33 @@ final class ClientSessions {
     }
 
     /** Sessions and keys as {@link #writeTo} wrote them, for restoring a snapshot. */
-    static ClientSessions readFrom(WireReader reader, Duration retention) {
+    static ClientSessions readFrom(BinaryReader reader, Duration retention) {
         ClientSessions restored = new ClientSessions(retention);
-        int sessionCount = reader.readInt();
+        int sessionCount = reader.readInt("session count");
         for (int i = 0; i < sessionCount; i++) {
-            String clientId = reader.readString();
+            String clientId = reader.readString("session client id");
             Session session = new Session();
-            session.lastActiveMillis = reader.readLong();
-            session.firstRetained = reader.readLong();
-            int answerCount = reader.readInt();
+            session.lastActiveMillis = reader.readLong("session last active time");
+            session.firstRetained = reader.readLong("session first retained sequence");
+            int answerCount = reader.readInt("session answer count");
             for (int j = 0; j < answerCount; j++) {
-                session.answers.put(reader.readLong(), readAnswer(reader));
+                session.answers.put(reader.readLong("session answer sequence"), readAnswer(reader));
             }
             restored.sessions.put(clientId, session);
         }
-        int keyCount = reader.readInt();
+        int keyCount = reader.readInt("idempotency key count");
         for (int i = 0; i < keyCount; i++) {
-            restored.idempotencyKeys.put(reader.readString(), readAnswer(reader));
+            restored.idempotencyKeys.put(reader.readString("idempotency key"), readAnswer(reader));
         }
         return restored;
     }
 
-    private static void writeAnswer(WireWriter writer, Answer answer) {
+    private static void writeAnswer(BinaryWriter writer, Answer answer) {
         writer.writeLong(answer.fingerprint).writeBytes(answer.result).writeLong(answer.appliedAtMillis);
     }
 
-    private static Answer readAnswer(WireReader reader) {
-        return new Answer(reader.readLong(), reader.readBytes(), reader.readLong());
+    private static Answer readAnswer(BinaryReader reader) {
+        return new Answer(reader.readLong("answer fingerprint"), reader.readBytes("answer"),
+                reader.readLong("answer time"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.replication.state;
 
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -90,7 +92,7 @@ public record CommandEnvelope(long timestamp, String clientId, long sequence, lo
     public byte[] encode() {
         byte[] key = idempotencyKey.getBytes(StandardCharsets.UTF_8);
         byte[] client = clientId.getBytes(StandardCharsets.UTF_8);
-        return new WireWriter(1 + 8 + 4 + client.length + 8 + 8 + 4 + key.length + 8 + 4 + body.length)
+        return new BinaryWriter(1 + 8 + 4 + client.length + 8 + 8 + 4 + key.length + 8 + 4 + body.length)
                 .writeByte(FORMAT_VERSION)
                 .writeLong(timestamp)
                 .writeBytes(client)
@@ -104,10 +106,11 @@ public record CommandEnvelope(long timestamp, String clientId, long sequence, lo
 
     /** @throws IllegalArgumentException when {@code encoded} is not a valid envelope */
     public static CommandEnvelope decode(byte[] encoded) {
-        WireReader reader = new WireReader(encoded, "command envelope");
-        requireVersion(reader);
-        CommandEnvelope envelope = new CommandEnvelope(reader.readLong(), reader.readString(), reader.readLong(),
-                reader.readLong(), reader.readString(), reader.readLong(), reader.readBytes());
+        BinaryReader reader = StateFormat.reader(encoded, "command envelope");
+        StateFormat.requireVersion(reader, FORMAT_VERSION);
+        CommandEnvelope envelope = new CommandEnvelope(reader.readLong("timestamp"), reader.readString("client id"),
+                reader.readLong("sequence"), reader.readLong("first unacknowledged sequence"),
+                reader.readString("idempotency key"), reader.readLong("fingerprint"), reader.readBytes("body"));
         reader.requireEnd();
         return envelope;
     }
@@ -117,11 +120,9 @@ public record CommandEnvelope(long timestamp, String clientId, long sequence, lo
      * leader does when it appends the entry.
      */
     public static byte[] stamp(byte[] encoded, long timestamp) {
-        requireVersion(new WireReader(encoded, "command envelope"));
-        if (encoded.length < TIMESTAMP_OFFSET + 8) {
-            throw new IllegalArgumentException("malformed command envelope: " + encoded.length
-                    + " bytes is too short to hold a timestamp");
-        }
+        BinaryReader reader = StateFormat.reader(encoded, "command envelope");
+        StateFormat.requireVersion(reader, FORMAT_VERSION);
+        reader.readLong("timestamp"); // fails unless the envelope is long enough to hold one
         if (timestamp < 0) {
             throw new IllegalArgumentException("timestamp must be >= 0, was " + timestamp);
         }
@@ -134,17 +135,9 @@ public record CommandEnvelope(long timestamp, String clientId, long sequence, lo
 
     /** The timestamp of an encoded envelope, so a follower can observe it into its clock. */
     public static long timestampOf(byte[] encoded) {
-        WireReader reader = new WireReader(encoded, "command envelope");
-        requireVersion(reader);
-        return reader.readLong();
-    }
-
-    private static void requireVersion(WireReader reader) {
-        int version = reader.readByte();
-        if (version != FORMAT_VERSION) {
-            throw reader.malformed("format version " + version + ", this node reads only " + FORMAT_VERSION
-                    + " (upgrade every node to the same release)");
-        }
+        BinaryReader reader = StateFormat.reader(encoded, "command envelope");
+        StateFormat.requireVersion(reader, FORMAT_VERSION);
+        return reader.readLong("timestamp");
     }
 
     private static MessageDigest sha256() {

@@ -1,5 +1,7 @@
 package dev.replication.state;
 
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
 import dev.replication.core.EntryType;
 import dev.replication.core.LogEntry;
 import dev.replication.core.StateMachine;
@@ -281,7 +283,7 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     public byte[] snapshot() {
         lock.readLock().lock();
         try {
-            WireWriter writer = new WireWriter(1024).writeByte(SNAPSHOT_FORMAT_VERSION)
+            BinaryWriter writer = new BinaryWriter(1024).writeByte(SNAPSHOT_FORMAT_VERSION)
                     .writeLong(appliedIndex).writeLong(lastTimestamp).writeInt(maps.size());
             for (Map.Entry<String, NavigableMap<ByteKey, StoredValue>> map : new TreeMap<>(maps).entrySet()) {
                 writer.writeString(map.getKey()).writeInt(map.getValue().size());
@@ -307,23 +309,19 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
      *     then unchanged
      */
     public void restore(byte[] snapshot) {
-        WireReader reader = new WireReader(snapshot, "state machine snapshot");
-        int version = reader.readByte();
-        if (version != SNAPSHOT_FORMAT_VERSION) {
-            throw reader.malformed("format version " + version + ", this node reads only "
-                    + SNAPSHOT_FORMAT_VERSION + " (upgrade every node to the same release)");
-        }
-        long restoredIndex = reader.readLong();
-        long restoredTimestamp = reader.readLong();
+        BinaryReader reader = StateFormat.reader(snapshot, "state machine snapshot");
+        StateFormat.requireVersion(reader, SNAPSHOT_FORMAT_VERSION);
+        long restoredIndex = reader.readLong("applied index");
+        long restoredTimestamp = reader.readLong("last timestamp");
         Map<String, NavigableMap<ByteKey, StoredValue>> restoredMaps = new HashMap<>();
-        int mapCount = reader.readInt();
+        int mapCount = reader.readInt("map count");
         for (int i = 0; i < mapCount; i++) {
-            String name = reader.readString();
+            String name = reader.readString("map name");
             NavigableMap<ByteKey, StoredValue> entries = new TreeMap<>();
-            int entryCount = reader.readInt();
+            int entryCount = reader.readInt("entry count");
             for (int j = 0; j < entryCount; j++) {
-                entries.put(new ByteKey(reader.readBytes()),
-                        new StoredValue(reader.readBytes(), reader.readLong(), reader.readLong()));
+                entries.put(new ByteKey(reader.readBytes("key")), new StoredValue(reader.readBytes("value"),
+                        reader.readLong("value version"), reader.readLong("value timestamp")));
             }
             restoredMaps.put(name, entries);
         }

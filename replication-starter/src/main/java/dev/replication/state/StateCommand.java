@@ -1,5 +1,7 @@
 package dev.replication.state;
 
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -126,7 +128,7 @@ public sealed interface StateCommand {
 
     /** The command's deterministic binary form. */
     default byte[] encode() {
-        WireWriter writer = new WireWriter(64).writeByte(FORMAT_VERSION);
+        BinaryWriter writer = new BinaryWriter(64).writeByte(FORMAT_VERSION);
         if (this instanceof Put put) {
             writer.writeByte(1).writeString(put.map).writeBytes(put.key).writeBytes(put.value);
         } else if (this instanceof PutIfVersion put) {
@@ -142,19 +144,17 @@ public sealed interface StateCommand {
 
     /** @throws IllegalArgumentException when {@code encoded} is not a valid command */
     static StateCommand decode(byte[] encoded) {
-        WireReader reader = new WireReader(encoded, "state command");
-        int version = reader.readByte();
-        if (version != FORMAT_VERSION) {
-            throw reader.malformed("format version " + version + ", this node reads only " + FORMAT_VERSION
-                    + " (upgrade every node to the same release)");
-        }
-        int operation = reader.readByte();
+        BinaryReader reader = StateFormat.reader(encoded, "state command");
+        StateFormat.requireVersion(reader, FORMAT_VERSION);
+        int operation = reader.readByte("operation");
         StateCommand command = switch (operation) {
-            case 1 -> new Put(reader.readString(), reader.readBytes(), reader.readBytes());
-            case 2 -> new PutIfVersion(reader.readString(), reader.readBytes(), reader.readBytes(), reader.readLong());
-            case 3 -> new Delete(reader.readString(), reader.readBytes());
-            case 4 -> new DeleteIfVersion(reader.readString(), reader.readBytes(), reader.readLong());
-            default -> throw reader.malformed("unknown operation code " + operation);
+            case 1 -> new Put(reader.readString("map"), reader.readBytes("key"), reader.readBytes("value"));
+            case 2 -> new PutIfVersion(reader.readString("map"), reader.readBytes("key"), reader.readBytes("value"),
+                    reader.readLong("expected version"));
+            case 3 -> new Delete(reader.readString("map"), reader.readBytes("key"));
+            case 4 -> new DeleteIfVersion(reader.readString("map"), reader.readBytes("key"),
+                    reader.readLong("expected version"));
+            default -> throw reader.malformed("operation", "unknown operation code " + operation);
         };
         reader.requireEnd();
         return command;

@@ -1,5 +1,7 @@
 package dev.replication.state;
 
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
 import java.util.Objects;
 
 /**
@@ -43,13 +45,13 @@ public record StateResult(Status status, long version, long timestamp, StoredVal
             this.code = code;
         }
 
-        static Status fromCode(int code, WireReader reader) {
+        static Status fromCode(int code, BinaryReader reader) {
             for (Status status : values()) {
                 if (status.code == code) {
                     return status;
                 }
             }
-            throw reader.malformed("unknown status code " + code);
+            throw reader.malformed("status", "unknown status code " + code);
         }
     }
 
@@ -67,7 +69,7 @@ public record StateResult(Status status, long version, long timestamp, StoredVal
     }
 
     public byte[] encode() {
-        WireWriter writer = new WireWriter(32 + (before == null ? 0 : before.value().length))
+        BinaryWriter writer = new BinaryWriter(32 + (before == null ? 0 : before.value().length))
                 .writeByte(FORMAT_VERSION)
                 .writeByte(status.code)
                 .writeLong(version)
@@ -82,18 +84,15 @@ public record StateResult(Status status, long version, long timestamp, StoredVal
 
     /** @throws IllegalArgumentException when {@code encoded} is not a valid result */
     public static StateResult decode(byte[] encoded) {
-        WireReader reader = new WireReader(encoded, "state result");
-        int formatVersion = reader.readByte();
-        if (formatVersion != FORMAT_VERSION) {
-            throw reader.malformed("format version " + formatVersion + ", this node reads only " + FORMAT_VERSION
-                    + " (upgrade every node to the same release)");
-        }
-        Status status = Status.fromCode(reader.readByte(), reader);
-        long version = reader.readLong();
-        long timestamp = reader.readLong();
-        StoredValue before = reader.readByte() == 0 ? null
-                : new StoredValue(reader.readBytes(), reader.readLong(), reader.readLong());
-        StateResult result = new StateResult(status, version, timestamp, before, reader.readString());
+        BinaryReader reader = StateFormat.reader(encoded, "state result");
+        StateFormat.requireVersion(reader, FORMAT_VERSION);
+        Status status = Status.fromCode(reader.readByte("status"), reader);
+        long version = reader.readLong("version");
+        long timestamp = reader.readLong("timestamp");
+        StoredValue before = reader.readByte("previous value present") == 0 ? null
+                : new StoredValue(reader.readBytes("previous value"), reader.readLong("previous value version"),
+                        reader.readLong("previous value timestamp"));
+        StateResult result = new StateResult(status, version, timestamp, before, reader.readString("detail"));
         reader.requireEnd();
         return result;
     }

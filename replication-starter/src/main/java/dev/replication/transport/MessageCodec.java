@@ -1,5 +1,8 @@
 package dev.replication.transport;
 
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
+import dev.replication.codec.MalformedEncodingException;
 import dev.replication.core.AppendRequest;
 import dev.replication.core.AppendResponse;
 import dev.replication.core.EntryType;
@@ -24,7 +27,8 @@ import java.util.Set;
  * fields. Numbers are unsigned
  * variable-length integers, strings and payloads are length-prefixed. A node decodes every
  * version in {@link #SUPPORTED_VERSIONS} and rejects any other with an
- * {@link UnsupportedWireVersionException} naming both.
+ * {@link UnsupportedWireVersionException} naming both; any other malformed body fails with a
+ * {@link MalformedEncodingException} naming the field.
  *
  * <p>Adding a message type (e.g. a snapshot chunk) takes a new tag in {@link #TAGS}, one branch
  * in {@link #writeMessage} and one case in {@link #readMessage}; tags are never reused.
@@ -55,22 +59,26 @@ public final class MessageCodec {
             ReadIndexResponse.class, READ_INDEX_RESPONSE,
             TimeoutNow.class, TIMEOUT_NOW);
 
+    private static final String FORMAT = "peer message";
+    private static final String REMEDY = "the body was truncated or the sender's codec is incompatible";
+    private static final String UPGRADE = "the sender is newer than this node: upgrade this node";
+
     /** Fixed overhead assumed per message and per entry when bounding batches by bytes. */
     private static final int MESSAGE_OVERHEAD = 48;
     private static final int ENTRY_OVERHEAD = 24;
 
     public byte[] encode(Message message) {
-        WireWriter out = new WireWriter(estimatedSize(message) + 1);
+        BinaryWriter out = new BinaryWriter(estimatedSize(message) + 1);
         out.writeByte(CURRENT_VERSION);
         writeMessage(out, message);
         return out.toByteArray();
     }
 
     public Message decode(byte[] body) {
-        WireReader in = new WireReader(body);
+        BinaryReader in = new BinaryReader(body, FORMAT, REMEDY);
         readVersion(in);
         Message message = readMessage(in);
-        requireFullyRead(in);
+        in.requireEnd();
         return message;
     }
 
@@ -89,7 +97,7 @@ public final class MessageCodec {
         for (Message message : messages) {
             estimate += estimatedSize(message);
         }
-        WireWriter out = new WireWriter(estimate);
+        BinaryWriter out = new BinaryWriter(estimate);
         out.writeByte(CURRENT_VERSION);
         out.writeVarLong(order.channel());
         out.writeByte(order.lane());
@@ -103,16 +111,16 @@ public final class MessageCodec {
     }
 
     MessageBatch decodeOrderedBatch(byte[] body) {
-        WireReader in = new WireReader(body);
+        BinaryReader in = new BinaryReader(body, FORMAT, REMEDY);
         readVersion(in);
-        BatchOrder order = new BatchOrder(in.readVarLong(), in.readByte(), in.readVarLong(),
-                in.readVarLong());
-        int count = in.readLength();
+        BatchOrder order = new BatchOrder(in.readVarLong("batch channel"), in.readByte("batch lane"),
+                in.readVarLong("batch sequence"), in.readVarLong("batch oldest pending"));
+        int count = in.readVarCount("batch message count");
         List<Message> messages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             messages.add(readMessage(in));
         }
-        requireFullyRead(in);
+        in.requireEnd();
         return new MessageBatch(order, messages);
     }
 
@@ -146,34 +154,26 @@ public final class MessageCodec {
         return size;
     }
 
-    private static void readVersion(WireReader in) {
+    private static void readVersion(BinaryReader in) {
         if (in.remaining() == 0) {
-            throw new WireFormatException("empty peer message body; expected a wire format"
-                    + " version byte (this node supports versions " + SUPPORTED_VERSIONS + ")");
+            throw in.malformed("wire format version", "empty body, expected a wire format version byte"
+                    + " (this node supports versions " + SUPPORTED_VERSIONS + ")");
         }
-        int version = in.readByte();
+        int version = in.readByte("wire format version");
         if (!SUPPORTED_VERSIONS.contains(version)) {
             throw new UnsupportedWireVersionException(version, SUPPORTED_VERSIONS);
         }
     }
 
-    private static void requireFullyRead(WireReader in) {
-        if (in.remaining() != 0) {
-            throw new WireFormatException("corrupt peer message: " + in.remaining()
-                    + " unexpected byte(s) after the last message; the sender's codec is"
-                    + " incompatible");
-        }
-    }
-
-    private static void writeMessage(WireWriter out, Message message) {
+    private static void writeMessage(BinaryWriter out, Message message) {
         Integer tag = TAGS.get(message.getClass());
         if (tag == null) {
             throw new IllegalArgumentException("MessageCodec cannot encode "
                     + message.getClass().getName() + ": give it a type tag in MessageCodec.TAGS");
         }
         out.writeByte(tag);
-        out.writeString(message.from());
-        out.writeString(message.to());
+        out.writeVarString(message.from());
+        out.writeVarString(message.to());
         out.writeVarLong(message.generation());
         if (message instanceof AppendRequest m) {
             out.writeVarLong(m.prevIndex());
@@ -185,7 +185,7 @@ public final class MessageCodec {
                 out.writeVarLong(entry.generation());
                 out.writeVarLong(entry.index());
                 out.writeByte(entry.type().code());
-                out.writeBytes(entry.payload());
+                out.writeVarBytes(entry.payload());
             }
         } else if (message instanceof AppendResponse m) {
             out.writeBoolean(m.success());
@@ -212,23 +212,22 @@ public final class MessageCodec {
         }
     }
 
-    private static Message readMessage(WireReader in) {
-        int tag = in.readByte();
+    private static Message readMessage(BinaryReader in) {
+        int tag = in.readByte("message type tag");
         if (!TAGS.containsValue(tag)) {
-            throw new WireFormatException("unknown peer message type tag " + tag
-                    + " (this node knows tags " + TAGS.values().stream().sorted().toList()
-                    + "); the sender is newer than this node: upgrade this node");
+            throw in.malformed("message type tag", "unknown peer message type tag " + tag
+                    + " (this node knows tags " + TAGS.values().stream().sorted().toList() + ")", UPGRADE);
         }
-        String from = in.readString();
-        String to = in.readString();
-        long generation = in.readVarLong();
+        String from = in.readVarString("from");
+        String to = in.readVarString("to");
+        long generation = in.readVarLong("generation");
         switch (tag) {
             case APPEND_REQUEST: {
-                long prevIndex = in.readVarLong();
-                long prevGeneration = in.readVarLong();
-                long commitIndex = in.readVarLong();
-                long round = in.readVarLong();
-                int count = in.readLength();
+                long prevIndex = in.readVarLong("append request prev index");
+                long prevGeneration = in.readVarLong("append request prev generation");
+                long commitIndex = in.readVarLong("append request commit index");
+                long round = in.readVarLong("append request round");
+                int count = in.readVarCount("append request entry count");
                 List<LogEntry> entries = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
                     entries.add(readEntry(in));
@@ -237,18 +236,24 @@ public final class MessageCodec {
                         commitIndex, round);
             }
             case APPEND_RESPONSE:
-                return new AppendResponse(from, to, generation, in.readBoolean(),
-                        in.readVarLong(), in.readVarLong(), in.readVarLong(), in.readVarLong());
+                return new AppendResponse(from, to, generation, in.readBoolean("append response success"),
+                        in.readVarLong("append response match index"),
+                        in.readVarLong("append response hint index"),
+                        in.readVarLong("append response hint generation"),
+                        in.readVarLong("append response round"));
             case VOTE_REQUEST:
-                return new VoteRequest(from, to, generation, in.readBoolean(), in.readVarLong(),
-                        in.readVarLong());
+                return new VoteRequest(from, to, generation, in.readBoolean("vote request pre-vote"),
+                        in.readVarLong("vote request last index"),
+                        in.readVarLong("vote request last generation"));
             case VOTE_RESPONSE:
-                return new VoteResponse(from, to, generation, in.readBoolean(), in.readBoolean());
+                return new VoteResponse(from, to, generation, in.readBoolean("vote response pre-vote"),
+                        in.readBoolean("vote response granted"));
             case READ_INDEX_REQUEST:
-                return new ReadIndexRequest(from, to, generation, in.readVarLong());
+                return new ReadIndexRequest(from, to, generation, in.readVarLong("read index request id"));
             case READ_INDEX_RESPONSE:
-                return new ReadIndexResponse(from, to, generation, in.readVarLong(),
-                        in.readBoolean(), in.readVarLong());
+                return new ReadIndexResponse(from, to, generation, in.readVarLong("read index response id"),
+                        in.readBoolean("read index response accepted"),
+                        in.readVarLong("read index response index"));
             case TIMEOUT_NOW:
                 return new TimeoutNow(from, to, generation);
             default:
@@ -256,22 +261,23 @@ public final class MessageCodec {
         }
     }
 
-    private static LogEntry readEntry(WireReader in) {
-        long generation = in.readVarLong();
-        long index = in.readVarLong();
-        int typeCode = in.readByte();
+    private static LogEntry readEntry(BinaryReader in) {
+        int start = in.position();
+        long generation = in.readVarLong("entry generation");
+        long index = in.readVarLong("entry index");
+        int typeCode = in.readByte("entry type");
         EntryType type;
         try {
             type = EntryType.fromCode((byte) typeCode);
         } catch (IllegalArgumentException unknown) {
-            throw new WireFormatException("unknown log entry type code " + typeCode
-                    + " in a peer append; the sender is newer than this node: upgrade this node");
+            throw in.malformed("entry type", "unknown log entry type code " + typeCode + " in a peer append",
+                    UPGRADE);
         }
-        byte[] payload = in.readBytes();
+        byte[] payload = in.readVarBytes("entry payload");
         try {
             return new LogEntry(generation, index, type, payload);
         } catch (IllegalArgumentException invalid) {
-            throw new WireFormatException("invalid log entry in a peer append: "
+            throw in.malformed("entry", "invalid log entry (starting at offset " + start + ") in a peer append: "
                     + invalid.getMessage());
         }
     }

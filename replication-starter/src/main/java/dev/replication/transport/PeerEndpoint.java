@@ -1,5 +1,6 @@
 package dev.replication.transport;
 
+import dev.replication.codec.MalformedEncodingException;
 import dev.replication.core.Message;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -119,8 +120,8 @@ public class PeerEndpoint {
         return response;
     }
 
-    @ExceptionHandler(WireFormatException.class)
-    ResponseEntity<Object> malformed(WireFormatException malformed) {
+    @ExceptionHandler(MalformedEncodingException.class)
+    ResponseEntity<Object> malformed(MalformedEncodingException malformed) {
         return problem(HttpStatus.BAD_REQUEST, "Malformed peer message", malformed.getMessage());
     }
 

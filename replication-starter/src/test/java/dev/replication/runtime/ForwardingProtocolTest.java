@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.replication.runtime.ForwardingProtocol.Answer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,16 @@ class ForwardingProtocolTest {
         });
         assertThat(answers.subList(1, 4)).containsExactly(new Answer.NotApplied("n2", "not the leader"),
                 new Answer.NotApplied(null, "no leader"), new Answer.OutcomeUnknown("lost leadership"));
+    }
+
+    @Test
+    void aTruncatedAnswerIsRefusedNamingTheField() {
+        byte[] bytes = ForwardingProtocol.encodeAnswers(List.of(new Answer.OutcomeUnknown("lost leadership")));
+
+        assertThatThrownBy(() -> ForwardingProtocol.decodeAnswers(Arrays.copyOf(bytes, bytes.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed forwarding answers: outcome unknown reason length 15 exceeds"
+                        + " the 14 bytes left at offset 6");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.replication.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.replication.codec.MalformedEncodingException;
 import dev.replication.core.AppendRequest;
 import dev.replication.core.AppendResponse;
 import dev.replication.core.EntryType;
@@ -54,7 +55,7 @@ class MessageCodecProperties {
             @ForAll("fractions") double cut) {
         byte[] body = codec.encode(message);
         byte[] truncated = Arrays.copyOf(body, (int) (body.length * cut));
-        assertThatThrownBy(() -> codec.decode(truncated)).isInstanceOf(WireFormatException.class);
+        assertThatThrownBy(() -> codec.decode(truncated)).isInstanceOf(MalformedEncodingException.class);
     }
 
     @Property(tries = 50)
@@ -83,7 +84,7 @@ class MessageCodecProperties {
         byte[] body = codec.encode(new TimeoutNow("n1", "n2", 3));
         body[1] = 99;
         assertThatThrownBy(() -> codec.decode(body))
-                .isInstanceOf(WireFormatException.class)
+                .isInstanceOf(MalformedEncodingException.class)
                 .hasMessageContaining("unknown peer message type tag 99");
     }
 
@@ -92,7 +93,7 @@ class MessageCodecProperties {
         byte[] body = codec.encode(new TimeoutNow("n1", "n2", 3));
         byte[] longer = Arrays.copyOf(body, body.length + 1);
         assertThatThrownBy(() -> codec.decode(longer))
-                .isInstanceOf(WireFormatException.class)
+                .isInstanceOf(MalformedEncodingException.class)
                 .hasMessageContaining("unexpected byte");
     }
 
