@@ -358,9 +358,9 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     public void restoreSnapshot(long index, InputStream in) throws IOException {
         byte[] snapshot = in.readAllBytes();
         try {
-            WireReader header = new WireReader(snapshot, "state machine snapshot");
-            header.readByte();
-            long snapshotIndex = header.readLong();
+            BinaryReader header = StateFormat.reader(snapshot, "state machine snapshot");
+            StateFormat.requireVersion(header, SNAPSHOT_FORMAT_VERSION);
+            long snapshotIndex = header.readLong("applied index");
             if (snapshotIndex != index) {
                 throw new IOException("the state machine snapshot is at index " + snapshotIndex + ", not " + index);
             }
