@@ -61,19 +61,14 @@ public class ReplicationProperties {
      */
     private boolean join = false;
 
-    /** Leader election timing: how fast a dead leader is replaced, and how safely. */
     private final Election election = new Election();
 
-    /** The write-ahead log on this node's disk: segment files and when they are fsync'd. */
     private final Log log = new Log();
 
-    /** How the leader streams its log to each follower (Request Pipeline). */
     private final Pipeline pipeline = new Pipeline();
 
-    /** What the replicated maps wait for, retry and accept. */
     private final Maps map = new Maps();
 
-    /** The channel between nodes: who may call this node's peer endpoints. */
     private final Peer peer = new Peer();
 
     public boolean isEnabled() {
