@@ -23,7 +23,7 @@ HOST=127.0.0.1
 JAVA_OPTS_DEFAULT="-Xmx256m"
 WAIT_SECONDS=${CLUSTER_WAIT_SECONDS:-120}
 # A fixed secret so the three local nodes trust each other. For local development only:
-# a real deployment sets its own REPLICATION_CLUSTER_SECRET.
+# a real deployment sets its own REPLICATION_PEER_CLUSTER_SECRET.
 DEV_SECRET="local-dev-cluster-secret-not-for-production"
 
 die() {
@@ -151,7 +151,7 @@ start_node() {
     REPLICATION_NODE_ID="$node" \
     REPLICATION_PEERS="$(peers)" \
     REPLICATION_DATA_DIR="$DATA/$node" \
-    REPLICATION_CLUSTER_SECRET="${REPLICATION_CLUSTER_SECRET:-$DEV_SECRET}" \
+    REPLICATION_PEER_CLUSTER_SECRET="${REPLICATION_PEER_CLUSTER_SECRET:-$DEV_SECRET}" \
     SERVER_PORT="$port" \
     SERVER_ADDRESS="$HOST" \
         nohup sh -c 'echo $$ > "$0"; exec "$@"' "$DATA/$node.pid" \

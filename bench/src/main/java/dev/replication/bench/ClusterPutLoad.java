@@ -77,7 +77,7 @@ public final class ClusterPutLoad {
             for (String node : ports.keySet()) {
                 nodes.put(node, new SpringApplicationBuilder(BenchNode.class).web(WebApplicationType.SERVLET)
                         .properties("replication.node-id=" + node, "replication.peers=" + peers,
-                                "replication.cluster-secret=benchmark-secret-0123456789",
+                                "replication.peer.cluster-secret=benchmark-secret-0123456789",
                                 "replication.data-dir=" + data.resolve(node), "server.port=" + ports.get(node),
                                 "server.address=127.0.0.1", "spring.main.banner-mode=off",
                                 "logging.level.root=warn")

@@ -2,7 +2,7 @@ package dev.replication.api;
 
 /**
  * A key or value is larger, after serialization, than the configured limit
- * ({@code replication.max-key-size} / {@code replication.max-value-size}); nothing was written.
+ * ({@code replication.map.max-key-size} / {@code replication.map.max-value-size}); nothing was written.
  * Store large objects elsewhere and keep a reference in the map, or raise the limit on every node.
  */
 public class EntryTooLargeException extends ReplicationException {

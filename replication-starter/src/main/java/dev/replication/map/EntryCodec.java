@@ -42,11 +42,11 @@ final class EntryCodec<T> {
 
     static <K> EntryCodec<K> forKeys(String mapName, JsonMapper mapper, Type keyType, int maxBytes) {
         return new EntryCodec<>(mapName, "key", mapper, keyType, keyType == String.class, maxBytes,
-                "replication.max-key-size");
+                "replication.map.max-key-size");
     }
 
     static <V> EntryCodec<V> forValues(String mapName, JsonMapper mapper, Type valueType, int maxBytes) {
-        return new EntryCodec<>(mapName, "value", mapper, valueType, false, maxBytes, "replication.max-value-size");
+        return new EntryCodec<>(mapName, "value", mapper, valueType, false, maxBytes, "replication.map.max-value-size");
     }
 
     /** Whether the bytes are the UTF-8 of a {@code String}, so byte prefixes are string prefixes. */

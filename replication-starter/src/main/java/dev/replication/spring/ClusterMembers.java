@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * The parsed {@code replication.peers} seed list: node id to base URL (including any context
- * path), in the order given. Parsing fails with a message that says which part to fix.
+ * path), in the order given. Parsing fails with a {@link ReplicationConfigurationException} that
+ * says which part to fix.
  */
 public record ClusterMembers(Map<String, URI> peers) {
 
@@ -36,27 +37,30 @@ public record ClusterMembers(Map<String, URI> peers) {
             }
             int equals = pair.indexOf('=');
             if (equals <= 0 || equals == pair.length() - 1) {
-                throw new IllegalArgumentException("replication.peers entry '" + pair
-                        + "' is not of the form id=url, e.g. n1=http://node1:8080");
+                throw new ReplicationConfigurationException("replication.peers entry '" + pair
+                        + "' is not of the form id=url", "Write every entry of replication.peers as id=url,"
+                        + " separated by commas, e.g. n1=http://node1:8080,n2=http://node2:8080");
             }
             String id = pair.substring(0, equals).trim();
             String url = pair.substring(equals + 1).trim();
             if (!id.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("replication.peers node id '" + id
-                        + "' may contain only letters, digits, '.', '_' and '-'");
+                throw new ReplicationConfigurationException("replication.peers node id '" + id
+                        + "' contains characters other than letters, digits, '.', '_' and '-'",
+                        "Rename the node in replication.peers (and its replication.node-id) using only"
+                        + " letters, digits, '.', '_' and '-'");
             }
             URI uri = parseUrl(id, url);
             if (parsed.putIfAbsent(id, uri) != null) {
-                throw new IllegalArgumentException("replication.peers lists node id '" + id
-                        + "' twice; every node id must appear once");
+                throw new ReplicationConfigurationException("replication.peers lists node id '" + id
+                        + "' twice", "List every node id once in replication.peers");
             }
         }
         Map<URI, String> byUrl = new LinkedHashMap<>();
         parsed.forEach((id, uri) -> {
             String other = byUrl.putIfAbsent(uri, id);
             if (other != null) {
-                throw new IllegalArgumentException("replication.peers gives nodes '" + other + "' and '" + id
-                        + "' the same URL " + uri + "; every node needs its own address");
+                throw new ReplicationConfigurationException("replication.peers gives nodes '" + other + "' and '"
+                        + id + "' the same URL " + uri, "Give every node in replication.peers its own address");
             }
         });
         return new ClusterMembers(parsed);
@@ -66,17 +70,19 @@ public record ClusterMembers(Map<String, URI> peers) {
         try {
             URI uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("replication.peers URL '" + url + "' of node '" + id
-                        + "' must start with http:// or https://");
+                throw new ReplicationConfigurationException("replication.peers URL '" + url + "' of node '" + id
+                        + "' must start with http:// or https://", "Write the URL of node '" + id
+                        + "' as http://host:port (with any context path)");
             }
             if (uri.getHost() == null) {
-                throw new IllegalArgumentException("replication.peers URL '" + url + "' of node '" + id
-                        + "' has no host; write it as http://host:port");
+                throw new ReplicationConfigurationException("replication.peers URL '" + url + "' of node '" + id
+                        + "' has no host", "Write the URL of node '" + id + "' as http://host:port");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("replication.peers URL '" + url + "' of node '" + id
-                    + "' is malformed: " + e.getMessage(), e);
+            throw new ReplicationConfigurationException("replication.peers URL '" + url + "' of node '" + id
+                    + "' is malformed: " + e.getMessage(), "Write the URL of node '" + id
+                    + "' as http://host:port (with any context path)", e);
         }
     }
 

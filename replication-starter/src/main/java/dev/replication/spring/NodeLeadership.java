@@ -83,8 +83,14 @@ final class NodeLeadership implements Leadership {
     static final class LeaderOnlyPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
         LeaderOnlyPostProcessor(ObjectProvider<Leadership> leadership) {
-            MethodInterceptor admitOnLeader = invocation ->
-                    ((NodeLeadership) leadership.getObject()).invokeIfLeader(invocation);
+            MethodInterceptor admitOnLeader = invocation -> {
+                Leadership current = leadership.getObject();
+                if (current instanceof NodeLeadership node) {
+                    return node.invokeIfLeader(invocation);
+                }
+                // An application's own Leadership bean decides alone.
+                return current.isLeader() ? invocation.proceed() : null;
+            };
             this.advisor = new DefaultPointcutAdvisor(
                     AnnotationMatchingPointcut.forMethodAnnotation(LeaderOnly.class), admitOnLeader);
             setProxyTargetClass(true);

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's data directory, opened and locked at startup (so a second process on the same
  * directory fails fast), with its write-ahead log and hard-state file. Closed last, after the
- * node has stopped.
+ * node has stopped. Public so an application can define its own bean of it (for example on a
+ * directory it prepared), which the auto-configuration then uses.
  */
-final class NodeStorage implements AutoCloseable {
+public final class NodeStorage implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeStorage.class);
 
@@ -35,19 +36,20 @@ final class NodeStorage implements AutoCloseable {
         this.hardState = hardState;
     }
 
-    static NodeStorage open(ReplicationSetup setup) {
-        ReplicationProperties properties = setup.properties();
+    public static NodeStorage open(ReplicationSetup setup) {
+        ReplicationProperties.Log logProperties = setup.properties().getLog();
+        ReplicationProperties.Maps map = setup.properties().getMap();
         DataDirectory directory = DataDirectory.open(setup.dataDir(), setup.clusterId(), setup.nodeId());
         try {
             LogOptions options = LogOptions.defaults()
-                    .withSegmentBytes(properties.getSegmentSize().toBytes())
+                    .withSegmentBytes(logProperties.getSegmentSize().toBytes())
                     .withMaxRecordBytes((int) Math.min(Integer.MAX_VALUE,
-                            properties.getMaxValueSize().toBytes() + properties.getMaxKeySize().toBytes() + 4096));
-            FsyncPolicy policy = properties.getFsyncPolicy();
+                            map.getMaxValueSize().toBytes() + map.getMaxKeySize().toBytes() + 4096));
+            FsyncPolicy policy = logProperties.getFsyncPolicy();
             if (policy == FsyncPolicy.INTERVAL) {
-                log.warn("replication.fsync-policy=interval: acknowledged writes can be lost if a majority of nodes "
-                        + "crash within {} of each other", properties.getFsyncInterval());
-                options = options.withIntervalFsync(properties.getFsyncInterval());
+                log.warn("replication.log.fsync-policy=interval: acknowledged writes can be lost if a majority of "
+                        + "nodes crash within {} of each other", logProperties.getFsyncInterval());
+                options = options.withIntervalFsync(logProperties.getFsyncInterval());
             }
             SegmentedLog segmentedLog = SegmentedLog.open(directory.logDirectory(), options);
             return new NodeStorage(setup, directory, segmentedLog, new HardStateFile(directory.hardStateFile()));
@@ -57,11 +59,11 @@ final class NodeStorage implements AutoCloseable {
         }
     }
 
-    SegmentedLog log() {
+    public SegmentedLog log() {
         return segmentedLog;
     }
 
-    HardStateFile hardState() {
+    public HardStateFile hardState() {
         return hardState;
     }
 

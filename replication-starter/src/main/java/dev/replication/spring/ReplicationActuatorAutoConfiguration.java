@@ -32,7 +32,7 @@ public final class ReplicationActuatorAutoConfiguration {
     static class Health {
 
         @Bean(name = "replicationHealthIndicator")
-        @ConditionalOnMissingBean(name = "replicationHealthIndicator")
+        @ConditionalOnMissingBean(name = "replicationHealthIndicator", value = ReplicationHealthIndicator.class)
         @ConditionalOnEnabledHealthIndicator("replication")
         ReplicationHealthIndicator replicationHealthIndicator(ReplicationNode node) {
             return new ReplicationHealthIndicator(node, 10_000);

@@ -8,6 +8,7 @@ import dev.replication.transport.PeerTransport;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
@@ -18,6 +19,13 @@ import org.springframework.context.annotation.Import;
  * Starts a replication node in the application: reads {@code replication.*}, opens the data
  * directory and its write-ahead log, connects to the peers, and injects {@code @Replicated}
  * maps. Switched off with {@code replication.enabled=false}.
+ *
+ * <p>Every bean an application may want to supply itself ({@link Leadership}, the setup, the
+ * storage, the node, the peer transport, the state machine, the metrics, the Actuator beans)
+ * backs off when one of its type is defined. Left out on purpose: the post-processors behind
+ * {@code @Replicated} and {@code @LeaderOnly} (replacing them breaks the annotations rather
+ * than changing them; switch the starter off instead), the leadership-event bridge and the
+ * node's lifecycle (internal plumbing between the node and the context).
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "replication.enabled", matchIfMissing = true)
@@ -42,16 +50,19 @@ public final class ReplicationAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     Leadership replicationLeadership(ObjectProvider<ReplicationNode> node) {
         return new NodeLeadership(node);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     ReplicationSetup replicationSetup(ReplicationProperties properties) {
         return ReplicationSetup.from(properties);
     }
 
     @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
     NodeStorage replicationNodeStorage(ReplicationSetup setup) {
         return NodeStorage.open(setup);
     }
@@ -62,6 +73,7 @@ public final class ReplicationAutoConfiguration {
     }
 
     @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean
     ReplicationNode replicationNode(ReplicationSetup setup, NodeStorage storage, PeerTransport peerTransport,
             KeyValueStateMachine stateMachine, LeadershipEvents leadershipEvents,
             ObjectProvider<NodeMetrics> metrics) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -22,6 +23,7 @@ import org.springframework.context.annotation.Bean;
 public final class ReplicationMetricsAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
     NodeMetrics replicationNodeMetrics(ObjectProvider<MeterRegistry> registry,
             ObjectProvider<ReplicationNode> node) {
         return new MicrometerNodeMetrics(registry, node);

@@ -7,12 +7,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Configuration of the replication starter ({@code replication.*}).
+ * Configuration of the replication starter, under the replication prefix: who this node is and
+ * who its peers are at the top level, then one group per concern (election timing, the log, the
+ * replication pipeline, the maps, the peer channel).
  *
- * <p>Timing trade-offs: followers campaign after {@code election-timeout} (randomized up to
- * twice that) without hearing from a leader, so it bounds how long writes stall after a leader
- * dies. It must stay well above {@code heartbeat-interval} and above the longest GC pause or
- * disk stall you expect, or healthy leaders get deposed. All nodes should use the same values.
+ * Every Javadoc comment on a property here becomes its description in the configuration
+ * metadata, so it is plain text (no tags or HTML) and says what the value trades and when it is
+ * unsafe. All nodes of a cluster should use the same values, except node-id and data-dir.
  */
 @ConfigurationProperties("replication")
 public class ReplicationProperties {
@@ -21,107 +22,54 @@ public class ReplicationProperties {
     private boolean enabled = true;
 
     /**
-     * This node's id; must be one of the ids in {@code peers} (unless {@code join} is set).
-     * Defaults to "local" when {@code peers} is empty (a cluster of one).
+     * This node's id; must be one of the ids in peers (unless join is set). Defaults to "local"
+     * when peers is empty (a cluster of one). Never reuse the id of a node whose data is lost.
      */
     private String nodeId;
 
     /**
-     * The initial members including this node, as comma-separated id=url pairs, e.g.
-     * {@code n1=http://node1:8080,n2=http://node2:8080,n3=http://node3:8080}. URLs include any
-     * context path. Empty, or only this node: a cluster of one. Only seeds a new cluster: once
-     * the log holds a configuration, that configuration wins.
+     * The initial members including this node, as comma-separated id=url pairs, for example
+     * n1=http://node1:8080,n2=http://node2:8080,n3=http://node3:8080. URLs include any context
+     * path. Empty, or only this node: a cluster of one. Only seeds a new cluster: once the log
+     * holds a configuration, that configuration wins.
      */
     private String peers = "";
 
     /**
      * Cluster id stamped into the data directory and carried by every peer message; derived
-     * from the sorted initial peers when unset, so fresh nodes agree on it.
+     * from the sorted initial peers when unset, so fresh nodes agree on it. Set it when two
+     * clusters could otherwise be given the same peers.
      */
     private String clusterId;
 
     /**
-     * Shared secret from which peer requests are authenticated (HMAC). Required for a
-     * multi-node cluster unless {@code allow-insecure-peers} is set. Never logged.
+     * Data directory (log, hard state, identity), locked against a second process; defaults to
+     * ./data/NODE-ID. Must be on durable storage: a node whose directory is lost comes back as a
+     * new incarnation and must be removed and added again.
      */
-    private String clusterSecret;
-
-    /**
-     * Allows a multi-node cluster without a cluster secret: anyone who can reach the peer
-     * endpoints can then inject log entries. For local development only.
-     */
-    private boolean allowInsecurePeers = false;
-
-    /** Data directory (log, hard state, identity); defaults to ./data/&lt;node-id&gt;. */
     private Path dataDir;
 
     /**
      * Keep the data in a temporary directory deleted at shutdown: a single-node, throw-away
-     * cluster for tests. Nothing survives a restart.
+     * cluster for tests. Nothing survives a restart, so a cluster of several nodes refuses it.
      */
     private boolean inMemory = false;
 
-    /** The core's unit of time; election timeout and heartbeat interval are whole ticks. */
-    private Duration tickInterval = Duration.ofMillis(50);
-
-    /** How long followers wait without a heartbeat before campaigning (randomized up to 2x). */
-    private Duration electionTimeout = Duration.ofMillis(1000);
-
-    /** How often the leader sends heartbeats to idle followers. */
-    private Duration heartbeatInterval = Duration.ofMillis(100);
-
-    /** How long a write (put, remove, compute...) waits to be committed and applied. */
-    private Duration writeTimeout = Duration.ofSeconds(5);
-
-    /** How long a linearizable read waits for its read index to be confirmed and applied. */
-    private Duration readTimeout = Duration.ofSeconds(5);
-
     /**
-     * How many compare-and-set attempts an atomic map operation (putIfAbsent, replace,
-     * compute, merge...) makes under contention before it gives up with
-     * UpdateContentionException; attempts back off randomly.
-     */
-    private int maxCasAttempts = 64;
-
-    /** Size at which the write-ahead log starts a new segment file. */
-    private DataSize segmentSize = DataSize.ofMegabytes(64);
-
-    /**
-     * When log appends are fsync'd: {@code always} (before any acknowledgement; the safe
-     * default) or {@code interval} (at most every {@code fsync-interval}; a crash of a majority
-     * at once can lose acknowledged writes).
-     */
-    private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
-
-    /** With {@code fsync-policy=interval}: the longest time between fsyncs. */
-    private Duration fsyncInterval = Duration.ofMillis(10);
-
-    /** Append messages in flight per follower (Request Pipeline window). */
-    private int maxInflightAppends = 16;
-
-    /** Largest log entries per append message. */
-    private int maxEntriesPerAppend = 512;
-
-    /** Largest payload bytes per append message. */
-    private DataSize maxBytesPerAppend = DataSize.ofMegabytes(1);
-
-    /** Largest key, in bytes after serialization. */
-    private DataSize maxKeySize = DataSize.ofKilobytes(4);
-
-    /** Largest value, in bytes after serialization. */
-    private DataSize maxValueSize = DataSize.ofMegabytes(1);
-
-    /**
-     * How long idempotency keys are remembered, measured in log time (the leader's stamps).
-     * Must exceed any client's retry window; a retry after it is applied again.
-     */
-    private Duration idempotencyRetention = Duration.ofHours(24);
-
-    /**
-     * Join an existing cluster: {@code peers} are the seeds to ask, and this node (whose id is
-     * not among them and whose data directory is empty) is added as a learner, then a voter.
+     * Join an existing cluster: peers are the seeds to ask, and this node (whose id is not among
+     * them and whose data directory is empty) is added as a learner, then a voter.
      */
     private boolean join = false;
+
+    private final Election election = new Election();
+
+    private final Log log = new Log();
+
+    private final Pipeline pipeline = new Pipeline();
+
+    private final Maps map = new Maps();
+
+    private final Peer peer = new Peer();
 
     public boolean isEnabled() {
         return enabled;
@@ -155,22 +103,6 @@ public class ReplicationProperties {
         this.clusterId = clusterId;
     }
 
-    public String getClusterSecret() {
-        return clusterSecret;
-    }
-
-    public void setClusterSecret(String clusterSecret) {
-        this.clusterSecret = clusterSecret;
-    }
-
-    public boolean isAllowInsecurePeers() {
-        return allowInsecurePeers;
-    }
-
-    public void setAllowInsecurePeers(boolean allowInsecurePeers) {
-        this.allowInsecurePeers = allowInsecurePeers;
-    }
-
     public Path getDataDir() {
         return dataDir;
     }
@@ -187,131 +119,305 @@ public class ReplicationProperties {
         this.inMemory = inMemory;
     }
 
-    public Duration getTickInterval() {
-        return tickInterval;
-    }
-
-    public void setTickInterval(Duration tickInterval) {
-        this.tickInterval = tickInterval;
-    }
-
-    public Duration getElectionTimeout() {
-        return electionTimeout;
-    }
-
-    public void setElectionTimeout(Duration electionTimeout) {
-        this.electionTimeout = electionTimeout;
-    }
-
-    public Duration getHeartbeatInterval() {
-        return heartbeatInterval;
-    }
-
-    public void setHeartbeatInterval(Duration heartbeatInterval) {
-        this.heartbeatInterval = heartbeatInterval;
-    }
-
-    public Duration getWriteTimeout() {
-        return writeTimeout;
-    }
-
-    public void setWriteTimeout(Duration writeTimeout) {
-        this.writeTimeout = writeTimeout;
-    }
-
-    public Duration getReadTimeout() {
-        return readTimeout;
-    }
-
-    public void setReadTimeout(Duration readTimeout) {
-        this.readTimeout = readTimeout;
-    }
-
-    public int getMaxCasAttempts() {
-        return maxCasAttempts;
-    }
-
-    public void setMaxCasAttempts(int maxCasAttempts) {
-        this.maxCasAttempts = maxCasAttempts;
-    }
-
-    public DataSize getSegmentSize() {
-        return segmentSize;
-    }
-
-    public void setSegmentSize(DataSize segmentSize) {
-        this.segmentSize = segmentSize;
-    }
-
-    public FsyncPolicy getFsyncPolicy() {
-        return fsyncPolicy;
-    }
-
-    public void setFsyncPolicy(FsyncPolicy fsyncPolicy) {
-        this.fsyncPolicy = fsyncPolicy;
-    }
-
-    public Duration getFsyncInterval() {
-        return fsyncInterval;
-    }
-
-    public void setFsyncInterval(Duration fsyncInterval) {
-        this.fsyncInterval = fsyncInterval;
-    }
-
-    public int getMaxInflightAppends() {
-        return maxInflightAppends;
-    }
-
-    public void setMaxInflightAppends(int maxInflightAppends) {
-        this.maxInflightAppends = maxInflightAppends;
-    }
-
-    public int getMaxEntriesPerAppend() {
-        return maxEntriesPerAppend;
-    }
-
-    public void setMaxEntriesPerAppend(int maxEntriesPerAppend) {
-        this.maxEntriesPerAppend = maxEntriesPerAppend;
-    }
-
-    public DataSize getMaxBytesPerAppend() {
-        return maxBytesPerAppend;
-    }
-
-    public void setMaxBytesPerAppend(DataSize maxBytesPerAppend) {
-        this.maxBytesPerAppend = maxBytesPerAppend;
-    }
-
-    public DataSize getMaxKeySize() {
-        return maxKeySize;
-    }
-
-    public void setMaxKeySize(DataSize maxKeySize) {
-        this.maxKeySize = maxKeySize;
-    }
-
-    public DataSize getMaxValueSize() {
-        return maxValueSize;
-    }
-
-    public void setMaxValueSize(DataSize maxValueSize) {
-        this.maxValueSize = maxValueSize;
-    }
-
-    public Duration getIdempotencyRetention() {
-        return idempotencyRetention;
-    }
-
-    public void setIdempotencyRetention(Duration idempotencyRetention) {
-        this.idempotencyRetention = idempotencyRetention;
-    }
-
     public boolean isJoin() {
         return join;
     }
 
     public void setJoin(boolean join) {
         this.join = join;
+    }
+
+    public Election getElection() {
+        return election;
+    }
+
+    public Log getLog() {
+        return log;
+    }
+
+    public Pipeline getPipeline() {
+        return pipeline;
+    }
+
+    public Maps getMap() {
+        return map;
+    }
+
+    public Peer getPeer() {
+        return peer;
+    }
+
+    /**
+     * Leader election timing (HeartBeat, Generation Clock). Followers campaign after the
+     * election timeout without hearing from a leader, so it bounds how long writes stall after
+     * a leader dies; it must stay well above the heartbeat interval and above the longest GC
+     * pause or disk stall expected, or healthy leaders get deposed.
+     */
+    public static class Election {
+
+        /**
+         * How long a follower waits without hearing from a leader before it campaigns
+         * (randomized up to twice this). Shorter fails over sooner; below the longest GC pause,
+         * disk stall or network hiccup, it deposes healthy leaders and writes stall in elections.
+         */
+        private Duration timeout = Duration.ofMillis(1000);
+
+        /**
+         * How often the leader sends heartbeats to idle followers. Shorter notices a lost quorum
+         * and confirms reads sooner at the cost of more peer traffic; the election timeout must
+         * be at least three times this (ten is usual), or followers campaign against a live
+         * leader.
+         */
+        private Duration heartbeatInterval = Duration.ofMillis(100);
+
+        /**
+         * The consensus core's unit of time: the election timeout and the heartbeat interval are
+         * counted in whole ticks. Shorter is finer timing for more wake-ups; longer than the
+         * heartbeat interval makes heartbeats late.
+         */
+        private Duration tickInterval = Duration.ofMillis(50);
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+        }
+
+        public Duration getTickInterval() {
+            return tickInterval;
+        }
+
+        public void setTickInterval(Duration tickInterval) {
+            this.tickInterval = tickInterval;
+        }
+    }
+
+    /** The write-ahead log on this node's disk (Segmented Log, group commit). */
+    public static class Log {
+
+        /**
+         * Size at which the write-ahead log starts a new segment file. Larger means fewer files
+         * and rolls; smaller lets truncation below a snapshot free space in finer steps.
+         */
+        private DataSize segmentSize = DataSize.ofMegabytes(64);
+
+        /**
+         * When log appends are fsync'd: always (before any acknowledgement; the safe default) or
+         * interval (at most every fsync-interval, for more throughput on slow disks). Unsafe:
+         * with interval, a crash or power loss of a majority at once can lose acknowledged
+         * writes.
+         */
+        private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
+
+        /**
+         * With fsync-policy interval: the longest time between fsyncs, and so the window of
+         * acknowledged writes a simultaneous crash of a majority can lose. Ignored with always.
+         */
+        private Duration fsyncInterval = Duration.ofMillis(10);
+
+        public DataSize getSegmentSize() {
+            return segmentSize;
+        }
+
+        public void setSegmentSize(DataSize segmentSize) {
+            this.segmentSize = segmentSize;
+        }
+
+        public FsyncPolicy getFsyncPolicy() {
+            return fsyncPolicy;
+        }
+
+        public void setFsyncPolicy(FsyncPolicy fsyncPolicy) {
+            this.fsyncPolicy = fsyncPolicy;
+        }
+
+        public Duration getFsyncInterval() {
+            return fsyncInterval;
+        }
+
+        public void setFsyncInterval(Duration fsyncInterval) {
+            this.fsyncInterval = fsyncInterval;
+        }
+    }
+
+    /** How the leader streams its log to each follower (Request Pipeline). */
+    public static class Pipeline {
+
+        /**
+         * Append messages in flight per follower before the leader waits for an answer. More
+         * hides the latency to a distant follower; fewer bounds the memory (up to
+         * max-bytes-per-append each) and what resending after a lost message costs.
+         */
+        private int maxInflightAppends = 16;
+
+        /**
+         * Largest number of log entries in one append message. Larger batches are cheaper per
+         * entry but make each message, and a retry of it, slower.
+         */
+        private int maxEntriesPerAppend = 512;
+
+        /**
+         * Largest payload of one append message. Larger batches are cheaper per byte but delay
+         * heartbeats queued behind them; a single entry larger than this still travels alone.
+         */
+        private DataSize maxBytesPerAppend = DataSize.ofMegabytes(1);
+
+        public int getMaxInflightAppends() {
+            return maxInflightAppends;
+        }
+
+        public void setMaxInflightAppends(int maxInflightAppends) {
+            this.maxInflightAppends = maxInflightAppends;
+        }
+
+        public int getMaxEntriesPerAppend() {
+            return maxEntriesPerAppend;
+        }
+
+        public void setMaxEntriesPerAppend(int maxEntriesPerAppend) {
+            this.maxEntriesPerAppend = maxEntriesPerAppend;
+        }
+
+        public DataSize getMaxBytesPerAppend() {
+            return maxBytesPerAppend;
+        }
+
+        public void setMaxBytesPerAppend(DataSize maxBytesPerAppend) {
+            this.maxBytesPerAppend = maxBytesPerAppend;
+        }
+    }
+
+    /** What the Replicated maps wait for, retry and accept. */
+    public static class Maps {
+
+        /**
+         * How long a write (put, remove, compute...) waits to be committed and applied before it
+         * fails with an outcome-unknown error. Longer rides out a leader election; shorter frees
+         * callers sooner but leaves more writes whose outcome must be read back.
+         */
+        private Duration writeTimeout = Duration.ofSeconds(5);
+
+        /**
+         * How long a linearizable read waits for its read index to be confirmed and applied
+         * before it fails as unavailable. Longer rides out an election; shorter fails fast.
+         */
+        private Duration readTimeout = Duration.ofSeconds(5);
+
+        /**
+         * How many compare-and-set attempts an atomic map operation (putIfAbsent, replace,
+         * compute, merge...) makes under contention, with random back-off, before it fails with
+         * an update-contention error. More attempts wait longer on a hot key.
+         */
+        private int maxCasAttempts = 64;
+
+        /**
+         * Largest key, in bytes after serialization; at most 16MB. Every key travels in peer
+         * messages and is stored on every node, so large keys cost everywhere.
+         */
+        private DataSize maxKeySize = DataSize.ofKilobytes(4);
+
+        /**
+         * Largest value, in bytes after serialization; at most 16MB. Every value travels in one
+         * peer request and one log record; large values slow replication for all keys.
+         */
+        private DataSize maxValueSize = DataSize.ofMegabytes(1);
+
+        /**
+         * How long idempotency keys are remembered, measured in log time (the leader's stamps).
+         * Longer keeps more keys in the replicated state; unsafe when shorter than any client's
+         * retry window, because a retry after it is applied again.
+         */
+        private Duration idempotencyRetention = Duration.ofHours(24);
+
+        public Duration getWriteTimeout() {
+            return writeTimeout;
+        }
+
+        public void setWriteTimeout(Duration writeTimeout) {
+            this.writeTimeout = writeTimeout;
+        }
+
+        public Duration getReadTimeout() {
+            return readTimeout;
+        }
+
+        public void setReadTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+        }
+
+        public int getMaxCasAttempts() {
+            return maxCasAttempts;
+        }
+
+        public void setMaxCasAttempts(int maxCasAttempts) {
+            this.maxCasAttempts = maxCasAttempts;
+        }
+
+        public DataSize getMaxKeySize() {
+            return maxKeySize;
+        }
+
+        public void setMaxKeySize(DataSize maxKeySize) {
+            this.maxKeySize = maxKeySize;
+        }
+
+        public DataSize getMaxValueSize() {
+            return maxValueSize;
+        }
+
+        public void setMaxValueSize(DataSize maxValueSize) {
+            this.maxValueSize = maxValueSize;
+        }
+
+        public Duration getIdempotencyRetention() {
+            return idempotencyRetention;
+        }
+
+        public void setIdempotencyRetention(Duration idempotencyRetention) {
+            this.idempotencyRetention = idempotencyRetention;
+        }
+    }
+
+    /** The channel between nodes: who may talk to this node's peer endpoints. */
+    public static class Peer {
+
+        /**
+         * Shared secret from which peer requests are authenticated (HMAC), the same on every
+         * node. Required for a multi-node cluster unless allow-insecure is set. Never logged;
+         * anyone who knows it can act as a cluster member.
+         */
+        private String clusterSecret;
+
+        /**
+         * Allows a multi-node cluster without a cluster secret. Unsafe: anyone who can reach the
+         * peer endpoints can then inject log entries and votes. For local development only.
+         */
+        private boolean allowInsecure = false;
+
+        public String getClusterSecret() {
+            return clusterSecret;
+        }
+
+        public void setClusterSecret(String clusterSecret) {
+            this.clusterSecret = clusterSecret;
+        }
+
+        public boolean isAllowInsecure() {
+            return allowInsecure;
+        }
+
+        public void setAllowInsecure(boolean allowInsecure) {
+            this.allowInsecure = allowInsecure;
+        }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * {@code replication.*} checked and resolved: who this node is, who its peers are, which
- * cluster it belongs to and where its data lives. Every problem fails startup with a message
- * that names the property and says how to fix it.
+ * cluster it belongs to and where its data lives. Every problem fails startup with a
+ * {@link ReplicationConfigurationException} that names the property and says how to fix it.
  */
 public record ReplicationSetup(
         String nodeId,
@@ -34,34 +34,50 @@ public record ReplicationSetup(
         String nodeId = properties.getNodeId();
         if (nodeId == null || nodeId.isBlank()) {
             if (!members.isEmpty()) {
-                throw new IllegalStateException("replication.node-id is not set; set it to this node's id in "
-                        + "replication.peers (one of " + members.peers().keySet() + ")");
+                throw new ReplicationConfigurationException("replication.node-id is not set, but replication.peers"
+                        + " lists " + members.peers().keySet(), "Set replication.node-id to this node's id in"
+                        + " replication.peers (one of " + members.peers().keySet() + ")");
             }
             nodeId = DEFAULT_SINGLE_NODE_ID;
         }
         if (properties.isJoin()) {
-            throw new IllegalStateException("replication.join=true is not supported by this release: membership "
-                    + "changes are not implemented yet; list every node in replication.peers on every node instead");
+            throw new ReplicationConfigurationException("replication.join=true is not supported by this release:"
+                    + " membership changes are not implemented yet", "Remove replication.join and list every node"
+                    + " in replication.peers on every node instead");
         }
         if (!members.isEmpty() && !members.contains(nodeId)) {
-            throw new IllegalStateException("replication.node-id '" + nodeId + "' is not among replication.peers "
-                    + members.peers().keySet() + "; add '" + nodeId + "=<its url>' to replication.peers on every node");
+            throw new ReplicationConfigurationException("replication.node-id '" + nodeId + "' is not among"
+                    + " replication.peers " + members.peers().keySet(), "Add '" + nodeId + "=<its url>' to"
+                    + " replication.peers on every node, or set replication.node-id to one of "
+                    + members.peers().keySet());
         }
         boolean multiNode = members.peers().size() > 1;
-        String secret = properties.getClusterSecret();
-        ClusterSecret.requireForCluster(nodeId, members.peers().keySet(),
-                secret == null || secret.isBlank() ? ClusterSecret.none() : ClusterSecret.of(secret),
-                properties.isAllowInsecurePeers());
-        if (multiNode && properties.isInMemory()) {
-            throw new IllegalStateException("replication.in-memory=true keeps no data across restarts and is only "
-                    + "for a single node; remove it or remove the other nodes from replication.peers");
+        ReplicationProperties.Peer peer = properties.getPeer();
+        String secret = peer.getClusterSecret();
+        try {
+            ClusterSecret.requireForCluster(nodeId, members.peers().keySet(),
+                    secret == null || secret.isBlank() ? ClusterSecret.none() : ClusterSecret.of(secret),
+                    peer.isAllowInsecure());
+        } catch (IllegalStateException insecure) {
+            throw new ReplicationConfigurationException(insecure.getMessage(), "Set the same"
+                    + " replication.peer.cluster-secret, a random string of at least " + ClusterSecret.MINIMUM_LENGTH
+                    + " characters, on every node (or replication.peer.allow-insecure=true for local"
+                    + " development only)", insecure);
         }
-        long maxValue = properties.getMaxValueSize().toBytes();
-        long maxKey = properties.getMaxKeySize().toBytes();
+        if (multiNode && properties.isInMemory()) {
+            throw new ReplicationConfigurationException("replication.in-memory=true keeps no data across restarts"
+                    + " and is only for a single node, but replication.peers lists " + members.peers().keySet(),
+                    "Remove replication.in-memory, or remove the other nodes from replication.peers");
+        }
+        ReplicationProperties.Maps map = properties.getMap();
+        long maxValue = map.getMaxValueSize().toBytes();
+        long maxKey = map.getMaxKeySize().toBytes();
         if (maxValue < 1 || maxValue > MAX_ENTRY_BYTES || maxKey < 1 || maxKey > MAX_ENTRY_BYTES) {
-            throw new IllegalStateException("replication.max-key-size (" + properties.getMaxKeySize()
-                    + ") and replication.max-value-size (" + properties.getMaxValueSize() + ") must be between 1B and "
-                    + (MAX_ENTRY_BYTES >> 20) + "MB: every entry travels in one peer request and one log record");
+            throw new ReplicationConfigurationException("replication.map.max-key-size (" + map.getMaxKeySize()
+                    + ") and replication.map.max-value-size (" + map.getMaxValueSize() + ") must be between 1B and "
+                    + (MAX_ENTRY_BYTES >> 20) + "MB: every entry travels in one peer request and one log record",
+                    "Set replication.map.max-key-size and replication.map.max-value-size between 1B and "
+                    + (MAX_ENTRY_BYTES >> 20) + "MB, and store larger objects elsewhere");
         }
         String clusterId = properties.getClusterId();
         if (clusterId == null || clusterId.isBlank()) {
@@ -88,11 +104,20 @@ public record ReplicationSetup(
         return members.isEmpty() ? Set.of(nodeId) : new LinkedHashSet<>(members.peers().keySet());
     }
 
-
+    /** The node's timings and limits; inconsistent ones fail naming the properties involved. */
     public NodeSettings nodeSettings() {
-        return new NodeSettings(nodeId, voters(), properties.getTickInterval(), properties.getElectionTimeout(),
-                properties.getHeartbeatInterval(), properties.getMaxInflightAppends(),
-                properties.getMaxEntriesPerAppend(), properties.getMaxBytesPerAppend().toBytes(), 10_000, 100_000);
+        ReplicationProperties.Election election = properties.getElection();
+        ReplicationProperties.Pipeline pipeline = properties.getPipeline();
+        try {
+            return new NodeSettings(nodeId, voters(), election.getTickInterval(), election.getTimeout(),
+                    election.getHeartbeatInterval(), pipeline.getMaxInflightAppends(),
+                    pipeline.getMaxEntriesPerAppend(), pipeline.getMaxBytesPerAppend().toBytes(), 10_000, 100_000);
+        } catch (IllegalArgumentException inconsistent) {
+            throw new ReplicationConfigurationException("replication.election.* or replication.pipeline.* is"
+                    + " inconsistent: " + inconsistent.getMessage(), "Keep replication.election.timeout at least"
+                    + " three times replication.election.heartbeat-interval, which is at least one"
+                    + " replication.election.tick-interval, and every value positive", inconsistent);
+        }
     }
 
     @Override

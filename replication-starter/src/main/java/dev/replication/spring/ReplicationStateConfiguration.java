@@ -5,6 +5,7 @@ import dev.replication.map.ReplicatedMapSettings;
 import dev.replication.runtime.ReplicationNode;
 import dev.replication.state.KeyValueStateMachine;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 class ReplicationStateConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
     KeyValueStateMachine replicationStateMachine(ReplicationProperties properties) {
-        return new KeyValueStateMachine(properties.getIdempotencyRetention());
+        return new KeyValueStateMachine(properties.getMap().getIdempotencyRetention());
     }
 
     /**
@@ -23,11 +25,22 @@ class ReplicationStateConfiguration {
      * they look in the log as they look in its JSON APIs.
      */
     @Bean
+    @ConditionalOnMissingBean
     ReplicatedMapRegistry replicatedMapRegistry(ObjectProvider<JsonMapper> mapper, ReplicationNode node,
             KeyValueStateMachine stateMachine, ReplicationProperties properties) {
         return new ReplicatedMapRegistry(mapper.getIfAvailable(JsonMapper::new), node, stateMachine,
-                new ReplicatedMapSettings(properties.getWriteTimeout(), properties.getReadTimeout(),
-                        properties.getMaxCasAttempts(), (int) properties.getMaxKeySize().toBytes(),
-                        (int) properties.getMaxValueSize().toBytes()));
+                mapSettings(properties.getMap()));
+    }
+
+    /** The one place the map settings are read from replication.map.*. */
+    static ReplicatedMapSettings mapSettings(ReplicationProperties.Maps map) {
+        try {
+            return new ReplicatedMapSettings(map.getWriteTimeout(), map.getReadTimeout(), map.getMaxCasAttempts(),
+                    (int) map.getMaxKeySize().toBytes(), (int) map.getMaxValueSize().toBytes());
+        } catch (IllegalArgumentException invalid) {
+            throw new ReplicationConfigurationException("replication.map.* is invalid: " + invalid.getMessage(),
+                    "Set replication.map.write-timeout and read-timeout to positive durations and"
+                    + " replication.map.max-cas-attempts to at least 1", invalid);
+        }
     }
 }

@@ -115,7 +115,7 @@ public final class ClusterCredential {
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 signature.getBytes(StandardCharsets.US_ASCII))) {
             throw unauthorized("request from " + sender + " has an invalid signature; every"
-                    + " node must be configured with the same replication.cluster-secret");
+                    + " node must be configured with the same replication.peer.cluster-secret");
         }
         sweepExpiredNonces(now);
         if (seenNonces.putIfAbsent(nonce, sentAt + clockWindow.toMillis()) != null) {

@@ -7,7 +7,7 @@ import java.util.TreeSet;
 
 /**
  * The shared secret from which every peer request's {@link ClusterCredential} is derived
- * ({@code replication.cluster-secret}). Holds the key only: its {@code toString} never reveals
+ * ({@code replication.peer.cluster-secret}). Holds the key only: its {@code toString} never reveals
  * it, so settings, logs and Actuator output that print it stay safe.
  */
 public final class ClusterSecret {
@@ -42,7 +42,8 @@ public final class ClusterSecret {
     /**
      * Fails with a clear message when a cluster of more than one member has no secret (or one
      * shorter than {@link #MINIMUM_LENGTH}), unless {@code allowInsecure} was set explicitly for
-     * local development. A single node, or a node whose peers name only itself, needs none.
+     * local development. A single node, or a node whose peers name only itself, needs none. The
+     * message says what is wrong; the caller, which knows the configuration, says how to fix it.
      */
     public static void requireForCluster(String nodeId, Collection<String> memberIds,
             ClusterSecret secret, boolean allowInsecure) {
@@ -53,16 +54,12 @@ public final class ClusterSecret {
         }
         if (!secret.isPresent()) {
             throw new IllegalStateException("node " + nodeId + " is configured with peers "
-                    + others + " but no replication.cluster-secret: anyone who can reach the peer"
-                    + " endpoints could inject log entries or votes. Set the same"
-                    + " replication.cluster-secret (at least " + MINIMUM_LENGTH + " characters)"
-                    + " on every node, or set replication.allow-insecure-peers=true for local"
-                    + " development only");
+                    + others + " but no replication.peer.cluster-secret: anyone who can reach the"
+                    + " peer endpoints could inject log entries or votes");
         }
         if (secret.key.length < MINIMUM_LENGTH) {
-            throw new IllegalStateException("replication.cluster-secret of node " + nodeId
-                    + " is shorter than " + MINIMUM_LENGTH + " bytes and could be guessed; use a"
-                    + " longer random secret (the same on every node)");
+            throw new IllegalStateException("replication.peer.cluster-secret of node " + nodeId
+                    + " is shorter than " + MINIMUM_LENGTH + " bytes and could be guessed");
         }
     }
 

@@ -46,8 +46,8 @@ import okhttp3.ResponseBody;
  * bounded queue (then drops, counted) and never delays the caller or other peers.
  * {@link #call} is one POST to {@code call/{operation}} with its own deadline.
  *
- * <p>The server half is {@link PeerEndpoint}, which asks this transport for the handler, the
- * credential and the configured peers.
+ * <p>The server half is {@link InboundRequests} (behind the servlet endpoint), which asks this
+ * transport for the handler, the credential and the configured peers.
  */
 public final class Http2PeerTransport implements PeerTransport {
 
@@ -279,6 +279,11 @@ public final class Http2PeerTransport implements PeerTransport {
         client.dispatcher().cancelAll();
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
+    }
+
+    /** The server half, for the web endpoint that receives this node's peer requests. */
+    public InboundRequests inboundRequests() {
+        return new InboundRequests(this);
     }
 
     InboundHandler handler() {

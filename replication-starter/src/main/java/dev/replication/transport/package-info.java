@@ -5,8 +5,10 @@
  * implementations: {@link dev.replication.transport.InMemoryPeerNetwork} for single-JVM tests,
  * and {@link dev.replication.transport.Http2PeerTransport}, which keeps one HTTP/2 connection
  * per peer (Single Socket Channel) with a bounded window of batched POSTs in flight (Request
- * Pipeline). The server half is {@link dev.replication.transport.PeerEndpoint}, a Spring MVC
- * controller under {@code /replication/v1/}; every peer request is authenticated by a
+ * Pipeline). The server half is {@link dev.replication.transport.InboundRequests}, which the
+ * servlet endpoint in {@code dev.replication.transport.servlet} maps onto
+ * {@code /replication/v1/}; this package imports no Spring, Tomcat or servlet type. Every peer
+ * request is authenticated by a
  * {@link dev.replication.transport.ClusterCredential} derived from the cluster secret, and
  * messages travel in the compact binary {@link dev.replication.transport.MessageCodec}.
  *

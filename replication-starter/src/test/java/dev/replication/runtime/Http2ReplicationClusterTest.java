@@ -54,7 +54,7 @@ class Http2ReplicationClusterTest extends ReplicationClusterSuite {
                 .append(id).append("=http://127.0.0.1:").append(port));
         return Map.of(
                 "replication.peers", peers.toString(),
-                "replication.cluster-secret", "a-test-secret-of-enough-length",
+                "replication.peer.cluster-secret", "a-test-secret-of-enough-length",
                 "server.port", PORTS.getOrDefault(nodeId, 0),
                 "server.address", "127.0.0.1");
     }

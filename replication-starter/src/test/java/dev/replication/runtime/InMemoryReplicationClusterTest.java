@@ -29,7 +29,7 @@ class InMemoryReplicationClusterTest extends ReplicationClusterSuite {
     Map<String, Object> transportProperties(String nodeId) {
         return Map.of(
                 "replication.peers", "n1=http://n1.invalid,n2=http://n2.invalid,n3=http://n3.invalid",
-                "replication.allow-insecure-peers", "true");
+                "replication.peer.allow-insecure", "true");
     }
 
     @Override

@@ -107,9 +107,9 @@ abstract class ReplicationClusterSuite {
         Map<String, Object> properties = new LinkedHashMap<>(transportProperties(nodeId));
         properties.put("replication.node-id", nodeId);
         properties.put("replication.data-dir", dataRoot.resolve(nodeId).toString());
-        properties.put("replication.election-timeout", "1500ms");
-        properties.put("replication.heartbeat-interval", "150ms");
-        properties.put("replication.tick-interval", "50ms");
+        properties.put("replication.election.timeout", "1500ms");
+        properties.put("replication.election.heartbeat-interval", "150ms");
+        properties.put("replication.election.tick-interval", "50ms");
         properties.put("spring.main.banner-mode", "off");
         properties.putAll(overrides);
         List<Class<?>> sources = new ArrayList<>(List.of(NodeApplication.class));

@@ -54,10 +54,10 @@ final class Http2Cluster implements AutoCloseable {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("replication.node-id", nodeId);
         properties.put("replication.peers", peers.toString());
-        properties.put("replication.cluster-secret", "a-test-secret-of-enough-length");
+        properties.put("replication.peer.cluster-secret", "a-test-secret-of-enough-length");
         properties.put("replication.data-dir", dataRoot.resolve(nodeId).toString());
-        properties.put("replication.election-timeout", "1500ms");
-        properties.put("replication.heartbeat-interval", "150ms");
+        properties.put("replication.election.timeout", "1500ms");
+        properties.put("replication.election.heartbeat-interval", "150ms");
         properties.put("server.port", ports.get(nodeId));
         properties.put("server.address", "127.0.0.1");
         properties.put("management.endpoints.web.exposure.include", "health,replication");

@@ -159,23 +159,23 @@ class ReplicationAutoConfigurationTest {
 
     @Test
     void aValueOverTheConfiguredLimitIsRefusedAndNothingIsWritten() {
-        singleNode().withUserConfiguration(InventoryApp.class).withPropertyValues("replication.max-value-size=64B")
+        singleNode().withUserConfiguration(InventoryApp.class).withPropertyValues("replication.map.max-value-size=64B")
                 .run(context -> {
                     Inventory inventory = context.getBean(Inventory.class);
 
                     org.assertj.core.api.Assertions.assertThatThrownBy(
                                     () -> inventory.items.put("big", new Item("x".repeat(100), 1)))
                             .isInstanceOf(dev.replication.api.EntryTooLargeException.class)
-                            .hasMessageContaining("replication.max-value-size");
+                            .hasMessageContaining("replication.map.max-value-size");
                     assertThat(inventory.items.get("big")).isNull();
                 });
     }
 
     @Test
     void aValueLimitBeyondWhatOneRequestCarriesFailsStartup() {
-        singleNode().withPropertyValues("replication.max-value-size=1GB")
+        singleNode().withPropertyValues("replication.map.max-value-size=1GB")
                 .run(context -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("replication.max-value-size"));
+                        .hasMessageContaining("replication.map.max-value-size"));
     }
 
     @Test
@@ -209,7 +209,7 @@ class ReplicationAutoConfigurationTest {
     @Test
     void aNodeIdNotAmongThePeersFailsStartup() {
         singleNode().withPropertyValues("replication.node-id=n9", "replication.peers=n1=http://a:1,n2=http://b:1",
-                        "replication.cluster-secret=0123456789abcdef0123")
+                        "replication.peer.cluster-secret=0123456789abcdef0123")
                 .run(context -> assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("'n9' is not among replication.peers"));
     }
@@ -232,7 +232,7 @@ class ReplicationAutoConfigurationTest {
     void aMultiNodeClusterWithoutASecretFailsStartup() {
         singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n2=http://b:1")
                 .run(context -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("replication.cluster-secret"));
+                        .hasMessageContaining("replication.peer.cluster-secret"));
     }
 
     @Test

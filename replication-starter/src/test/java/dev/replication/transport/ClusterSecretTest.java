@@ -18,7 +18,7 @@ class ClusterSecretTest {
         assertThatThrownBy(() -> ClusterSecret.requireForCluster("n1", List.of("n1", "n2", "n3"),
                 ClusterSecret.none(), false))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("no replication.cluster-secret")
+                .hasMessageContaining("no replication.peer.cluster-secret")
                 .hasMessageContaining("[n2, n3]");
     }
 

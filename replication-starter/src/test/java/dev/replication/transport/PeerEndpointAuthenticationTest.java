@@ -3,6 +3,7 @@ package dev.replication.transport;
 import static dev.replication.transport.PeerTransportContract.assertDelivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.replication.transport.servlet.PeerEndpoint;
 import dev.replication.core.Message;
 import dev.replication.core.TimeoutNow;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.replication.transport;
 
+import dev.replication.transport.servlet.PeerEndpoint;
+import dev.replication.transport.servlet.PeerHttp2Tuning;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

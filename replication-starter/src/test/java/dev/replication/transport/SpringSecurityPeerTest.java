@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two nodes in applications with Spring Security. They also leave {@code server.http2.enabled}
- * unset, so HTTP/2 comes from {@link PeerHttp2Tuning} alone.
+ * unset, so HTTP/2 comes from {@link dev.replication.transport.servlet.PeerHttp2Tuning} alone.
  */
 class SpringSecurityPeerTest {
 

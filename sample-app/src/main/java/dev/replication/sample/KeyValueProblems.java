@@ -77,7 +77,7 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
         return response;
     }
 
-    /** The starter's own limits ({@code replication.max-key-size} / {@code max-value-size}). */
+    /** The starter's own limits ({@code replication.map.max-key-size} / {@code max-value-size}). */
     @ExceptionHandler(EntryTooLargeException.class)
     ResponseEntity<ProblemDetail> entryTooLarge(EntryTooLargeException e) {
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large",

@@ -265,7 +265,7 @@ class KeyValueApiTest {
 
     @Test
     void anEntryOverTheStartersOwnLimitIsA413() throws Exception {
-        entries.failNextWrite(new EntryTooLargeException("Value of 2000000 bytes exceeds replication.max-value-size"
+        entries.failNextWrite(new EntryTooLargeException("Value of 2000000 bytes exceeds replication.map.max-value-size"
                 + " (1048576); store it elsewhere.", 2_000_000, 1_048_576));
 
         mvc.perform(putJson("/kv/k", "1"))

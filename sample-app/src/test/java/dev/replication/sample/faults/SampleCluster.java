@@ -52,7 +52,7 @@ final class SampleCluster implements AutoCloseable {
                     .environment("REPLICATION_NODE_ID", node)
                     .environment("REPLICATION_PEERS", peers)
                     .environment("REPLICATION_DATA_DIR", dataRoot.resolve(node).toString())
-                    .environment("REPLICATION_CLUSTER_SECRET", SECRET)
+                    .environment("REPLICATION_PEER_CLUSTER_SECRET", SECRET)
                     .environment("REPLICATION_ELECTION_TIMEOUT", electionTimeout.toMillis() + "ms")
                     .environment("SERVER_PORT", String.valueOf(ports.get(node)))
                     .environment("SERVER_ADDRESS", "127.0.0.1")

@@ -1,4 +1,4 @@
-package dev.replication.transport;
+package dev.replication.transport.servlet;
 
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.UpgradeProtocol;

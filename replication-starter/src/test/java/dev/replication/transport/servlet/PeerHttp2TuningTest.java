@@ -1,4 +1,4 @@
-package dev.replication.transport;
+package dev.replication.transport.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,10 @@
-package dev.replication.transport;
+package dev.replication.transport.servlet;
 
 import dev.replication.codec.MalformedEncodingException;
-import dev.replication.core.Message;
+import dev.replication.transport.Http2PeerTransport;
+import dev.replication.transport.InboundRequests;
+import dev.replication.transport.PeerAuthenticationException;
+import dev.replication.transport.UnsupportedWireVersionException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -23,16 +26,15 @@ import org.springframework.web.context.request.async.AsyncRequestTimeoutExceptio
 /**
  * The server half of the peer transport, in the application's own web server (and so below its
  * context path): {@code POST /replication/v1/messages} takes a batch of one-way messages and
- * answers 204 once they are accepted (handed to the handler in the sender's order, see
- * {@link InboundSequencer});
+ * answers 204 once they are accepted (handed to the handler in the sender's order);
  * {@code POST /replication/v1/call/{operation}} hands a body to the handler and
  * answers with its bytes. Both take {@code application/octet-stream}; errors are RFC 9457
  * problem details.
  *
- * <p>Every request is checked by the {@link ClusterCredential} before anything else: the
- * handler never sees an unauthenticated, foreign or replayed request. Not component-scanned by
- * design: the auto-configuration registers it as a bean beside the {@link Http2PeerTransport}
- * it serves.
+ * <p>Every request is authenticated by {@link InboundRequests} (the cluster credential) before
+ * anything else: the handler never sees an unauthenticated, foreign or replayed request. This
+ * class only maps HTTP onto those calls. Not component-scanned by design: the
+ * auto-configuration registers it as a bean beside the {@link Http2PeerTransport} it serves.
  */
 @RestController
 @RequestMapping("/replication/v1")
@@ -43,30 +45,17 @@ public class PeerEndpoint {
     /** The largest peer request body accepted: batches are about 1 MiB, one entry may be more. */
     public static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-    private final Http2PeerTransport transport;
+    private final InboundRequests inbound;
 
     public PeerEndpoint(Http2PeerTransport transport) {
-        this.transport = transport;
+        this.inbound = transport.inboundRequests();
     }
 
     @PostMapping("/messages")
     public ResponseEntity<Void> messages(HttpServletRequest request) throws IOException {
         byte[] bytes = readBody(request);
         String sender = authenticate(request, "messages", bytes);
-        InboundHandler handler = startedHandler();
-        MessageCodec.MessageBatch batch = transport.codec().decodeOrderedBatch(bytes);
-        for (Message message : batch.messages()) {
-            checkAddressing(sender, message);
-        }
-        transport.sequencer().accept(sender, batch.order(), batch.messages(), message -> {
-            try {
-                handler.onMessage(message);
-            } catch (RuntimeException failure) {
-                log.warn("Node {} failed to take {} from {}; it is dropped and the sender's core"
-                        + " will retry", transport.nodeId(), message.getClass().getSimpleName(),
-                        sender, failure);
-            }
-        });
+        inbound.acceptMessages(sender, bytes);
         return ResponseEntity.noContent().build();
     }
 
@@ -75,17 +64,7 @@ public class PeerEndpoint {
             HttpServletRequest request) throws IOException {
         byte[] bytes = readBody(request);
         String sender = authenticate(request, "call/" + operation, bytes);
-        InboundHandler handler = startedHandler();
-        CompletableFuture<byte[]> answer;
-        try {
-            answer = handler.onCall(sender, operation, bytes);
-        } catch (RuntimeException failure) {
-            answer = CompletableFuture.failedFuture(failure);
-        }
-        if (answer == null) {
-            answer = CompletableFuture.failedFuture(new IllegalStateException(
-                    "the inbound handler returned no future for call " + operation));
-        }
+        CompletableFuture<byte[]> answer = inbound.call(sender, operation, bytes);
         return answer.handle((response, failure) -> {
             if (failure == null) {
                 return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
@@ -93,10 +72,10 @@ public class PeerEndpoint {
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            log.debug("Call {} from {} failed on node {}", operation, sender, transport.nodeId(),
+            log.debug("Call {} from {} failed on node {}", operation, sender, inbound.nodeId(),
                     cause);
             return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Peer call failed", "node "
-                    + transport.nodeId() + " failed call " + operation + " from " + sender + ": "
+                    + inbound.nodeId() + " failed call " + operation + " from " + sender + ": "
                     + cause.getMessage() + "; the outcome is unknown to the caller");
         });
     }
@@ -105,7 +84,7 @@ public class PeerEndpoint {
     ResponseEntity<Object> refused(PeerAuthenticationException refused,
             HttpServletRequest request) {
         log.warn("Refused peer request {} {} on node {}: {}", request.getMethod(),
-                request.getRequestURI(), transport.nodeId(), refused.getMessage());
+                request.getRequestURI(), inbound.nodeId(), refused.getMessage());
         return problem(HttpStatus.valueOf(refused.status()), refused.title(),
                 refused.getMessage());
     }
@@ -125,10 +104,10 @@ public class PeerEndpoint {
         return problem(HttpStatus.BAD_REQUEST, "Malformed peer message", malformed.getMessage());
     }
 
-    @ExceptionHandler(NotStartedException.class)
-    ResponseEntity<Object> notStarted(NotStartedException notStarted) {
+    @ExceptionHandler(InboundRequests.NotStartedException.class)
+    ResponseEntity<Object> notStarted(InboundRequests.NotStartedException notStarted) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
-                .header(Http2PeerTransport.NOT_DELIVERED_HEADER, "true")
+                .header(InboundRequests.NOT_DELIVERED_HEADER, "true")
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(detail(HttpStatus.SERVICE_UNAVAILABLE, "Node not started",
                         notStarted.getMessage()));
@@ -139,7 +118,7 @@ public class PeerEndpoint {
     ResponseEntity<Object> unanswered(AsyncRequestTimeoutException timeout,
             HttpServletRequest request) {
         return problem(HttpStatus.GATEWAY_TIMEOUT, "Peer call unanswered", "node "
-                + transport.nodeId() + " did not answer " + request.getRequestURI()
+                + inbound.nodeId() + " did not answer " + request.getRequestURI()
                 + " within the server's async request timeout (spring.mvc.async.request-timeout);"
                 + " the outcome is unknown: use a shorter call timeout than the server's");
     }
@@ -161,31 +140,7 @@ public class PeerEndpoint {
     }
 
     private String authenticate(HttpServletRequest request, String target, byte[] body) {
-        return transport.credential().verify(request::getHeader, transport.nodeId(),
-                transport.peerIds(), target, body);
-    }
-
-    private InboundHandler startedHandler() {
-        InboundHandler handler = transport.handler();
-        if (handler == null) {
-            throw new NotStartedException("node " + transport.nodeId() + " has not started its"
-                    + " peer transport yet; retry shortly");
-        }
-        return handler;
-    }
-
-    private void checkAddressing(String sender, Message message) {
-        if (!sender.equals(message.from())) {
-            throw new PeerAuthenticationException(403, "Sender mismatch", "request authenticated"
-                    + " as " + sender + " carries a " + message.getClass().getSimpleName()
-                    + " from " + message.from() + "; a node may only send its own messages");
-        }
-        if (!transport.nodeId().equals(message.to())) {
-            throw new PeerAuthenticationException(421, "Misdirected peer message", "a "
-                    + message.getClass().getSimpleName() + " for " + message.to()
-                    + " reached node " + transport.nodeId() + "; check replication.peers on "
-                    + sender);
-        }
+        return inbound.authenticate(request::getHeader, target, body);
     }
 
     private static ResponseEntity<Object> problem(HttpStatus status, String title, String text) {
@@ -211,13 +166,6 @@ public class PeerEndpoint {
         BodyTooLargeException(long size) {
             super("peer request body of " + size + " bytes exceeds the limit of " + MAX_BODY_BYTES
                     + " bytes; a single log entry or call body must stay below it");
-        }
-    }
-
-    /** The endpoint is up but its transport has no handler yet. */
-    static final class NotStartedException extends RuntimeException {
-        NotStartedException(String message) {
-            super(message);
         }
     }
 }
