@@ -1,18 +1,17 @@
 package dev.replication.api;
 
-import org.springframework.context.ApplicationEvent;
-
 /**
  * A change of this node's leadership: {@link LeadershipGrantedEvent} or {@link
- * LeadershipRevokedEvent}. Listen to this type to receive both, in order.
+ * LeadershipRevokedEvent}. Listen to this type to receive both, in order (with Spring, an
+ * {@code @EventListener} method taking it; the starter publishes it as an application event).
+ * A plain object, so the public API does not tie applications to Spring's event classes.
  */
-public abstract class LeadershipEvent extends ApplicationEvent {
+public abstract class LeadershipEvent {
 
     private final String nodeId;
     private final long generation;
 
-    protected LeadershipEvent(Object source, String nodeId, long generation) {
-        super(source);
+    protected LeadershipEvent(String nodeId, long generation) {
         this.nodeId = nodeId;
         this.generation = generation;
     }

@@ -7,7 +7,7 @@ package dev.replication.api;
  */
 public class LeadershipGrantedEvent extends LeadershipEvent {
 
-    public LeadershipGrantedEvent(Object source, String nodeId, long generation) {
-        super(source, nodeId, generation);
+    public LeadershipGrantedEvent(String nodeId, long generation) {
+        super(nodeId, generation);
     }
 }

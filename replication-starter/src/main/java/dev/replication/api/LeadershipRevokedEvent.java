@@ -7,7 +7,7 @@ package dev.replication.api;
  */
 public class LeadershipRevokedEvent extends LeadershipEvent {
 
-    public LeadershipRevokedEvent(Object source, String nodeId, long generation) {
-        super(source, nodeId, generation);
+    public LeadershipRevokedEvent(String nodeId, long generation) {
+        super(nodeId, generation);
     }
 }

@@ -42,12 +42,12 @@ final class LeadershipEvents implements Consumer<RoleState>, AutoCloseable {
     private void publish(RoleState state) {
         boolean nowLeading = state.role() == Role.LEADER;
         if (leading >= 0 && (!nowLeading || state.generation() != leading)) {
-            publisher.publishEvent(new LeadershipRevokedEvent(nodeId, nodeId, leading));
+            publisher.publishEvent(new LeadershipRevokedEvent(nodeId, leading));
             leading = -1;
         }
         if (nowLeading && leading < 0) {
             leading = state.generation();
-            publisher.publishEvent(new LeadershipGrantedEvent(nodeId, nodeId, state.generation()));
+            publisher.publishEvent(new LeadershipGrantedEvent(nodeId, state.generation()));
         }
     }
 

@@ -45,7 +45,7 @@ class LeaderApiTest {
 
     @Test
     void showsTheLeaderAndGenerationOfTheLastHeartbeat() throws Exception {
-        events.publishEvent(new LeadershipGrantedEvent(this, "n3", 4));
+        events.publishEvent(new LeadershipGrantedEvent("n3", 4));
         job.beat();
 
         mvc.perform(get("/leader"))

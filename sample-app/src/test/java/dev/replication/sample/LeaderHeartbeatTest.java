@@ -22,7 +22,7 @@ class LeaderHeartbeatTest {
 
     @Test
     void writesAHeartbeatStampedWithTheGrantedGeneration() {
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 7));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 7));
 
         job.beat();
 
@@ -31,7 +31,7 @@ class LeaderHeartbeatTest {
 
     @Test
     void countsTheBeatsOfOneGeneration() {
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 7));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 7));
 
         job.beat();
         job.beat();
@@ -41,10 +41,10 @@ class LeaderHeartbeatTest {
 
     @Test
     void stopsWritingOnceLeadershipIsRevoked() {
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 7));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 7));
         job.beat();
 
-        job.leadershipRevoked(new LeadershipRevokedEvent(this, "n1", 7));
+        job.leadershipRevoked(new LeadershipRevokedEvent("n1", 7));
         job.beat();
 
         assertThat(heartbeats.get(LeaderHeartbeat.KEY).beats()).isEqualTo(1);
@@ -53,9 +53,9 @@ class LeaderHeartbeatTest {
 
     @Test
     void aLateRevocationOfAnOlderGenerationDoesNotStopTheCurrentOne() {
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 9));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 9));
 
-        job.leadershipRevoked(new LeadershipRevokedEvent(this, "n1", 7));
+        job.leadershipRevoked(new LeadershipRevokedEvent("n1", 7));
         job.beat();
 
         assertThat(heartbeats.get(LeaderHeartbeat.KEY).generation()).isEqualTo(9);
@@ -64,7 +64,7 @@ class LeaderHeartbeatTest {
     @Test
     void neverOverwritesTheHeartbeatOfANewerGeneration() {
         heartbeats.put(LeaderHeartbeat.KEY, new LeaderHeartbeat.Beat("n2", 8, 3));
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 7));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 7));
 
         job.beat();
 
@@ -74,7 +74,7 @@ class LeaderHeartbeatTest {
     @Test
     void aNewGenerationStartsCountingAgain() {
         heartbeats.put(LeaderHeartbeat.KEY, new LeaderHeartbeat.Beat("n2", 6, 40));
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 7));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 7));
 
         job.beat();
 
@@ -83,7 +83,7 @@ class LeaderHeartbeatTest {
 
     @Test
     void aFailedWriteIsLeftToTheNextRunInsteadOfFailingTheScheduler() {
-        job.leadershipGranted(new LeadershipGrantedEvent(this, "n1", 7));
+        job.leadershipGranted(new LeadershipGrantedEvent("n1", 7));
         heartbeats.failNextWrite(new NotAppliedException("No quorum; retry shortly.", "n1"));
 
         assertThatNoException().isThrownBy(job::beat);
