@@ -49,7 +49,7 @@ class MoreClientsThanServerThreadsTest {
     @TempDir
     static Path dataRoot;
 
-    private static final Map<String, ConfigurableApplicationContext> nodes = new TreeMap<>();
+    private static final Map<String, ConfigurableApplicationContext> nodes = new ConcurrentHashMap<>();
     private static final Map<String, Integer> ports = new TreeMap<>();
 
     @BeforeAll
@@ -65,20 +65,19 @@ class MoreClientsThanServerThreadsTest {
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (String id : ports.keySet()) {
             Path dataDir = Files.createDirectories(dataRoot.resolve(id));
+            // Arguments, not default properties: they must win over application.properties.
             starting.add(CompletableFuture.runAsync(() -> nodes.put(id, new SpringApplicationBuilder(SampleApplication.class)
-                    .properties(
-                            "server.port=" + ports.get(id),
-                            "server.tomcat.threads.max=" + SERVER_THREADS,
-                            "server.tomcat.threads.min-spare=" + SERVER_THREADS,
-                            "replication.node-id=" + id,
-                            "replication.peers=" + peers,
-                            "replication.data-dir=" + dataDir,
-                            "replication.peer.cluster-secret=" + SECRET,
-                            "sample.heartbeat.interval=1h",
-                            "spring.main.banner-mode=off",
-                            "logging.level.org.springframework=warn",
-                            "logging.level.org.apache=warn")
-                    .run())));
+                    .run("--server.port=" + ports.get(id),
+                            "--server.tomcat.threads.max=" + SERVER_THREADS,
+                            "--server.tomcat.threads.min-spare=" + SERVER_THREADS,
+                            "--replication.node-id=" + id,
+                            "--replication.peers=" + peers,
+                            "--replication.data-dir=" + dataDir,
+                            "--replication.peer.cluster-secret=" + SECRET,
+                            "--sample.heartbeat.interval=1h",
+                            "--spring.main.banner-mode=off",
+                            "--logging.level.org.springframework=warn",
+                            "--logging.level.org.apache=warn"))));
         }
         CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     }
