@@ -45,9 +45,35 @@ final class LeaderForwarding {
         batches.computeIfAbsent(leaderId, leader -> new ArrayList<>()).add(propose);
     }
 
-    /** Sends this turn's batches, one peer call per leader. */
+    /**
+     * Sends this turn's batches: per leader, as few peer calls as the peer's request limit
+     * allows. A write too large to forward on its own is not applied: it was never sent.
+     */
     void forwardBatches(long nowNanos) {
-        batches.forEach((leaderId, batch) -> forward(leaderId, batch, nowNanos));
+        int limit = transport.maxRequestBytes();
+        batches.forEach((leaderId, batch) -> {
+            List<Propose> call = new ArrayList<>();
+            long bytes = ForwardingProtocol.encodeCommands(List.of(), 0).length;
+            for (Propose propose : batch) {
+                long size = 4L + propose.envelope.length;
+                if (bytes + size > limit && !call.isEmpty()) {
+                    forward(leaderId, call, nowNanos);
+                    call = new ArrayList<>();
+                    bytes = ForwardingProtocol.encodeCommands(List.of(), 0).length;
+                }
+                if (bytes + size > limit) {
+                    propose.result.completeExceptionally(new NotAppliedException("the write of "
+                            + propose.envelope.length + " bytes is too large to forward to leader " + leaderId
+                            + " (peer requests carry at most " + limit + " bytes); it was not sent", leaderId));
+                    continue;
+                }
+                call.add(propose);
+                bytes += size;
+            }
+            if (!call.isEmpty()) {
+                forward(leaderId, call, nowNanos);
+            }
+        });
         batches.clear();
     }
 

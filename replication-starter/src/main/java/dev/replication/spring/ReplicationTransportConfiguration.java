@@ -37,8 +37,30 @@ class ReplicationTransportConfiguration {
         @ConditionalOnMissingBean(PeerTransport.class)
         Http2PeerTransport replicationPeerTransport(ReplicationSetup setup) {
             String secret = setup.clusterSecret();
-            return new Http2PeerTransport(PeerTransportSettings.of(setup.nodeId(), setup.clusterId(),
-                    setup.members().peers(), secret == null ? ClusterSecret.none() : ClusterSecret.of(secret)));
+            PeerTransportSettings settings = PeerTransportSettings.of(setup.nodeId(), setup.clusterId(),
+                    setup.members().peers(), secret == null ? ClusterSecret.none() : ClusterSecret.of(secret));
+            requireMessagesFit(setup, settings.maxBodyBytes());
+            return new Http2PeerTransport(settings);
+        }
+
+        /**
+         * An append carries max-bytes-per-append of entries, or one entry larger than that; either
+         * must fit in one peer request, or a follower could never receive it. Half the body limit
+         * leaves room for the framing of every entry and of the batch.
+         */
+        private static void requireMessagesFit(ReplicationSetup setup, int maxBodyBytes) {
+            long room = maxBodyBytes / 2;
+            ReplicationProperties properties = setup.properties();
+            long append = properties.getPipeline().getMaxBytesPerAppend().toBytes();
+            long entry = properties.getMap().getMaxKeySize().toBytes() + properties.getMap().getMaxValueSize().toBytes();
+            if (append > room || entry > room) {
+                throw new ReplicationConfigurationException("replication.pipeline.max-bytes-per-append ("
+                        + append + " bytes) and replication.map.max-key-size + max-value-size (" + entry
+                        + " bytes) must each be at most " + room + " bytes, half the largest peer request ("
+                        + maxBodyBytes + " bytes): every append travels to a follower in one peer request",
+                        "Lower replication.pipeline.max-bytes-per-append or replication.map.max-value-size to at most "
+                        + room + " bytes, and store larger objects elsewhere");
+            }
         }
 
         @Bean

@@ -19,7 +19,12 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Proof that a peer request comes from a member of this cluster: an HMAC-SHA256, keyed by the
  * {@link ClusterSecret}, over the cluster id, sender, recipient, a timestamp, a random nonce, the
- * target path and the body, carried in request headers.
+ * target path and the SHA-256 digest of the body, carried in request headers.
+ *
+ * <p>The signature covers the body's digest rather than the body, so a receiver checks the
+ * headers ({@link #verifyHeaders}) before it reads a byte of the body, and only then reads it
+ * (bounded) and compares its digest ({@link #verifyBody}): an unauthenticated sender cannot make
+ * it buffer anything.
  *
  * <p>The receiver accepts a timestamp only within {@code clockWindow} of its own clock and
  * remembers every nonce until its timestamp leaves the window, so a captured request cannot
@@ -33,6 +38,8 @@ public final class ClusterCredential {
     public static final String TIMESTAMP_HEADER = "X-Replication-Timestamp";
     public static final String NONCE_HEADER = "X-Replication-Nonce";
     public static final String SIGNATURE_HEADER = "X-Replication-Signature";
+    /** Base64url SHA-256 of the body; covered by the signature. */
+    public static final String DIGEST_HEADER = "X-Replication-Content-SHA256";
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final long SWEEP_INTERVAL_MILLIS = 1000;
@@ -42,6 +49,7 @@ public final class ClusterCredential {
     private final Duration clockWindow;
     private final Clock clock;
     private final ThreadLocal<Mac> macs;
+    private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ClusterCredential::newDigest);
     /** Nonces seen, with the time after which their timestamp is outside the window anyway. */
     private final ConcurrentHashMap<String, Long> seenNonces = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep = new AtomicLong();
@@ -67,26 +75,38 @@ public final class ClusterCredential {
         headers.put(CLUSTER_HEADER, clusterId);
         headers.put(TIMESTAMP_HEADER, timestamp);
         headers.put(NONCE_HEADER, nonce);
+        String digest = digest(body);
+        headers.put(DIGEST_HEADER, digest);
         headers.put(SIGNATURE_HEADER,
-                signature(senderId, recipientId, timestamp, nonce, target, body));
+                signature(senderId, recipientId, timestamp, nonce, target, digest));
         return headers;
     }
 
+    /** {@link #verifyHeaders} and then {@link #verifyBody}, for a body already at hand. */
+    public String verify(UnaryOperator<String> headers, String localNodeId,
+            Set<String> knownSenders, String target, byte[] body) {
+        String sender = verifyHeaders(headers, localNodeId, knownSenders, target);
+        verifyBody(sender, headers.apply(DIGEST_HEADER), body);
+        return sender;
+    }
+
     /**
-     * Checks a request received by {@code localNodeId} and returns the authenticated sender id.
+     * Checks the headers of a request received by {@code localNodeId}, before its body is read,
+     * and returns the authenticated sender id. The body must then pass {@link #verifyBody}.
      *
      * @param headers looks a request header up by name (null when absent)
      * @param knownSenders the peers this node is configured with
      * @param target the path below the versioned prefix, e.g. {@code messages}
      */
-    public String verify(UnaryOperator<String> headers, String localNodeId,
-            Set<String> knownSenders, String target, byte[] body) {
+    public String verifyHeaders(UnaryOperator<String> headers, String localNodeId,
+            Set<String> knownSenders, String target) {
         String sender = required(headers, SENDER_HEADER);
         String recipient = required(headers, RECIPIENT_HEADER);
         String cluster = required(headers, CLUSTER_HEADER);
         String timestamp = required(headers, TIMESTAMP_HEADER);
         String nonce = required(headers, NONCE_HEADER);
         String signature = required(headers, SIGNATURE_HEADER);
+        String digest = required(headers, DIGEST_HEADER);
         if (!clusterId.equals(cluster)) {
             throw new PeerAuthenticationException(409, "Wrong cluster",
                     "request from " + sender + " is for cluster '" + cluster + "' but node "
@@ -111,7 +131,7 @@ public final class ClusterCredential {
                     + " ms away from this node's clock, outside the accepted window of "
                     + clockWindow.toMillis() + " ms; synchronise the nodes' clocks (NTP)");
         }
-        String expected = signature(sender, recipient, timestamp, nonce, target, body);
+        String expected = signature(sender, recipient, timestamp, nonce, target, digest);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 signature.getBytes(StandardCharsets.US_ASCII))) {
             throw unauthorized("request from " + sender + " has an invalid signature; every"
@@ -125,18 +145,42 @@ public final class ClusterCredential {
         return sender;
     }
 
+    /**
+     * Checks that {@code body} is the one whose digest ({@link #DIGEST_HEADER}) the headers
+     * passed to {@link #verifyHeaders} carry; a different body fails as an invalid signature.
+     */
+    public void verifyBody(String sender, String signedDigest, byte[] body) {
+        if (!MessageDigest.isEqual(signedDigest.getBytes(StandardCharsets.US_ASCII),
+                digest(body).getBytes(StandardCharsets.US_ASCII))) {
+            throw unauthorized("request from " + sender + " has an invalid signature: its body"
+                    + " is not the one the signature covers (" + DIGEST_HEADER + ")");
+        }
+    }
+
     public String clusterId() {
         return clusterId;
     }
 
     private String signature(String sender, String recipient, String timestamp, String nonce,
-            String target, byte[] body) {
+            String target, String digest) {
         Mac mac = macs.get();
-        String preamble = String.join("\n", "replication-v1", clusterId, sender, recipient,
-                timestamp, nonce, target, "");
-        mac.update(preamble.getBytes(StandardCharsets.UTF_8));
-        mac.update(body);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+        String signed = String.join("\n", "replication-v2", clusterId, sender, recipient,
+                timestamp, nonce, target, digest);
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private String digest(byte[] body) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digests.get().digest(body));
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException unavailable) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM; peer"
+                    + " authentication needs it", unavailable);
+        }
     }
 
     private void sweepExpiredNonces(long now) {

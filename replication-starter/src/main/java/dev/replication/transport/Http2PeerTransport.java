@@ -72,6 +72,7 @@ public final class Http2PeerTransport implements PeerTransport {
     private final Map<String, PeerChannel> channels = new ConcurrentHashMap<>();
     private final AtomicLong unroutable = new AtomicLong();
     private final InboundSequencer sequencer;
+    private final InboundRequests inbound;
     private volatile Map<String, HttpUrl> peerUrls = Map.of();
     private volatile InboundHandler handler;
     private volatile boolean closed;
@@ -89,6 +90,8 @@ public final class Http2PeerTransport implements PeerTransport {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 threads("peer-timer-" + nodeId));
         this.sequencer = new InboundSequencer(scheduler);
+        this.inbound = new InboundRequests(this, settings.maxRequestsPerSender(),
+                threads("peer-inbound-" + nodeId));
         Dispatcher dispatcher = new Dispatcher(Executors.newCachedThreadPool(
                 threads("peer-http-" + nodeId)));
         dispatcher.setMaxRequests(4096);
@@ -148,6 +151,14 @@ public final class Http2PeerTransport implements PeerTransport {
             throw new IllegalArgumentException("peer call operation '" + operation
                     + "' must match " + OPERATION.pattern() + ": name operations with letters,"
                     + " digits, '.', '_' or '-'");
+        }
+        if (body.length > settings.maxBodyBytes()) {
+            result.completeExceptionally(new PeerCallException(peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " from "
+                    + nodeId + " to " + peerId + " was not sent: its body of " + body.length
+                    + " bytes exceeds the peer request limit of " + settings.maxBodyBytes()
+                    + " bytes; send smaller batches"));
+            return result;
         }
         String target = "call/" + operation;
         Request.Builder request = new Request.Builder()
@@ -276,6 +287,7 @@ public final class Http2PeerTransport implements PeerTransport {
         channels.clear();
         scheduler.shutdownNow();
         drainExecutor.shutdownNow();
+        inbound.close();
         client.dispatcher().cancelAll();
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
@@ -283,7 +295,17 @@ public final class Http2PeerTransport implements PeerTransport {
 
     /** The server half, for the web endpoint that receives this node's peer requests. */
     public InboundRequests inboundRequests() {
-        return new InboundRequests(this);
+        return inbound;
+    }
+
+    PeerTransportSettings settings() {
+        return settings;
+    }
+
+    /** The largest request body a peer accepts: bodies above it are not sent. */
+    @Override
+    public int maxRequestBytes() {
+        return settings.maxBodyBytes();
     }
 
     InboundHandler handler() {

@@ -187,6 +187,20 @@ final class PeerChannel {
 
     private void post(Batch batch) {
         byte[] body = codec.encodeBatch(batch.order, batch.messages);
+        if (body.length > settings.maxBodyBytes()) {
+            // The peer would refuse it (413) every time the core resent it: drop it here, once,
+            // loudly. Only a single oversized message gets here: batches stop at maxBatchBytes.
+            synchronized (this) {
+                batch.lane.pending.remove(batch.order.sequence());
+            }
+            droppedMessages.addAndGet(batch.messages.size());
+            log.error("Dropped {} message(s) for peer {} ({}): their {} bytes exceed the peer"
+                    + " request limit of {} bytes. Keep replication.pipeline.max-bytes-per-append"
+                    + " and the largest entry well below it", batch.messages.size(), peerId,
+                    batch.messages.get(0).getClass().getSimpleName(), body.length,
+                    settings.maxBodyBytes());
+            return;
+        }
         Request.Builder request = new Request.Builder()
                 .url(messagesUrl)
                 .post(RequestBody.create(body, OCTET_STREAM));

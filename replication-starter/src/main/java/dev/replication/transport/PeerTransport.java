@@ -26,6 +26,14 @@ public interface PeerTransport extends AutoCloseable {
      */
     CompletableFuture<byte[]> call(String peerId, String operation, byte[] body, Duration timeout);
 
+    /**
+     * The largest call body (and encoded message batch) a peer accepts; a larger call fails as
+     * {@code NOT_DELIVERED} without being sent, so callers that batch stay below it.
+     */
+    default int maxRequestBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     void close();
 }

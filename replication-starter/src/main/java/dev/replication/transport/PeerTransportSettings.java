@@ -31,6 +31,13 @@ import java.util.Objects;
  * @param reconnectBackoffMin first wait after a failed POST before trying the peer again
  * @param reconnectBackoffMax the longest wait between attempts; doubles from the minimum
  * @param pingInterval HTTP/2 PING interval that detects a silently dead connection
+ * @param maxBodyBytes the largest peer request body this node accepts, and sends: a larger
+ *     inbound body is refused (413) after reading at most this much, an outbound message or
+ *     call body above it is not sent. Bounds what one authenticated request can make this node
+ *     buffer; every node of a cluster should use the same value
+ * @param maxRequestsPerSender peer requests of one sender this node processes at once; more
+ *     are refused at once with 503 (marked not delivered), so one peer cannot take every
+ *     thread and buffer of this node
  */
 public record PeerTransportSettings(
         String nodeId,
@@ -46,7 +53,18 @@ public record PeerTransportSettings(
         int maxInFlightBatches,
         Duration reconnectBackoffMin,
         Duration reconnectBackoffMax,
-        Duration pingInterval) {
+        Duration pingInterval,
+        int maxBodyBytes,
+        int maxRequestsPerSender) {
+
+    /** Default {@link #maxBodyBytes}: room for a 1 MiB batch or a few 1 MiB entries. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * Default {@link #maxRequestsPerSender}: above what an honest sender has in flight (12
+     * message POSTs and its calls; its client stops at 160 per peer).
+     */
+    public static final int DEFAULT_MAX_REQUESTS_PER_SENDER = 128;
 
     public PeerTransportSettings {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -59,10 +77,19 @@ public record PeerTransportSettings(
         requirePositive("reconnectBackoffMin", reconnectBackoffMin);
         requirePositive("reconnectBackoffMax", reconnectBackoffMax);
         requirePositive("pingInterval", pingInterval);
-        if (queueCapacity < 1 || maxBatchMessages < 1 || maxBatchBytes < 1 || maxInFlightBatches < 1) {
+        if (queueCapacity < 1 || maxBatchMessages < 1 || maxBatchBytes < 1 || maxInFlightBatches < 1
+                || maxRequestsPerSender < 1) {
             throw new IllegalArgumentException("peer transport limits must be >= 1: queueCapacity="
                     + queueCapacity + ", maxBatchMessages=" + maxBatchMessages + ", maxBatchBytes="
-                    + maxBatchBytes + ", maxInFlightBatches=" + maxInFlightBatches);
+                    + maxBatchBytes + ", maxInFlightBatches=" + maxInFlightBatches
+                    + ", maxRequestsPerSender=" + maxRequestsPerSender);
+        }
+        // A batch stops before its estimated size passes maxBatchBytes; the margin covers the
+        // batch header and the estimate's error, so batches never meet the body limit.
+        if (maxBodyBytes < 2L * maxBatchBytes) {
+            throw new IllegalArgumentException("peer transport maxBodyBytes (" + maxBodyBytes
+                    + ") must be at least twice maxBatchBytes (" + maxBatchBytes
+                    + ") so that every batch fits in one peer request");
         }
     }
 
@@ -72,28 +99,37 @@ public record PeerTransportSettings(
         return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
                 Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
                 1024, 256, 1024 * 1024, 8,
-                Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(5));
+                Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REQUESTS_PER_SENDER);
     }
 
     public PeerTransportSettings withPeers(Map<String, URI> newPeers) {
         return new PeerTransportSettings(nodeId, clusterId, newPeers, clusterSecret,
                 connectTimeout, requestTimeout, clockWindow, queueCapacity, maxBatchMessages,
                 maxBatchBytes, maxInFlightBatches, reconnectBackoffMin, reconnectBackoffMax,
-                pingInterval);
+                pingInterval, maxBodyBytes, maxRequestsPerSender);
     }
 
     public PeerTransportSettings withTimeouts(Duration newConnectTimeout, Duration newRequestTimeout) {
         return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
                 newConnectTimeout, newRequestTimeout, clockWindow, queueCapacity,
                 maxBatchMessages, maxBatchBytes, maxInFlightBatches, reconnectBackoffMin,
-                reconnectBackoffMax, pingInterval);
+                reconnectBackoffMax, pingInterval, maxBodyBytes, maxRequestsPerSender);
     }
 
     public PeerTransportSettings withQueueCapacity(int newQueueCapacity) {
         return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
                 connectTimeout, requestTimeout, clockWindow, newQueueCapacity,
                 maxBatchMessages, maxBatchBytes, maxInFlightBatches, reconnectBackoffMin,
-                reconnectBackoffMax, pingInterval);
+                reconnectBackoffMax, pingInterval, maxBodyBytes, maxRequestsPerSender);
+    }
+
+    /** The inbound limits: largest body, and requests of one sender processed at once. */
+    public PeerTransportSettings withInboundLimits(int newMaxBodyBytes, int newMaxRequestsPerSender) {
+        return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
+                connectTimeout, requestTimeout, clockWindow, queueCapacity,
+                maxBatchMessages, maxBatchBytes, maxInFlightBatches, reconnectBackoffMin,
+                reconnectBackoffMax, pingInterval, newMaxBodyBytes, newMaxRequestsPerSender);
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -168,6 +168,32 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
                 .until(() -> n1.transport().sentBatches("n3") - batchesBefore == 13);
     }
 
+    @Test
+    void aCallBodyAboveThePeerRequestLimitFailsAsNotDeliveredWithoutBeingSent() {
+        byte[] body = new byte[PeerTransportSettings.DEFAULT_MAX_BODY_BYTES + 1];
+
+        CompletableFuture<byte[]> call = n1.transport().call("n2", "echo", body, CALL_TIMEOUT);
+
+        PeerTransportContract.assertDelivery(call, PeerCallException.Delivery.NOT_DELIVERED);
+        assertThat(n2.handler.calls).hasValue(0);
+    }
+
+    @Test
+    void aMessageAboveThePeerRequestLimitIsDroppedByItsSenderAndLaterOnesStillGo() {
+        long droppedBefore = n1.transport().droppedMessages("n3");
+        byte[] payload = new byte[PeerTransportSettings.DEFAULT_MAX_BODY_BYTES];
+        n1.transport().send(new AppendRequest("n1", "n3", 1, 0, 0,
+                List.of(LogEntry.command(1, 1, payload)), 0, 1));
+        AppendRequest later = new AppendRequest("n1", "n3", 1, 0, 0,
+                List.of(LogEntry.command(1, 1, new byte[100])), 0, 2);
+        n1.transport().send(later);
+
+        // Same lane, so in send order: the oversized one would have arrived first.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !n3.handler.messages.isEmpty());
+        assertThat(n3.handler.messages).containsExactly(later);
+        assertThat(n1.transport().droppedMessages("n3") - droppedBefore).isEqualTo(1);
+    }
+
 
     @Test
     void roundsOfSixtyFourCallsWith4KiBBodiesDoNotStall() throws Exception {

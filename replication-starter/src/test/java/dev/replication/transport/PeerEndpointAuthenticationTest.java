@@ -2,8 +2,8 @@ package dev.replication.transport;
 
 import static dev.replication.transport.PeerTransportContract.assertDelivery;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.replication.transport.servlet.PeerEndpoint;
 import dev.replication.core.Message;
 import dev.replication.core.TimeoutNow;
 import java.io.IOException;
@@ -12,6 +12,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
@@ -32,18 +41,24 @@ class PeerEndpointAuthenticationTest {
 
     private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
     private static final MessageCodec CODEC = new MessageCodec();
+    private static final int LIMIT = PeerTransportSettings.DEFAULT_MAX_BODY_BYTES;
+    private static final int REQUESTS_PER_SENDER = 4;
 
     private static PeerNode n2;
     private static OkHttpClient client;
 
     @BeforeAll
     static void startNode() {
-        n2 = PeerNode.start(PeerNodeApplication.class, "n2", "test.cluster-id=c1");
+        n2 = PeerNode.start(PeerNodeApplication.class, "n2", "test.cluster-id=c1",
+                "test.max-requests-per-sender=" + REQUESTS_PER_SENDER);
         n2.transport().updatePeers(Map.of(
                 "n1", URI.create("http://127.0.0.1:9"),
                 "n2", n2.uri(),
                 "n3", URI.create("http://127.0.0.1:9")));
-        client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequestsPerHost(64);
+        client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+                .dispatcher(dispatcher).build();
     }
 
     @AfterAll
@@ -150,8 +165,33 @@ class PeerEndpointAuthenticationTest {
     }
 
     @Test
-    void aBodyAboveTheLimitIsRefusedBeforeAuthentication() throws IOException {
-        RequestBody huge = new RequestBody() {
+    void aDeclaredBodyAboveTheLimitIsRefusedBeforeAuthentication() throws IOException {
+        RequestBody declared = new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return OCTET_STREAM;
+            }
+
+            @Override
+            public long contentLength() {
+                return LIMIT + 1L;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                sink.write(new byte[LIMIT + 1]);
+            }
+        };
+        Request request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
+                .post(declared).build();
+
+        assertRefused(client.newCall(request).execute(), 413, "exceeds the limit");
+    }
+
+    @Test
+    void anAuthenticatedBodyAboveTheLimitIsRefusedAsTooLarge() throws IOException {
+        byte[] body = new byte[LIMIT + 1];
+        RequestBody streamed = new RequestBody() {
             @Override
             public MediaType contentType() {
                 return OCTET_STREAM;
@@ -159,17 +199,148 @@ class PeerEndpointAuthenticationTest {
 
             @Override
             public void writeTo(BufferedSink sink) throws IOException {
-                byte[] chunk = new byte[1024 * 1024];
-                for (int i = 0; i < PeerEndpoint.MAX_BODY_BYTES / chunk.length; i++) {
-                    sink.write(chunk);
-                }
-                sink.write(new byte[] {1});
+                sink.write(body); // no declared length: the server finds out while reading
             }
         };
-        Request request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
-                .post(huge).build();
+        Request.Builder request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
+                .post(streamed);
+        signed("n1", "n2", body).forEach(request::header);
 
-        assertRefused(client.newCall(request).execute(), 413, "exceeds the limit");
+        assertRefused(client.newCall(request.build()).execute(), 413, "exceeds the limit");
+    }
+
+    @Test
+    void aBadCredentialIsRefusedBeforeTheBodyIsRead() throws Exception {
+        int total = 3 * 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        CountDownLatch answered = new CountDownLatch(1);
+        // Sends 64 KiB, then the rest only once the answer came (or after 10 s): a server that
+        // reads the body before checking the credential answers only after all of it.
+        RequestBody slow = new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return OCTET_STREAM;
+            }
+
+            @Override
+            public boolean isDuplex() {
+                return true;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) {
+                Thread writer = new Thread(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try (sink) {
+                        sink.write(chunk);
+                        sink.flush();
+                        sent.addAndGet(chunk.length);
+                        answered.await(10, TimeUnit.SECONDS);
+                        while (sent.get() < total) {
+                            sink.write(chunk);
+                            sent.addAndGet(chunk.length);
+                        }
+                    } catch (IOException | InterruptedException refused) {
+                        // the server closed the stream after answering: expected
+                    }
+                });
+                writer.setDaemon(true);
+                writer.start();
+            }
+        };
+        Map<String, String> headers = sign("c1", "not-the-cluster-secret-at-all", "n1", "n2",
+                "messages", new byte[total], Clock.systemUTC());
+        Request.Builder request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
+                .post(slow);
+        headers.forEach(request::header);
+
+        try (Response response = client.newCall(request.build()).execute()) {
+            long sentWhenAnswered = sent.get();
+            answered.countDown();
+
+            assertThat(response.code()).isEqualTo(401);
+            assertThat(sentWhenAnswered).as("body bytes sent before the refusal arrived")
+                    .isLessThan(total);
+        }
+        assertThat(n2.handler.messages).isEmpty();
+    }
+
+    @Test
+    void moreConcurrentRequestsFromOneSenderThanAllowedAreRefusedAtOnce() throws Exception {
+        List<CompletableFuture<byte[]>> held = new CopyOnWriteArrayList<>();
+        n2.handler.answering((operation, body) -> {
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            held.add(answer);
+            return answer;
+        });
+        List<Call> inFlight = new ArrayList<>();
+        try {
+            for (int i = 0; i < REQUESTS_PER_SENDER; i++) {
+                Call call = client.newCall(callRequest("n1", new byte[] {(byte) i}));
+                call.enqueue(new Callback() {
+                    @Override
+                    public void onFailure(Call failed, IOException e) {
+                    }
+
+                    @Override
+                    public void onResponse(Call answeredCall, Response response) {
+                        response.close();
+                    }
+                });
+                inFlight.add(call);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == REQUESTS_PER_SENDER);
+
+            Call extra = client.newCall(callRequest("n1", new byte[] {9}));
+            extra.timeout().timeout(5, TimeUnit.SECONDS); // held like the others: fails the test
+            try (Response refused = extra.execute()) {
+                assertThat(refused.code()).isEqualTo(503);
+                assertThat(refused.header(InboundRequests.NOT_DELIVERED_HEADER)).isEqualTo("true");
+                assertThat(refused.header("Retry-After")).isNotBlank();
+                assertThat(refused.body().string()).contains("n1 has " + REQUESTS_PER_SENDER
+                        + " peer requests in progress");
+            }
+            assertThat(n2.handler.calls).hasValue(REQUESTS_PER_SENDER);
+        } finally {
+            held.forEach(answer -> answer.complete(new byte[0]));
+            inFlight.forEach(Call::cancel);
+        }
+    }
+
+    @Test
+    void anotherSendersRequestsAreNotRefusedWhileOneSenderIsAtItsLimit() throws Exception {
+        List<CompletableFuture<byte[]>> held = new CopyOnWriteArrayList<>();
+        n2.handler.answering((operation, body) -> {
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            held.add(answer);
+            return answer;
+        });
+        List<Call> inFlight = new ArrayList<>();
+        try {
+            for (int i = 0; i < REQUESTS_PER_SENDER; i++) {
+                Call call = client.newCall(callRequest("n1", new byte[] {(byte) i}));
+                call.enqueue(new Callback() {
+                    @Override
+                    public void onFailure(Call failed, IOException e) {
+                    }
+
+                    @Override
+                    public void onResponse(Call answeredCall, Response response) {
+                        response.close();
+                    }
+                });
+                inFlight.add(call);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == REQUESTS_PER_SENDER);
+            byte[] body = batch(new TimeoutNow("n3", "n2", 4));
+
+            try (Response response = post("messages", body, signed("n3", "n2", body))) {
+                assertThat(response.code()).isEqualTo(204);
+            }
+        } finally {
+            held.forEach(answer -> answer.complete(new byte[0]));
+            inFlight.forEach(Call::cancel);
+        }
     }
 
     @Test
@@ -215,6 +386,15 @@ class PeerEndpointAuthenticationTest {
             String recipient, String target, byte[] body, Clock clock) {
         return new ClusterCredential(clusterId, ClusterSecret.of(secret), Duration.ofSeconds(30), clock)
                 .sign(sender, recipient, target, body);
+    }
+
+    private static Request callRequest(String sender, byte[] body) {
+        Request.Builder request = new Request.Builder()
+                .url(n2.uri() + "/replication/v1/call/echo")
+                .post(RequestBody.create(body, OCTET_STREAM));
+        sign("c1", PeerNodeConfiguration.SECRET, sender, "n2", "call/echo", body, Clock.systemUTC())
+                .forEach(request::header);
+        return request.build();
     }
 
     private static byte[] batch(Message... messages) {

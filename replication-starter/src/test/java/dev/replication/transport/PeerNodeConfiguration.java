@@ -33,7 +33,10 @@ class PeerNodeConfiguration {
                 environment.getProperty("test.cluster-id", "test-cluster"),
                 Map.of(),
                 ClusterSecret.of(environment.getProperty("test.cluster-secret", SECRET)))
-                .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5));
+                .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5))
+                .withInboundLimits(PeerTransportSettings.DEFAULT_MAX_BODY_BYTES,
+                        environment.getProperty("test.max-requests-per-sender", Integer.class,
+                                PeerTransportSettings.DEFAULT_MAX_REQUESTS_PER_SENDER));
         return new Http2PeerTransport(settings);
     }
 

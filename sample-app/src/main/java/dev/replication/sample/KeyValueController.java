@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,9 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The HTTP key-value API: {@code PUT/GET/DELETE /kv/{key}} and {@code GET /kv?prefix=}. Keys may
- * contain {@code /}; values are any JSON value. Writes block until the replicated map has
+ * contain {@code /}; values are any JSON value. Writes answer once the replicated map has
  * committed and applied them on this node (a follower forwards them to the leader), so a read
  * on this node afterwards sees them.
+ *
+ * <p>Answers are asynchronous: the request is checked on the web server's thread, then the
+ * blocking map call runs under {@link RequestAdmission}, so no web-server thread waits for a
+ * commit and the peers' messages, served by the same web server, never wait behind clients.
  */
 @RestController
 @RequestMapping("/kv")
@@ -41,12 +46,14 @@ public class KeyValueController {
     private final ReplicatedMap<String, JsonNode> entries;
     private final KeyValueLimits limits;
     private final JsonMapper jsonMapper;
+    private final RequestAdmission admission;
 
     public KeyValueController(@Replicated("kv") ReplicatedMap<String, JsonNode> entries, KeyValueLimits limits,
-            JsonMapper jsonMapper) {
+            JsonMapper jsonMapper, RequestAdmission admission) {
         this.entries = entries;
         this.limits = limits;
         this.jsonMapper = jsonMapper;
+        this.admission = admission;
     }
 
     /** A stored entry as the API shows it. */
@@ -66,7 +73,7 @@ public class KeyValueController {
     }
 
     @PutMapping("/{*key}")
-    public Entry put(@PathVariable("key") String path,
+    public CompletableFuture<Entry> put(@PathVariable("key") String path,
             @RequestParam(name = "ifVersion", required = false) String ifVersion,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
             HttpServletRequest request) throws IOException {
@@ -74,62 +81,72 @@ public class KeyValueController {
         Long expectedVersion = parseVersion(ifVersion, 0);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
         JsonNode value = readValue(request);
-        Versioned<JsonNode> stored;
-        if (requestId == null) {
-            stored = expectedVersion == null
-                    ? entries.putVersioned(key, value)
-                    : entries.putIfVersion(key, value, expectedVersion);
-        } else {
-            IdempotentWrites<String, JsonNode> writes = entries.withIdempotencyKey(requestId);
-            stored = expectedVersion == null
-                    ? writes.putVersioned(key, value)
-                    : writes.putIfVersion(key, value, expectedVersion);
-        }
-        return Entry.of(key, stored);
+        return admission.submit(() -> {
+            Versioned<JsonNode> stored;
+            if (requestId == null) {
+                stored = expectedVersion == null
+                        ? entries.putVersioned(key, value)
+                        : entries.putIfVersion(key, value, expectedVersion);
+            } else {
+                IdempotentWrites<String, JsonNode> writes = entries.withIdempotencyKey(requestId);
+                stored = expectedVersion == null
+                        ? writes.putVersioned(key, value)
+                        : writes.putIfVersion(key, value, expectedVersion);
+            }
+            return Entry.of(key, stored);
+        });
     }
 
     @GetMapping("/{*key}")
-    public Entry get(@PathVariable("key") String path,
+    public CompletableFuture<Entry> get(@PathVariable("key") String path,
             @RequestParam(name = "consistency", required = false) String consistency) {
         String key = limits.checkKey(keyOf(path));
-        Versioned<JsonNode> found = entries.read(parseConsistency(consistency)).getVersioned(key);
-        if (found == null) {
-            throw new NoSuchKeyException(key);
-        }
-        return Entry.of(key, found);
+        ReadConsistency readConsistency = parseConsistency(consistency);
+        return admission.submit(() -> {
+            Versioned<JsonNode> found = entries.read(readConsistency).getVersioned(key);
+            if (found == null) {
+                throw new NoSuchKeyException(key);
+            }
+            return Entry.of(key, found);
+        });
     }
 
     @DeleteMapping("/{*key}")
-    public Removed delete(@PathVariable("key") String path,
+    public CompletableFuture<Removed> delete(@PathVariable("key") String path,
             @RequestParam(name = "ifVersion", required = false) String ifVersion,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 1);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
-        JsonNode removed;
-        if (requestId == null) {
-            removed = expectedVersion == null
-                    ? entries.remove(key)
-                    : entries.removeIfVersion(key, expectedVersion);
-        } else {
-            IdempotentWrites<String, JsonNode> writes = entries.withIdempotencyKey(requestId);
-            removed = expectedVersion == null
-                    ? writes.remove(key)
-                    : writes.removeIfVersion(key, expectedVersion);
-        }
-        if (removed == null) {
-            throw new NoSuchKeyException(key);
-        }
-        return new Removed(key, removed);
+        return admission.submit(() -> {
+            JsonNode removed;
+            if (requestId == null) {
+                removed = expectedVersion == null
+                        ? entries.remove(key)
+                        : entries.removeIfVersion(key, expectedVersion);
+            } else {
+                IdempotentWrites<String, JsonNode> writes = entries.withIdempotencyKey(requestId);
+                removed = expectedVersion == null
+                        ? writes.remove(key)
+                        : writes.removeIfVersion(key, expectedVersion);
+            }
+            if (removed == null) {
+                throw new NoSuchKeyException(key);
+            }
+            return new Removed(key, removed);
+        });
     }
 
     @GetMapping
-    public Listing list(@RequestParam(name = "prefix", defaultValue = "") String prefix,
+    public CompletableFuture<Listing> list(@RequestParam(name = "prefix", defaultValue = "") String prefix,
             @RequestParam(name = "consistency", required = false) String consistency) {
-        Map<String, Versioned<JsonNode>> found = entries.read(parseConsistency(consistency)).scan(prefix);
-        List<Entry> listed = new ArrayList<>(found.size());
-        found.forEach((key, versioned) -> listed.add(Entry.of(key, versioned)));
-        return new Listing(prefix, listed.size(), listed);
+        ReadConsistency readConsistency = parseConsistency(consistency);
+        return admission.submit(() -> {
+            Map<String, Versioned<JsonNode>> found = entries.read(readConsistency).scan(prefix);
+            List<Entry> listed = new ArrayList<>(found.size());
+            found.forEach((key, versioned) -> listed.add(Entry.of(key, versioned)));
+            return new Listing(prefix, listed.size(), listed);
+        });
     }
 
     /** {@code /{*key}} captures the rest of the path with its leading slash. */

@@ -12,12 +12,15 @@ import org.springframework.http.HttpStatus;
  * @param maxKeyBytes the longest key, in UTF-8 bytes
  * @param maxValueBytes the largest request body (the JSON value), in bytes
  * @param maxIdempotencyKeyLength the longest {@code Idempotency-Key} header, in characters
+ * @param maxConcurrentRequests requests of this API in progress at once; more are refused at
+ *     once with 503 and {@code Retry-After} (see {@link RequestAdmission})
  */
 @ConfigurationProperties("sample.kv")
 public record KeyValueLimits(
         @DefaultValue("1024") int maxKeyBytes,
         @DefaultValue("65536") int maxValueBytes,
-        @DefaultValue("128") int maxIdempotencyKeyLength) {
+        @DefaultValue("128") int maxIdempotencyKeyLength,
+        @DefaultValue("256") int maxConcurrentRequests) {
 
     /** Checks a key taken from the path; returns it unchanged. */
     String checkKey(String key) {

@@ -110,6 +110,16 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
                 .body(response.getBody());
     }
 
+    /** More requests in progress than this node serves at once: shed at once, nothing changed. */
+    @ExceptionHandler(RequestAdmission.OverloadedException.class)
+    ResponseEntity<ProblemDetail> overloaded(RequestAdmission.OverloadedException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
+                "Node overloaded, nothing changed", e.getMessage());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .body(response.getBody());
+    }
+
     @ExceptionHandler(OutcomeUnknownException.class)
     ResponseEntity<ProblemDetail> outcomeUnknown(OutcomeUnknownException e) {
         return problem(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown", "Outcome unknown",

@@ -3,6 +3,7 @@ package dev.replication.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
@@ -24,6 +25,9 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.RequestBuilder;
+import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import tools.jackson.databind.JsonNode;
 
@@ -41,6 +45,13 @@ class KeyValueApiTest {
     @Autowired
     InMemoryReplicatedMap<JsonNode> entries;
 
+    /** Performs the request and, when the controller answered asynchronously, its async dispatch. */
+    private ResultActions perform(RequestBuilder request) throws Exception {
+        ResultActions started = mvc.perform(request);
+        MvcResult result = started.andReturn();
+        return result.getRequest().isAsyncStarted() ? mvc.perform(asyncDispatch(result)) : started;
+    }
+
     @BeforeEach
     void emptyMap() {
         entries.reset();
@@ -48,7 +59,7 @@ class KeyValueApiTest {
 
     @Test
     void putStoresTheValueAndAnswersWithItsVersion() throws Exception {
-        mvc.perform(putJson("/kv/colour", "\"blue\""))
+        perform(putJson("/kv/colour", "\"blue\""))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.key").value("colour"))
                 .andExpect(jsonPath("$.value").value("blue"))
@@ -58,9 +69,9 @@ class KeyValueApiTest {
 
     @Test
     void getReturnsTheStoredJsonValueWithItsVersion() throws Exception {
-        mvc.perform(putJson("/kv/user", "{\"name\":\"Ada\",\"age\":36}")).andExpect(status().isOk());
+        perform(putJson("/kv/user", "{\"name\":\"Ada\",\"age\":36}")).andExpect(status().isOk());
 
-        mvc.perform(get("/kv/user"))
+        perform(get("/kv/user"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.value.name").value("Ada"))
                 .andExpect(jsonPath("$.value.age").value(36))
@@ -69,9 +80,9 @@ class KeyValueApiTest {
 
     @Test
     void keysMayContainSlashes() throws Exception {
-        mvc.perform(putJson("/kv/users/42/name", "\"Ada\"")).andExpect(status().isOk());
+        perform(putJson("/kv/users/42/name", "\"Ada\"")).andExpect(status().isOk());
 
-        mvc.perform(get("/kv/users/42/name"))
+        perform(get("/kv/users/42/name"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.key").value("users/42/name"));
         assertThat(entries.get("users/42/name").asString()).isEqualTo("Ada");
@@ -80,14 +91,14 @@ class KeyValueApiTest {
     @Test
     void aValueSentWithoutAJsonContentTypeIsStillReadAsJson() throws Exception {
         // curl -X PUT -d '"v"' sends application/x-www-form-urlencoded
-        mvc.perform(put("/kv/plain").contentType(MediaType.APPLICATION_FORM_URLENCODED).content("\"v\""))
+        perform(put("/kv/plain").contentType(MediaType.APPLICATION_FORM_URLENCODED).content("\"v\""))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.value").value("v"));
     }
 
     @Test
     void getOfAnAbsentKeyIsA404ProblemDetail() throws Exception {
-        mvc.perform(get("/kv/missing"))
+        perform(get("/kv/missing"))
                 .andExpect(status().isNotFound())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.type").value(PROBLEM + "no-such-key"))
@@ -97,41 +108,41 @@ class KeyValueApiTest {
 
     @Test
     void readsAreLinearizableByDefault() throws Exception {
-        mvc.perform(putJson("/kv/k", "1")).andExpect(status().isOk());
+        perform(putJson("/kv/k", "1")).andExpect(status().isOk());
 
-        mvc.perform(get("/kv/k")).andExpect(status().isOk());
+        perform(get("/kv/k")).andExpect(status().isOk());
 
         assertThat(entries.lastReadConsistency()).isEqualTo(ReadConsistency.LINEARIZABLE);
     }
 
     @Test
     void staleConsistencyServesTheLocalState() throws Exception {
-        mvc.perform(putJson("/kv/k", "1")).andExpect(status().isOk());
+        perform(putJson("/kv/k", "1")).andExpect(status().isOk());
 
-        mvc.perform(get("/kv/k").param("consistency", "stale")).andExpect(status().isOk());
+        perform(get("/kv/k").param("consistency", "stale")).andExpect(status().isOk());
 
         assertThat(entries.lastReadConsistency()).isEqualTo(ReadConsistency.STALE);
     }
 
     @Test
     void anUnknownConsistencyIsA400NamingTheAllowedOnes() throws Exception {
-        mvc.perform(get("/kv/k").param("consistency", "eventual"))
+        perform(get("/kv/k").param("consistency", "eventual"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("'linearizable'")));
     }
 
     @Test
     void ifVersionZeroCreatesAnAbsentKey() throws Exception {
-        mvc.perform(putJson("/kv/once", "1").param("ifVersion", "0"))
+        perform(putJson("/kv/once", "1").param("ifVersion", "0"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.version").value(1));
     }
 
     @Test
     void ifVersionZeroOnAPresentKeyIsA409() throws Exception {
-        mvc.perform(putJson("/kv/once", "1")).andExpect(status().isOk());
+        perform(putJson("/kv/once", "1")).andExpect(status().isOk());
 
-        mvc.perform(putJson("/kv/once", "2").param("ifVersion", "0"))
+        perform(putJson("/kv/once", "2").param("ifVersion", "0"))
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.type").value(PROBLEM + "version-conflict"))
                 .andExpect(jsonPath("$.expectedVersion").value(0))
@@ -141,9 +152,9 @@ class KeyValueApiTest {
 
     @Test
     void ifVersionWithTheCurrentVersionReplacesTheValue() throws Exception {
-        mvc.perform(putJson("/kv/cas", "\"a\"")).andExpect(status().isOk());
+        perform(putJson("/kv/cas", "\"a\"")).andExpect(status().isOk());
 
-        mvc.perform(putJson("/kv/cas", "\"b\"").param("ifVersion", "1"))
+        perform(putJson("/kv/cas", "\"b\"").param("ifVersion", "1"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.value").value("b"))
                 .andExpect(jsonPath("$.version").value(2));
@@ -151,10 +162,10 @@ class KeyValueApiTest {
 
     @Test
     void ifVersionWithAnOutdatedVersionIsA409WithTheCurrentVersion() throws Exception {
-        mvc.perform(putJson("/kv/cas", "\"a\"")).andExpect(status().isOk());
-        mvc.perform(putJson("/kv/cas", "\"b\"")).andExpect(status().isOk());
+        perform(putJson("/kv/cas", "\"a\"")).andExpect(status().isOk());
+        perform(putJson("/kv/cas", "\"b\"")).andExpect(status().isOk());
 
-        mvc.perform(putJson("/kv/cas", "\"c\"").param("ifVersion", "1"))
+        perform(putJson("/kv/cas", "\"c\"").param("ifVersion", "1"))
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.currentVersion").value(2));
         assertThat(entries.get("cas").asString()).isEqualTo("b");
@@ -162,42 +173,42 @@ class KeyValueApiTest {
 
     @Test
     void aMalformedIfVersionIsA400() throws Exception {
-        mvc.perform(putJson("/kv/cas", "1").param("ifVersion", "latest"))
+        perform(putJson("/kv/cas", "1").param("ifVersion", "latest"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("ifVersion='latest'")));
     }
 
     @Test
     void deleteRemovesTheKeyAndAnswersWithTheRemovedValue() throws Exception {
-        mvc.perform(putJson("/kv/gone", "\"soon\"")).andExpect(status().isOk());
+        perform(putJson("/kv/gone", "\"soon\"")).andExpect(status().isOk());
 
-        mvc.perform(delete("/kv/gone"))
+        perform(delete("/kv/gone"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.value").value("soon"));
-        mvc.perform(get("/kv/gone")).andExpect(status().isNotFound());
+        perform(get("/kv/gone")).andExpect(status().isNotFound());
     }
 
     @Test
     void deleteOfAnAbsentKeyIsA404() throws Exception {
-        mvc.perform(delete("/kv/never")).andExpect(status().isNotFound());
+        perform(delete("/kv/never")).andExpect(status().isNotFound());
     }
 
     @Test
     void deleteWithAnOutdatedIfVersionIsA409AndKeepsTheKey() throws Exception {
-        mvc.perform(putJson("/kv/kept", "1")).andExpect(status().isOk());
-        mvc.perform(putJson("/kv/kept", "2")).andExpect(status().isOk());
+        perform(putJson("/kv/kept", "1")).andExpect(status().isOk());
+        perform(putJson("/kv/kept", "2")).andExpect(status().isOk());
 
-        mvc.perform(delete("/kv/kept").param("ifVersion", "1")).andExpect(status().isConflict());
+        perform(delete("/kv/kept").param("ifVersion", "1")).andExpect(status().isConflict());
         assertThat(entries.containsKey("kept")).isTrue();
     }
 
     @Test
     void listingByPrefixReturnsOnlyThoseEntriesOrderedByKey() throws Exception {
-        mvc.perform(putJson("/kv/users/2", "\"b\"")).andExpect(status().isOk());
-        mvc.perform(putJson("/kv/users/1", "\"a\"")).andExpect(status().isOk());
-        mvc.perform(putJson("/kv/orders/1", "\"x\"")).andExpect(status().isOk());
+        perform(putJson("/kv/users/2", "\"b\"")).andExpect(status().isOk());
+        perform(putJson("/kv/users/1", "\"a\"")).andExpect(status().isOk());
+        perform(putJson("/kv/orders/1", "\"x\"")).andExpect(status().isOk());
 
-        mvc.perform(get("/kv").param("prefix", "users/"))
+        perform(get("/kv").param("prefix", "users/"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.count").value(2))
                 .andExpect(jsonPath("$.entries[*].key", contains("users/1", "users/2")));
@@ -205,11 +216,11 @@ class KeyValueApiTest {
 
     @Test
     void aWriteRetriedWithTheSameIdempotencyKeyIsAppliedOnce() throws Exception {
-        mvc.perform(putJson("/kv/pay", "100").header("Idempotency-Key", "req-1"))
+        perform(putJson("/kv/pay", "100").header("Idempotency-Key", "req-1"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.version").value(1));
 
-        mvc.perform(putJson("/kv/pay", "100").header("Idempotency-Key", "req-1"))
+        perform(putJson("/kv/pay", "100").header("Idempotency-Key", "req-1"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.version").value(1));
         assertThat(entries.getVersioned("pay").version()).isEqualTo(1);
@@ -217,9 +228,9 @@ class KeyValueApiTest {
 
     @Test
     void theSameIdempotencyKeyWithADifferentBodyIsA422() throws Exception {
-        mvc.perform(putJson("/kv/pay", "100").header("Idempotency-Key", "req-1")).andExpect(status().isOk());
+        perform(putJson("/kv/pay", "100").header("Idempotency-Key", "req-1")).andExpect(status().isOk());
 
-        mvc.perform(putJson("/kv/pay", "200").header("Idempotency-Key", "req-1"))
+        perform(putJson("/kv/pay", "200").header("Idempotency-Key", "req-1"))
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.type").value(PROBLEM + "idempotency-key-reused"))
                 .andExpect(jsonPath("$.idempotencyKey").value("req-1"));
@@ -228,7 +239,7 @@ class KeyValueApiTest {
 
     @Test
     void malformedJsonIsA400ThatShowsHowToQuoteStrings() throws Exception {
-        mvc.perform(putJson("/kv/k", "hello"))
+        perform(putJson("/kv/k", "hello"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.title").value("Malformed JSON"))
                 .andExpect(jsonPath("$.detail").value(containsString("quote strings")));
@@ -236,12 +247,12 @@ class KeyValueApiTest {
 
     @Test
     void anEmptyBodyIsA400() throws Exception {
-        mvc.perform(putJson("/kv/k", "")).andExpect(status().isBadRequest());
+        perform(putJson("/kv/k", "")).andExpect(status().isBadRequest());
     }
 
     @Test
     void aJsonNullValueIsA400PointingToDelete() throws Exception {
-        mvc.perform(putJson("/kv/k", "null"))
+        perform(putJson("/kv/k", "null"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("DELETE")));
     }
@@ -250,7 +261,7 @@ class KeyValueApiTest {
     void aValueOverTheLimitIsA413() throws Exception {
         String tooLarge = "\"" + "x".repeat(65536) + "\"";
 
-        mvc.perform(putJson("/kv/big", tooLarge))
+        perform(putJson("/kv/big", tooLarge))
                 .andExpect(status().isContentTooLarge())
                 .andExpect(jsonPath("$.detail").value(containsString("sample.kv.max-value-bytes")));
         assertThat(entries.containsKey("big")).isFalse();
@@ -258,7 +269,7 @@ class KeyValueApiTest {
 
     @Test
     void aKeyOverTheLimitIsA413() throws Exception {
-        mvc.perform(putJson("/kv/" + "k".repeat(1025), "1"))
+        perform(putJson("/kv/" + "k".repeat(1025), "1"))
                 .andExpect(status().isContentTooLarge())
                 .andExpect(jsonPath("$.detail").value(containsString("sample.kv.max-key-bytes")));
     }
@@ -268,7 +279,7 @@ class KeyValueApiTest {
         entries.failNextWrite(new EntryTooLargeException("Value of 2000000 bytes exceeds replication.map.max-value-size"
                 + " (1048576); store it elsewhere.", 2_000_000, 1_048_576));
 
-        mvc.perform(putJson("/kv/k", "1"))
+        perform(putJson("/kv/k", "1"))
                 .andExpect(status().isContentTooLarge())
                 .andExpect(jsonPath("$.type").value(PROBLEM + "entry-too-large"))
                 .andExpect(jsonPath("$.limit").value(1_048_576));
@@ -278,7 +289,7 @@ class KeyValueApiTest {
     void aWriteThatCertainlyDidNotEnterTheLogIsA503WithRetryAfter() throws Exception {
         entries.failNextWrite(new NotAppliedException("No leader is known; retry shortly.", null));
 
-        mvc.perform(putJson("/kv/k", "1"))
+        perform(putJson("/kv/k", "1"))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(header().string("Retry-After", "1"))
                 .andExpect(jsonPath("$.type").value(PROBLEM + "not-applied"));
@@ -288,7 +299,7 @@ class KeyValueApiTest {
     void aWriteThatMayHaveCommittedIsA504OutcomeUnknown() throws Exception {
         entries.failNextWrite(new OutcomeUnknownException("No answer from the leader within 5s."));
 
-        mvc.perform(putJson("/kv/k", "1"))
+        perform(putJson("/kv/k", "1"))
                 .andExpect(status().isGatewayTimeout())
                 .andExpect(jsonPath("$.type").value(PROBLEM + "outcome-unknown"))
                 .andExpect(jsonPath("$.detail").value(containsString("Idempotency-Key")));
@@ -298,7 +309,7 @@ class KeyValueApiTest {
     void aReadThatCannotBeServedIsA503WithRetryAfter() throws Exception {
         entries.failNextRead(new ReplicationUnavailableException("No quorum for a read index.", "n1"));
 
-        mvc.perform(get("/kv/k"))
+        perform(get("/kv/k"))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(header().string("Retry-After", "1"))
                 .andExpect(jsonPath("$.leaderId").value("n1"));
@@ -308,14 +319,14 @@ class KeyValueApiTest {
     void aReadWithoutQuorumIsUnavailableEvenWhenTheMapSaysNotApplied() throws Exception {
         entries.failNextRead(new NotAppliedException("No read index within 5s.", null));
 
-        mvc.perform(get("/kv/k"))
+        perform(get("/kv/k"))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(jsonPath("$.type").value(PROBLEM + "unavailable"));
     }
 
     @Test
     void anUnknownPathIsAProblemDetailToo() throws Exception {
-        mvc.perform(get("/nothing-here"))
+        perform(get("/nothing-here"))
                 .andExpect(status().isNotFound())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
     }
