@@ -1,7 +1,6 @@
 package dev.replication.spring;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,6 +29,11 @@ public record ClusterMembers(Map<String, URI> peers) {
         if (peers == null || peers.isBlank()) {
             return new ClusterMembers(parsed);
         }
+        if (peers.indexOf(';') >= 0) {
+            throw new ReplicationConfigurationException("replication.peers '" + peers + "' separates its entries"
+                    + " with ';'", "Separate the entries of replication.peers with commas: "
+                    + peers.trim().replaceAll("\\s*;\\s*", ","));
+        }
         for (String part : peers.split(",")) {
             String pair = part.trim();
             if (pair.isEmpty()) {
@@ -49,7 +53,7 @@ public record ClusterMembers(Map<String, URI> peers) {
                         "Rename the node in replication.peers (and its replication.node-id) using only"
                         + " letters, digits, '.', '_' and '-'");
             }
-            URI uri = parseUrl(id, url);
+            URI uri = PeerUrl.parse(id, url);
             if (parsed.putIfAbsent(id, uri) != null) {
                 throw new ReplicationConfigurationException("replication.peers lists node id '" + id
                         + "' twice", "List every node id once in replication.peers");
@@ -64,26 +68,6 @@ public record ClusterMembers(Map<String, URI> peers) {
             }
         });
         return new ClusterMembers(parsed);
-    }
-
-    private static URI parseUrl(String id, String url) {
-        try {
-            URI uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                throw new ReplicationConfigurationException("replication.peers URL '" + url + "' of node '" + id
-                        + "' must start with http:// or https://", "Write the URL of node '" + id
-                        + "' as http://host:port (with any context path)");
-            }
-            if (uri.getHost() == null) {
-                throw new ReplicationConfigurationException("replication.peers URL '" + url + "' of node '" + id
-                        + "' has no host", "Write the URL of node '" + id + "' as http://host:port");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new ReplicationConfigurationException("replication.peers URL '" + url + "' of node '" + id
-                    + "' is malformed: " + e.getMessage(), "Write the URL of node '" + id
-                    + "' as http://host:port (with any context path)", e);
-        }
     }
 
     public boolean isEmpty() {

@@ -5,6 +5,8 @@ import dev.replication.runtime.NodeMetrics;
 import dev.replication.runtime.ReplicationNode;
 import dev.replication.state.KeyValueStateMachine;
 import dev.replication.transport.PeerTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -82,23 +84,29 @@ public final class ReplicationAutoConfiguration {
     }
 
     @Bean
-    ReplicationNodeLifecycle replicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents) {
-        return new ReplicationNodeLifecycle(node, leadershipEvents);
+    ReplicationNodeLifecycle replicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents,
+            ReplicationSetup setup) {
+        return new ReplicationNodeLifecycle(node, leadershipEvents, setup);
     }
 
     /** Starts the node once the context is refreshed and stops it, bounded, at shutdown. */
     static final class ReplicationNodeLifecycle implements SmartLifecycle {
+        private static final Logger log = LoggerFactory.getLogger(ReplicationNodeLifecycle.class);
+
         private final ReplicationNode node;
         private final LeadershipEvents leadershipEvents;
+        private final ReplicationSetup setup;
         private volatile boolean running;
 
-        ReplicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents) {
+        ReplicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents, ReplicationSetup setup) {
             this.node = node;
             this.leadershipEvents = leadershipEvents;
+            this.setup = setup;
         }
 
         @Override
         public void start() {
+            log.info(setup.startupSummary());
             node.start();
             running = true;
         }

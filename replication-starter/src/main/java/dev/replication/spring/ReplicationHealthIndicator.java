@@ -33,9 +33,12 @@ public class ReplicationHealthIndicator extends AbstractHealthIndicator {
         }
         NodeStatus status = node.status().get(2, TimeUnit.SECONDS);
         builder.withDetail("nodeId", status.nodeId())
-                .withDetail("role", status.role())
-                .withDetail("leaderId", String.valueOf(status.leaderId()))
-                .withDetail("generation", status.generation())
+                .withDetail("role", status.role());
+        // Left out when unknown: the string "null" would read as a node of that name.
+        if (status.leaderId() != null) {
+            builder.withDetail("leaderId", status.leaderId());
+        }
+        builder.withDetail("generation", status.generation())
                 .withDetail("commitIndex", status.commitIndex())
                 .withDetail("appliedIndex", status.appliedIndex());
         RoleState role = node.roleState();

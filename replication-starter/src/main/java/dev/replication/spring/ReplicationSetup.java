@@ -120,6 +120,21 @@ public record ReplicationSetup(
         }
     }
 
+    /**
+     * The one line a node logs as it starts: how many nodes it counts on and where its data is,
+     * so that a cluster of one started by mistake (no {@code replication.peers}) is noticed.
+     */
+    String startupSummary() {
+        String data = temporaryDataDir ? "data in the temporary directory " + dataDir + ", deleted at shutdown"
+                : "data in " + dataDir;
+        if (voters().size() == 1) {
+            return "replication: node " + nodeId + " runs as a cluster of one (replication.peers lists no other"
+                    + " node); " + data + "; every write is kept on this machine only";
+        }
+        return "replication: node " + nodeId + " runs in a cluster of " + voters().size() + " nodes " + voters()
+                + " (cluster id " + clusterId + "); " + data;
+    }
+
     @Override
     public String toString() {
         // Never print the secret.

@@ -7,14 +7,18 @@ import dev.replication.api.ReplicatedMap;
 import dev.replication.runtime.ReplicationNode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Conditions and property validation of the auto-configuration, each with its message. */
+@ExtendWith(OutputCaptureExtension.class)
 class ReplicationAutoConfigurationTest {
 
     @TempDir
@@ -81,6 +85,28 @@ class ReplicationAutoConfigurationTest {
             assertThat(context).hasNotFailed().hasSingleBean(ReplicationNode.class);
             assertThat(context.getBean(ReplicationNode.class).nodeId()).isEqualTo("local");
         });
+    }
+
+    @Test
+    void aSingleNodeSaysAtStartThatItIsAClusterOfOneAndWhereItsDataIs(CapturedOutput output) {
+        singleNode().run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).containsOnlyOnce("replication: node local runs as a cluster of one"
+                    + " (replication.peers lists no other node); data in " + dataDir.toAbsolutePath() + ";");
+        });
+    }
+
+    @Test
+    void aNodeOfSeveralSaysAtStartWhoItsPeersAreAndWhereItsDataIs(CapturedOutput output) {
+        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n2=http://b:1",
+                        "replication.peer.cluster-secret=a-test-secret-of-enough-length")
+                .withBean(dev.replication.transport.PeerTransport.class,
+                        () -> new dev.replication.transport.InMemoryPeerNetwork().transportFor("n1"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(output).containsOnlyOnce("replication: node n1 runs in a cluster of 2 nodes [n1, n2]");
+                    assertThat(output).contains("data in " + dataDir.toAbsolutePath());
+                });
     }
 
     @Test
@@ -225,7 +251,7 @@ class ReplicationAutoConfigurationTest {
     void aMalformedPeerUrlFailsStartup() {
         singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=ftp://a:1,n2=http://b:1")
                 .run(context -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("must start with http:// or https://"));
+                        .hasMessageContaining("must start with http://"));
     }
 
     @Test

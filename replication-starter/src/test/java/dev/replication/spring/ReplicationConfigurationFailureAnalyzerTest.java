@@ -59,4 +59,19 @@ class ReplicationConfigurationFailureAnalyzerTest {
         assertThat(report).contains("Description:").contains("replication.peers lists node id 'n1' twice")
                 .contains("Action:").contains("List every node id once in replication.peers");
     }
+
+    @Test
+    void anApplicationWithHttpsPeerUrlsRefusesToStartSayingThereIsNoTlsYet(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(Node.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+
+        assertThatThrownBy(() -> application.run("--replication.node-id=n1",
+                "--replication.peers=n1=https://a:8443,n2=https://b:8443", "--replication.data-dir=" + dataDir,
+                "--replication.peer.cluster-secret=a-test-secret-of-enough-length",
+                "--spring.main.banner-mode=off")).hasRootCauseInstanceOf(ReplicationConfigurationException.class);
+
+        String report = output.getOut().substring(output.getOut().indexOf("APPLICATION FAILED TO START"));
+        assertThat(report).contains("Description:").contains("'https://a:8443'").contains("cleartext")
+                .contains("Action:").contains("http://a:8443");
+    }
 }

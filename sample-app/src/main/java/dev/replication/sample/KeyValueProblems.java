@@ -1,20 +1,7 @@
 package dev.replication.sample;
 
-import dev.replication.api.EntryTooLargeException;
-import dev.replication.api.IdempotencyKeyConflictException;
-import dev.replication.api.NotAppliedException;
-import dev.replication.api.OutcomeUnknownException;
-import dev.replication.api.ReplicationException;
-import dev.replication.api.ReplicationUnavailableException;
-import dev.replication.api.UpdateContentionException;
-import dev.replication.api.ValueSerializationException;
-import dev.replication.api.VersionConflictException;
-import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -23,10 +10,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Turns every failure into an RFC 9457 problem detail with the status code of the design, so a
- * client can tell from the status alone whether its write happened: 503 (with
- * {@code Retry-After}) certainly not applied, 504 {@code outcome-unknown} maybe applied, 409 and
- * 422 refused by the state machine, 400 and 413 refused before reaching it.
+ * The sample's own failures as RFC 9457 problem details: 404 for an absent key, 400 and 413 for
+ * a request refused before it reached the replicated map, 503 when this node sheds load. The starter answers its exceptions
+ * itself (503 with {@code Retry-After} not applied, 504 {@code outcome-unknown}, 409, 413, 422),
+ * with the same problem types.
  *
  * <p>Extends {@link ResponseEntityExceptionHandler} so Spring MVC's own errors (unknown path,
  * wrong method) are problem details too.
@@ -37,10 +24,8 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
     /** Problem types are URNs: stable names a client can switch on, not pages to fetch. */
     static final String TYPE_PREFIX = "urn:problem-type:replication:";
 
-    /** Seconds a client should wait before retrying a write that was not applied. */
+    /** Seconds a client should wait before retrying a shed request. */
     static final String RETRY_AFTER_SECONDS = "1";
-
-    private static final Logger log = LoggerFactory.getLogger(KeyValueProblems.class);
 
     @ExceptionHandler(RejectedRequestException.class)
     ResponseEntity<ProblemDetail> rejected(RejectedRequestException e) {
@@ -55,61 +40,6 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
         return response;
     }
 
-    @ExceptionHandler(VersionConflictException.class)
-    ResponseEntity<ProblemDetail> versionConflict(VersionConflictException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, "version-conflict", "Version conflict",
-                e.getMessage());
-        response.getBody().setProperty("expectedVersion", e.expectedVersion());
-        response.getBody().setProperty("currentVersion", e.currentVersion());
-        return response;
-    }
-
-    @ExceptionHandler(UpdateContentionException.class)
-    ResponseEntity<ProblemDetail> contention(UpdateContentionException e) {
-        return problem(HttpStatus.CONFLICT, "update-contention", "Too much contention on the key", e.getMessage());
-    }
-
-    @ExceptionHandler(IdempotencyKeyConflictException.class)
-    ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyConflictException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
-                "Idempotency-Key reused for a different request", e.getMessage());
-        response.getBody().setProperty("idempotencyKey", e.idempotencyKey());
-        return response;
-    }
-
-    /** The starter's own limits ({@code replication.map.max-key-size} / {@code max-value-size}). */
-    @ExceptionHandler(EntryTooLargeException.class)
-    ResponseEntity<ProblemDetail> entryTooLarge(EntryTooLargeException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large",
-                "Entry too large", e.getMessage());
-        response.getBody().setProperty("size", e.size());
-        response.getBody().setProperty("limit", e.limit());
-        return response;
-    }
-
-    @ExceptionHandler(ValueSerializationException.class)
-    ResponseEntity<ProblemDetail> unserializable(ValueSerializationException e) {
-        return problem(HttpStatus.BAD_REQUEST, "unserializable-value", "Value cannot be stored", e.getMessage());
-    }
-
-    /**
-     * Covers {@link NotAppliedException} (a write that never entered the log) and reads that
-     * could not be served; a read is always "unavailable", whichever exception the map chose.
-     */
-    @ExceptionHandler(ReplicationUnavailableException.class)
-    ResponseEntity<ProblemDetail> unavailable(ReplicationUnavailableException e, HttpServletRequest request) {
-        boolean write = !HttpMethod.GET.matches(request.getMethod());
-        String type = write && e instanceof NotAppliedException ? "not-applied" : "unavailable";
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.SERVICE_UNAVAILABLE, type,
-                "Cluster unavailable, nothing changed", e.getMessage());
-        if (e.leaderId() != null) {
-            response.getBody().setProperty("leaderId", e.leaderId());
-        }
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                .body(response.getBody());
-    }
-
     /** More requests in progress than this node serves at once: shed at once, nothing changed. */
     @ExceptionHandler(RequestAdmission.OverloadedException.class)
     ResponseEntity<ProblemDetail> overloaded(RequestAdmission.OverloadedException e) {
@@ -118,20 +48,6 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                 .body(response.getBody());
-    }
-
-    @ExceptionHandler(OutcomeUnknownException.class)
-    ResponseEntity<ProblemDetail> outcomeUnknown(OutcomeUnknownException e) {
-        return problem(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown", "Outcome unknown",
-                e.getMessage() + " Read the key before retrying, or retry with the same Idempotency-Key.");
-    }
-
-    /** Any other replication failure: a server-side problem, logged here with its cause. */
-    @ExceptionHandler(ReplicationException.class)
-    ResponseEntity<ProblemDetail> replicationFailure(ReplicationException e) {
-        log.error("Replication failed while serving a request: {}", e.getMessage(), e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "replication-failure", "Replication failure",
-                e.getMessage());
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title,

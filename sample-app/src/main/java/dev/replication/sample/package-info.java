@@ -4,8 +4,8 @@
  * shows what any application can do with it.
  *
  * <p>{@link dev.replication.sample.KeyValueController} serves {@code /kv/**};
- * {@link dev.replication.sample.KeyValueProblems} turns every failure into an RFC 9457 problem
- * detail with the status code the design promises; {@link dev.replication.sample.KeyValueLimits}
+ * {@link dev.replication.sample.KeyValueProblems} turns the sample's own failures (absent key,
+ * refused request) into RFC 9457 problem details, as the starter does with its exceptions; {@link dev.replication.sample.KeyValueLimits}
  * holds the request size limits; {@link dev.replication.sample.LeaderHeartbeat} is the
  * leader-only scheduled job and {@link dev.replication.sample.LeaderController} shows its record.
  */

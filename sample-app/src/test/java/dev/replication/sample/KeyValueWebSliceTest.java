@@ -1,0 +1,42 @@
+package dev.replication.sample;
+
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.replication.api.NotAppliedException;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A {@code @WebMvcTest} of a controller that uses a replicated map gets the starter's problem
+ * details too, as a user's own slice tests would.
+ */
+@WebMvcTest(KeyValueController.class)
+@Import(InMemoryReplicatedMaps.class)
+@EnableConfigurationProperties(KeyValueLimits.class)
+class KeyValueWebSliceTest {
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    InMemoryReplicatedMap<JsonNode> entries;
+
+    @Test
+    void aWriteThatDidNotEnterTheLogIsA503InAWebMvcTestSlice() throws Exception {
+        entries.failNextWrite(new NotAppliedException("No leader is known; retry shortly.", null));
+
+        mvc.perform(put("/kv/k").contentType(MediaType.APPLICATION_JSON).content("1"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(header().string("Retry-After", "1"))
+                .andExpect(jsonPath("$.type").value("urn:problem-type:replication:not-applied"));
+    }
+}
