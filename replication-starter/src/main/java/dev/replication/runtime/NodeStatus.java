@@ -22,6 +22,7 @@ public record NodeStatus(
         long firstIndex,
         long lastIndex,
         Map<String, PeerStatus> peers,
+        String catchingUp,
         String failure) {
 
     /** The status as the update-queue thread sees it (call it only there). */
@@ -33,7 +34,7 @@ public record NodeStatus(
                 progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
                 progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
         return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
-                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), failure);
+                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), null, failure);
     }
 
     /**

@@ -111,7 +111,18 @@ final class PendingReads {
     }
 
     /** Completes {@code future} once this node has applied {@code index}. */
-    void awaitApplied(long index, CompletableFuture<Void> future, long appliedIndex) {
+    void awaitAppliedForRead(long index, CompletableFuture<Void> future, long appliedIndex) {
+        awaitAppliedForWrite(index, future, appliedIndex);
+    }
+
+    int size() {
+        return inFlight.size() + waitingForLeader.size() + appliedWaiters.size();
+    }
+
+    void forgetAnswered() {
+    }
+
+    void awaitAppliedForWrite(long index, CompletableFuture<Void> future, long appliedIndex) {
         if (index <= appliedIndex) {
             future.complete(null);
         } else {
@@ -135,7 +146,7 @@ final class PendingReads {
     }
 
     /** The node stopped: reads are unavailable here; a waiter cannot know what it waited for. */
-    void stopped(List<Read> unqueued) {
+    void stopped(List<Read> unqueued, List<dev.replication.runtime.NodeEvent.AwaitApplied> unqueuedWaits) {
         for (Read read : inFlight.values()) {
             read.fail(new ReplicationUnavailableException("node " + nodeId + " stopped", null));
         }

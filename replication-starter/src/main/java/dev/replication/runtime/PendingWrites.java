@@ -93,6 +93,13 @@ final class PendingWrites {
         }
     }
 
+    int size() {
+        return appended.size() + toPropose.size() + waitingForLeader.size();
+    }
+
+    void forgetAnswered() {
+    }
+
     boolean hasBatch() {
         return !toPropose.isEmpty();
     }

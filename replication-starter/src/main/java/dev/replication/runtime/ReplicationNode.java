@@ -63,6 +63,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private volatile RoleState roleState;
     private volatile long commitIndexView;
     private volatile String failure;
+    private volatile int pendingView;
 
     // Owned by the update-queue thread.
     private Replica replica;
@@ -92,7 +93,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.roleListener = roleListener == null ? state -> { } : roleListener;
         this.metrics = metrics == null ? NodeMetrics.NONE : metrics;
-        this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
+        this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(),
+                settings.queueCapacity(), 1024,
                 this::process, this::failStop);
         this.timers = new NodeTimers(settings.nodeId());
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
@@ -176,6 +178,14 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return effects.appliedIndexView();
     }
 
+    String catchingUp() {
+        return null;
+    }
+
+    int pendingRequests() {
+        return pendingView;
+    }
+
     /** The commit index as of the last processed batch (cheap; for gauges). */
     public long commitIndex() {
         return commitIndexView;
@@ -188,7 +198,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             RoleState role = roleState;
             request.result().complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
                     commitIndexView, appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(),
-                    failure));
+                    null, failure));
         }
         return request.result();
     }
@@ -222,6 +232,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         } while (writes.hasBatch());
         forwarding.forwardBatches(System.nanoTime());
         commitIndexView = replica.commitIndex();
+        pendingView = writes.size() + reads.size();
     }
 
     private void handle(NodeEvent event) {
@@ -242,7 +253,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 replica.persisted(persisted.index(), persisted.generation());
             }
         } else if (event instanceof AwaitApplied await) {
-            reads.awaitApplied(await.index(), await.future(), effects.appliedIndex());
+            reads.awaitAppliedForWrite(await.index(), await.future(), effects.appliedIndex());
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
         } else if (event instanceof PersistFailed failed) {
@@ -326,7 +337,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             }
         }
         writes.stopped(forwarding.takeUnforwarded(), unqueuedWrites);
-        reads.stopped(unqueuedReads);
+        reads.stopped(unqueuedReads, List.of());
     }
 
     /**

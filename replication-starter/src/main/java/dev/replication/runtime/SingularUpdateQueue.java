@@ -37,7 +37,8 @@ final class SingularUpdateQueue<E> {
      *     stops (fail-stop: state half-updated by a failed batch must not keep serving)
      */
     SingularUpdateQueue(
-            String threadName, int capacity, int maxBatch, Consumer<List<E>> consumer, Consumer<Throwable> onFailure) {
+            String threadName, int capacity, int peerCapacity, int maxBatch, Consumer<List<E>> consumer,
+            Consumer<Throwable> onFailure) {
         this.capacity = capacity;
         this.maxBatch = maxBatch;
         this.consumer = consumer;
@@ -61,6 +62,10 @@ final class SingularUpdateQueue<E> {
         }
         queue.add(new External<>(event));
         return true;
+    }
+
+    boolean offerPeer(E event) {
+        return offer(event);
     }
 
     /** Enqueues the node's own follow-up work; never refused while running. */

@@ -2,6 +2,7 @@ package dev.replication.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReplicationUnavailableException;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
@@ -95,7 +96,7 @@ class PendingReadsTest {
     void aWaiterForAnAppliedIndexCompletesOnceThatIndexIsApplied() {
         CompletableFuture<Void> waiter = new CompletableFuture<>();
 
-        reads.awaitApplied(5, waiter, 4);
+        reads.awaitAppliedForWrite(5, waiter, 4);
         assertThat(waiter).isNotDone();
         reads.applied(5);
 
@@ -109,10 +110,70 @@ class PendingReadsTest {
         reads.dispatch(waiting, NO_LEADER, readIndexRequests::add);
         Read unqueued = new Read(3, 0);
 
-        reads.stopped(List.of(unqueued));
+        reads.stopped(List.of(unqueued), List.of());
 
         assertThat(List.of(inFlight, waiting, unqueued)).allSatisfy(read ->
                 assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class));
+    }
+
+    @Test
+    void applyingCompletesOnlyTheWaitersItReaches() {
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        CompletableFuture<Void> beyond = new CompletableFuture<>();
+        reads.awaitAppliedForWrite(5, reached, 4);
+        reads.awaitAppliedForRead(9, beyond, 4);
+
+        reads.applied(6);
+
+        assertThat(reached).isCompleted();
+        assertThat(beyond).isNotDone();
+        assertThat(reads.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aReadWaitingForItsReadIndexToBeAppliedWhenTheNodeStopsIsUnavailable() {
+        Read read = inFlight(1, 0);
+        reads.answered(List.of(new ReadState(1, 10)), List.of(), 8, "n2");
+
+        reads.stopped(List.of(), List.of());
+
+        assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class);
+    }
+
+    @Test
+    void aStaleReadWaitingForItsMinimumWhenTheNodeStopsIsUnavailable() {
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        reads.awaitAppliedForRead(10, waiter, 8);
+
+        reads.stopped(List.of(), List.of());
+
+        assertThat(failureOf(waiter)).isInstanceOf(ReplicationUnavailableException.class);
+    }
+
+    @Test
+    void aWriteWaitingToBeAppliedHereWhenTheNodeStopsHasAnUnknownOutcome() {
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        reads.awaitAppliedForWrite(10, waiter, 8);
+
+        reads.stopped(List.of(), List.of());
+
+        assertThat(failureOf(waiter)).isInstanceOf(OutcomeUnknownException.class);
+    }
+
+    @Test
+    void answeredReadsAndWaitersAreForgottenBeforeALeaderIsKnownOrTheirIndexApplied() {
+        Read waitingForLeader = new Read(1, 0);
+        reads.dispatch(waitingForLeader, NO_LEADER, readIndexRequests::add);
+        Read inFlight = inFlight(2, 0);
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        reads.awaitAppliedForRead(100, waiter, 8);
+        waitingForLeader.fail(new IllegalStateException("timed out"));
+        inFlight.fail(new IllegalStateException("timed out"));
+        waiter.completeExceptionally(new IllegalStateException("timed out"));
+
+        reads.forgetAnswered();
+
+        assertThat(reads.size()).isZero();
     }
 
     private Read inFlight(long id, long minIndex) {

@@ -152,6 +152,19 @@ class PendingWritesTest {
                 .allSatisfy(propose -> assertThat(failureOf(propose)).isInstanceOf(NotAppliedException.class));
     }
 
+    @Test
+    void answeredWritesAreForgottenBeforeALeaderIsKnownOrTheirIndexApplied() {
+        Propose waiting = write();
+        writes.dispatch(waiting, NO_LEADER, NOW);
+        Propose appended = appendedAt(7, 2);
+        writes.deadlinePassed(waiting, TIMEOUT, null);
+        writes.deadlinePassed(appended, TIMEOUT, "n1");
+
+        writes.forgetAnswered();
+
+        assertThat(writes.size()).isZero();
+    }
+
     private Propose write() {
         return new Propose(new byte[] {1}, NOW + TIMEOUT.toNanos(), false);
     }
