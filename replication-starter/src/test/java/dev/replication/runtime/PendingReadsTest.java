@@ -8,6 +8,7 @@ import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.runtime.NodeEvent.AwaitApplied;
 import dev.replication.runtime.NodeEvent.Read;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +97,7 @@ class PendingReadsTest {
     void aWaiterForAnAppliedIndexCompletesOnceThatIndexIsApplied() {
         CompletableFuture<Void> waiter = new CompletableFuture<>();
 
-        reads.awaitAppliedForWrite(5, waiter, 4);
+        reads.awaitApplied(new AwaitApplied(5, waiter, true), 4);
         assertThat(waiter).isNotDone();
         reads.applied(5);
 
@@ -110,7 +111,7 @@ class PendingReadsTest {
         reads.dispatch(waiting, NO_LEADER, readIndexRequests::add);
         Read unqueued = new Read(3, 0);
 
-        reads.stopped(List.of(unqueued), List.of());
+        reads.stopped(List.of(unqueued));
 
         assertThat(List.of(inFlight, waiting, unqueued)).allSatisfy(read ->
                 assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class));
@@ -120,8 +121,8 @@ class PendingReadsTest {
     void applyingCompletesOnlyTheWaitersItReaches() {
         CompletableFuture<Void> reached = new CompletableFuture<>();
         CompletableFuture<Void> beyond = new CompletableFuture<>();
-        reads.awaitAppliedForWrite(5, reached, 4);
-        reads.awaitAppliedForRead(9, beyond, 4);
+        reads.awaitApplied(new AwaitApplied(5, reached, true), 4);
+        reads.awaitApplied(new AwaitApplied(9, beyond, false), 4);
 
         reads.applied(6);
 
@@ -135,7 +136,7 @@ class PendingReadsTest {
         Read read = inFlight(1, 0);
         reads.answered(List.of(new ReadState(1, 10)), List.of(), 8, "n2");
 
-        reads.stopped(List.of(), List.of());
+        reads.stopped(List.of());
 
         assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class);
     }
@@ -143,9 +144,9 @@ class PendingReadsTest {
     @Test
     void aStaleReadWaitingForItsMinimumWhenTheNodeStopsIsUnavailable() {
         CompletableFuture<Void> waiter = new CompletableFuture<>();
-        reads.awaitAppliedForRead(10, waiter, 8);
+        reads.awaitApplied(new AwaitApplied(10, waiter, false), 8);
 
-        reads.stopped(List.of(), List.of());
+        reads.stopped(List.of());
 
         assertThat(failureOf(waiter)).isInstanceOf(ReplicationUnavailableException.class);
     }
@@ -153,9 +154,9 @@ class PendingReadsTest {
     @Test
     void aWriteWaitingToBeAppliedHereWhenTheNodeStopsHasAnUnknownOutcome() {
         CompletableFuture<Void> waiter = new CompletableFuture<>();
-        reads.awaitAppliedForWrite(10, waiter, 8);
+        reads.awaitApplied(new AwaitApplied(10, waiter, true), 8);
 
-        reads.stopped(List.of(), List.of());
+        reads.stopped(List.of());
 
         assertThat(failureOf(waiter)).isInstanceOf(OutcomeUnknownException.class);
     }
@@ -166,7 +167,7 @@ class PendingReadsTest {
         reads.dispatch(waitingForLeader, NO_LEADER, readIndexRequests::add);
         Read inFlight = inFlight(2, 0);
         CompletableFuture<Void> waiter = new CompletableFuture<>();
-        reads.awaitAppliedForRead(100, waiter, 8);
+        reads.awaitApplied(new AwaitApplied(100, waiter, false), 8);
         waitingForLeader.fail(new IllegalStateException("timed out"));
         inFlight.fail(new IllegalStateException("timed out"));
         waiter.completeExceptionally(new IllegalStateException("timed out"));
