@@ -1,6 +1,5 @@
 package dev.replication.runtime;
 
-import dev.replication.api.NotAppliedException;
 import dev.replication.api.ReadConsistency;
 import dev.replication.core.HardState;
 import dev.replication.core.Message;
@@ -117,7 +116,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 this.metrics::processPaused);
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
         this.catchUp = new StartupCatchUp(settings.nodeId(), 0);
-        this.forwarding = new LeaderForwarding(transport, this::retry);
+        this.forwarding = new LeaderForwarding(settings.nodeId(), transport,
+                propose -> queue.offerInternal(new RetryPropose(propose)));
         this.writes = new PendingWrites(settings.nodeId(), this.metrics, forwarding);
         this.reads = new PendingReads(settings.nodeId(), settings.maxReadLag());
         this.effects = new NodeEffects(hardStateFile, segmentedLog, transport, stateMachine, writes, reads,
@@ -325,14 +325,6 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return readies;
     }
 
-    /** A write a leader certainly did not append goes back to wait for a leader, unless the node stopped. */
-    private void retry(Propose propose) {
-        if (!queue.offerInternal(new RetryPropose(propose))) {
-            propose.result.completeExceptionally(new NotAppliedException(
-                    "node " + settings.nodeId() + " stopped before the write was sent", null));
-        }
-    }
-
     /** The last effect of a Ready whose role, leader or generation changed. */
     private void onRoleChange(RoleState next) {
         RoleState previous = roleState;
@@ -345,11 +337,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         }
         if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
             writes.leadershipLost(next.generation());
-            catchUp.leadershipLost();
         }
-        if (next.role() == Role.LEADER && previous.role() != Role.LEADER) {
-            catchUp.becameLeader(replica.log().lastIndex());
-        }
+        catchUp.roleChanged(previous, next, replica.log().lastIndex());
         log.info("Node {} is now {} in generation {} (leader: {})", settings.nodeId(), next.role(),
                 next.generation(), next.leaderId());
         roleListener.accept(next);

@@ -2,6 +2,7 @@ package dev.replication.runtime;
 
 import dev.replication.core.AppendRequest;
 import dev.replication.core.Message;
+import dev.replication.core.Role;
 import dev.replication.core.RoleState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,16 +53,15 @@ final class StartupCatchUp {
         }
     }
 
-    /** This node leads now, with {@code lastIndex} the last entry of its log. */
-    void becameLeader(long lastIndex) {
-        if (!caughtUp && target == UNKNOWN) {
+    /** The node's role changed; {@code lastIndex} is the last entry of its log now. */
+    void roleChanged(RoleState previous, RoleState next, long lastIndex) {
+        if (caughtUp) {
+            return;
+        }
+        if (next.role() == Role.LEADER && previous.role() != Role.LEADER && target == UNKNOWN) {
             target = lastIndex;
             targetFromOwnLeadership = true;
-        }
-    }
-
-    void leadershipLost() {
-        if (!caughtUp && targetFromOwnLeadership) {
+        } else if (previous.role() == Role.LEADER && next.role() != Role.LEADER && targetFromOwnLeadership) {
             target = UNKNOWN;
             targetFromOwnLeadership = false;
         }

@@ -23,7 +23,7 @@ class PendingWritesTest {
     private static final RoleState FOLLOWER_OF_N2 = new RoleState(Role.FOLLOWER, "n2", 2);
     private static final RoleState NO_LEADER = new RoleState(Role.FOLLOWER, null, 2);
 
-    private final LeaderForwarding forwarding = new LeaderForwarding(null, propose -> { });
+    private final LeaderForwarding forwarding = new LeaderForwarding("n1", null, propose -> true);
     private final PendingWrites writes = new PendingWrites("n1", NodeMetrics.NONE, forwarding);
 
     @Test
