@@ -6,6 +6,7 @@ import dev.replication.core.RoleState;
 import dev.replication.log.SegmentedLog;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time view of a node for operators (Actuator) and health checks.
@@ -24,7 +25,7 @@ public record NodeStatus(
         long firstIndex,
         long lastIndex,
         Map<String, PeerStatus> peers,
-        String catchingUp,
+        @Nullable String catchingUp,
         String failure) {
 
     /** The status as the update-queue thread sees it (call it only there). */

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,7 +174,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     /** The leader this node knows of, or null. */
     @Override
-    public String leaderId() {
+    public @Nullable String leaderId() {
         return roleState.leaderId();
     }
 
@@ -192,7 +193,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
      * Null once this node has applied what was committed when it started; until then why it is not
      * ready to serve (for readiness).
      */
-    public String catchingUp() {
+    public @Nullable String catchingUp() {
         return catchUp.reason(effects.appliedIndexView());
     }
 

@@ -4,6 +4,7 @@ import dev.replication.core.AppendRequest;
 import dev.replication.core.Message;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,7 @@ final class StartupCatchUp {
     }
 
     /** Null once caught up; otherwise what the node still waits for. */
-    String reason(long appliedIndex) {
+    @Nullable String reason(long appliedIndex) {
         if (caughtUp) {
             return null;
         }
