@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Forwarding to the leader: a follower sends the writes it received in one update-queue turn to
@@ -27,15 +27,18 @@ import java.util.function.Consumer;
  */
 final class LeaderForwarding {
 
+    private final String nodeId;
     private final PeerTransport transport;
-    private final Consumer<Propose> retry;
+    private final Predicate<Propose> retry;
     private final Map<String, List<Propose>> batches = new HashMap<>();
 
     /**
      * @param retry takes a write that certainly did not enter the log (already marked waiting)
-     *     back to be dispatched again
+     *     back to be dispatched again; false when the node stopped (the write is then answered
+     *     "not applied" here)
      */
-    LeaderForwarding(PeerTransport transport, Consumer<Propose> retry) {
+    LeaderForwarding(String nodeId, PeerTransport transport, Predicate<Propose> retry) {
+        this.nodeId = nodeId;
         this.transport = transport;
         this.retry = retry;
     }
@@ -146,7 +149,10 @@ final class LeaderForwarding {
     /** The command certainly did not enter the log: try again (with whoever leads) until the deadline. */
     private void retryLater(Propose propose) {
         propose.markWaiting();
-        retry.accept(propose);
+        if (!retry.test(propose)) {
+            propose.result.completeExceptionally(new NotAppliedException(
+                    "node " + nodeId + " stopped before the write was sent", null));
+        }
     }
 
     /**

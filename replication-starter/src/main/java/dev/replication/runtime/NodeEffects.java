@@ -38,7 +38,11 @@ final class NodeEffects implements ReadyEffects {
     private final Consumer<RoleState> roleChanges;
     private final Supplier<String> leaderId;
 
+    /** Stored entries whose stamps the state machine observes at start. */
+    private static final int CLOCK_SEED_ENTRIES = 64;
+
     private long lastSubmittedIndex;
+    private long lastStoredAtStart;
     private CompletableFuture<Void> lastPersist = CompletableFuture.completedFuture(null);
     private long appliedIndex;
     private volatile long appliedIndexView;
@@ -64,9 +68,19 @@ final class NodeEffects implements ReadyEffects {
         this.leaderId = leaderId;
     }
 
-    /** Continues after what the log recovered. */
-    void recovered(long lastStoredIndex) {
+    /**
+     * Continues after what the log recovered. A restarted leader must stamp later than every stamp
+     * it stored, and entries are observed only as they are appended: so the state machine observes
+     * the log's tail now (stamps grow along a log: each leader observed its log before stamping),
+     * and every replayed entry again as it is applied.
+     */
+    void recovered(long firstStoredIndex, long lastStoredIndex) {
         lastSubmittedIndex = lastStoredIndex;
+        lastStoredAtStart = lastStoredIndex;
+        for (long index = Math.max(firstStoredIndex, lastStoredIndex - CLOCK_SEED_ENTRIES + 1);
+                index <= lastStoredIndex; index++) {
+            stateMachine.observe(segmentedLog.entry(index));
+        }
     }
 
     @Override
@@ -112,6 +126,9 @@ final class NodeEffects implements ReadyEffects {
 
     @Override
     public void apply(LogEntry committed) {
+        if (committed.index() <= lastStoredAtStart) {
+            stateMachine.observe(committed);
+        }
         byte[] result = stateMachine.apply(committed);
         appliedIndex = committed.index();
         appliedIndexView = appliedIndex;

@@ -7,13 +7,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything that reaches a node's update-queue thread: time, peer messages, client requests,
- * and completions of the node's own work (a log append became durable).
+ * and the node's own work (a log append became durable, a write to retry, a wait for an applied
+ * index, the rest of a long apply).
  */
 sealed interface NodeEvent permits NodeEvent.Tick, NodeEvent.Inbound, NodeEvent.Propose, NodeEvent.RetryPropose,
         NodeEvent.Read, NodeEvent.AfterPersist, NodeEvent.PersistFailed, NodeEvent.AwaitApplied,
-        NodeEvent.StatusRequest {
+        NodeEvent.StatusRequest, NodeEvent.ContinueApplying {
 
     enum Tick implements NodeEvent {
+        INSTANCE
+    }
+
+    /** The last turn stopped after its share of committed entries; this one applies the next share. */
+    enum ContinueApplying implements NodeEvent {
         INSTANCE
     }
 
@@ -29,7 +35,13 @@ sealed interface NodeEvent permits NodeEvent.Tick, NodeEvent.Inbound, NodeEvent.
     record PersistFailed(Throwable cause) implements NodeEvent {
     }
 
-    record AwaitApplied(long index, CompletableFuture<Void> future) implements NodeEvent {
+    /**
+     * Waits until this node applied {@code index}.
+     *
+     * @param afterWrite a write the leader applied waits (it committed: if this node stops first, its
+     *     outcome is unknown here); otherwise a read waits (unavailable if this node stops first)
+     */
+    record AwaitApplied(long index, CompletableFuture<Void> future, boolean afterWrite) implements NodeEvent {
     }
 
     record StatusRequest(CompletableFuture<NodeStatus> result) implements NodeEvent {

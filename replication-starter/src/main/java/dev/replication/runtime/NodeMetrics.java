@@ -19,6 +19,13 @@ public interface NodeMetrics {
     /** The known leader changed (to another node or to none). */
     void leaderChanged();
 
+    /**
+     * The whole process was paused (GC, SIGSTOP) for {@code millis}, longer than the election
+     * timeout; called on the timer thread once the node runs again.
+     */
+    default void processPaused(long millis) {
+    }
+
     NodeMetrics NONE = new NodeMetrics() {
         @Override
         public void committed(long nanos) {

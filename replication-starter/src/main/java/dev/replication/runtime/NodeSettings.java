@@ -19,7 +19,12 @@ import java.util.Set;
  * @param maxInflightAppends append messages in flight per follower (Request Pipeline window)
  * @param maxEntriesPerAppend entries per append message
  * @param maxBytesPerAppend payload bytes per append message
- * @param queueCapacity events the update queue holds before new requests are refused
+ * @param queueCapacity client requests (writes, reads, writes forwarded to this leader) in
+ *     progress, admitted and not yet answered, before new ones are refused at once (a write "not
+ *     applied", a read "unavailable"; both true, nothing entered); separately, peer messages
+ *     queued before new ones are dropped (safe: the core resends). The node's own events (ticks,
+ *     fsync completions, retries, waits for an applied index) are never refused: they are
+ *     bounded by these requests
  * @param maxReadLag how many entries a node may be behind a read's required index and still
  *     wait for it; further behind, the read fails fast with a clear error
  */

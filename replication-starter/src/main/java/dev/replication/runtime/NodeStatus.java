@@ -6,10 +6,13 @@ import dev.replication.core.RoleState;
 import dev.replication.log.SegmentedLog;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time view of a node for operators (Actuator) and health checks.
  *
+ * @param catchingUp null once the node applied what was committed when it started; until then
+ *     why it is not ready (see {@code ReplicationNode#catchingUp()})
  * @param failure why the node stopped serving (fail-stop after an I/O error), or null
  */
 public record NodeStatus(
@@ -22,18 +25,19 @@ public record NodeStatus(
         long firstIndex,
         long lastIndex,
         Map<String, PeerStatus> peers,
+        @Nullable String catchingUp,
         String failure) {
 
     /** The status as the update-queue thread sees it (call it only there). */
     static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
-            String failure) {
+            String catchingUp, String failure) {
         RoleState role = replica.roleState();
         Map<String, PeerStatus> peers = new HashMap<>();
         replica.progress().forEach((peer, progress) -> peers.put(peer, new PeerStatus(
                 progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
                 progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
         return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
-                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), failure);
+                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), catchingUp, failure);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.replication.runtime;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,13 @@ final class NodeTimers {
 
     /** Runs {@code onDeadline} after {@code millis} unless {@code request} completed first. */
     void deadline(CompletableFuture<?> request, long millis, Runnable onDeadline) {
-        ScheduledFuture<?> task = executor.schedule(onDeadline, millis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> task;
+        try {
+            task = executor.schedule(onDeadline, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // The node is closing: it answers every request it still holds once its queue stopped.
+            return;
+        }
         request.whenComplete((ignored, failure) -> task.cancel(false));
     }
 

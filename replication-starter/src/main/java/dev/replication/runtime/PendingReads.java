@@ -6,19 +6,21 @@ import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.runtime.NodeEvent.AwaitApplied;
 import dev.replication.runtime.NodeEvent.Read;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
 /**
  * Linearizable reads (Follower Reads via read index) between request and answer: in flight while
  * the core learns their read index, waiting for a leader, and the waiters for an applied index
- * that reads (and writes answered by a leader) need before they complete.
+ * that reads (and writes answered by a leader) need before they complete. Each is bounded by the
+ * client requests in progress; answered ones are forgotten on every tick ({@link #forgetAnswered}).
  *
  * <p>Owned by the update-queue thread.
  */
@@ -28,7 +30,8 @@ final class PendingReads {
     private final long maxReadLag;
     private final Map<Long, Read> inFlight = new HashMap<>();
     private final List<Read> waitingForLeader = new ArrayList<>();
-    private final List<Waiter> appliedWaiters = new ArrayList<>();
+    /** By index, so applying completes only the waiters it reaches instead of scanning them all. */
+    private final TreeMap<Long, List<Waiter>> appliedWaiters = new TreeMap<>();
 
     /** @param maxReadLag how far this node may be behind a read index before a read fails fast */
     PendingReads(String nodeId, long maxReadLag) {
@@ -95,62 +98,101 @@ final class PendingReads {
                     + "; read from another node or with STALE consistency", leaderId));
             return;
         }
-        if (required <= appliedIndex) {
-            read.result.complete(null);
+        await(new Waiter(required, read.result, false), appliedIndex);
+    }
+
+    /**
+     * Completes the waiting party once this node has applied its index: a stale read with a minimum,
+     * or a write the leader applied (a read here then sees it).
+     */
+    void awaitApplied(AwaitApplied await, long appliedIndex) {
+        await(new Waiter(await.index(), await.future(), await.afterWrite()), appliedIndex);
+    }
+
+    private void await(Waiter waiter, long appliedIndex) {
+        if (waiter.index() <= appliedIndex) {
+            waiter.future().complete(null);
         } else {
-            CompletableFuture<Void> applied = new CompletableFuture<>();
-            applied.whenComplete((ignored, error) -> {
-                if (error == null) {
-                    read.result.complete(null);
-                } else {
-                    read.result.completeExceptionally(error);
-                }
-            });
-            appliedWaiters.add(new Waiter(required, applied));
+            appliedWaiters.computeIfAbsent(waiter.index(), index -> new ArrayList<>()).add(waiter);
         }
     }
 
-    /** Completes {@code future} once this node has applied {@code index}. */
-    void awaitApplied(long index, CompletableFuture<Void> future, long appliedIndex) {
-        if (index <= appliedIndex) {
-            future.complete(null);
-        } else {
-            appliedWaiters.add(new Waiter(index, future));
-        }
-    }
-
-    /** This node applied up to {@code appliedIndex}: completes the waiters it satisfies. */
+    /** This node applied up to {@code appliedIndex}: completes the waiters it reaches (and only those). */
     void applied(long appliedIndex) {
-        if (appliedWaiters.isEmpty()) {
-            return;
-        }
-        Iterator<Waiter> waiters = appliedWaiters.iterator();
-        while (waiters.hasNext()) {
-            Waiter waiter = waiters.next();
-            if (waiter.index() <= appliedIndex) {
+        while (!appliedWaiters.isEmpty() && appliedWaiters.firstKey() <= appliedIndex) {
+            for (Waiter waiter : appliedWaiters.pollFirstEntry().getValue()) {
                 waiter.future().complete(null);
-                waiters.remove();
             }
         }
     }
 
-    /** The node stopped: reads are unavailable here; a waiter cannot know what it waited for. */
-    void stopped(List<Read> unqueued) {
+    /**
+     * Forgets reads and waiters already answered (their deadline passed), also while no leader is
+     * known and their index is never applied, so a node cut off from its peers keeps nothing of them.
+     */
+    void forgetAnswered() {
+        inFlight.values().removeIf(Read::isDone);
+        waitingForLeader.removeIf(Read::isDone);
+        appliedWaiters.values().removeIf(waiters -> {
+            waiters.removeIf(waiter -> waiter.future().isDone());
+            return waiters.isEmpty();
+        });
+    }
+
+    /** Reads in flight or waiting, and waiters for an applied index (for tests and gauges). */
+    int size() {
+        int waiters = 0;
+        for (List<Waiter> atIndex : appliedWaiters.values()) {
+            waiters += atIndex.size();
+        }
+        return inFlight.size() + waitingForLeader.size() + waiters;
+    }
+
+    /**
+     * The node stopped: reads (also those waiting for their index to be applied) are unavailable
+     * here; a write the leader applied committed, but this node cannot say it applied it.
+     *
+     * @param unqueued the events never taken from the update queue; reads and waits for an applied
+     *     index among them are answered here
+     */
+    void stopped(List<? extends NodeEvent> unqueued) {
         for (Read read : inFlight.values()) {
-            read.fail(new ReplicationUnavailableException("node " + nodeId + " stopped", null));
+            read.fail(unavailable());
         }
         for (Read read : waitingForLeader) {
-            read.fail(new ReplicationUnavailableException("node " + nodeId + " stopped", null));
+            read.fail(unavailable());
         }
-        for (Waiter waiter : appliedWaiters) {
-            waiter.future().completeExceptionally(new OutcomeUnknownException(
-                    "node " + nodeId + " stopped before applying index " + waiter.index()));
+        for (List<Waiter> atIndex : appliedWaiters.values()) {
+            atIndex.forEach(this::stopped);
         }
-        for (Read read : unqueued) {
-            read.fail(new ReplicationUnavailableException("node " + nodeId + " stopped", null));
+        for (NodeEvent event : unqueued) {
+            if (event instanceof Read read) {
+                read.fail(unavailable());
+            } else if (event instanceof AwaitApplied await) {
+                stopped(new Waiter(await.index(), await.future(), await.afterWrite()));
+            }
         }
     }
 
-    private record Waiter(long index, CompletableFuture<Void> future) {
+    private void stopped(Waiter waiter) {
+        if (waiter.afterWrite()) {
+            waiter.future().completeExceptionally(writeNotAppliedHere(waiter.index(), "stopped"));
+        } else {
+            waiter.future().completeExceptionally(unavailable());
+        }
+    }
+
+    /** The leader applied a write at {@code index}, so it committed, but this node will not apply it now. */
+    private OutcomeUnknownException writeNotAppliedHere(long index, String what) {
+        return new OutcomeUnknownException("node " + nodeId + " " + what + " before applying index " + index
+                + "; the leader applied the write (it committed), but this node cannot confirm it");
+    }
+
+    private ReplicationUnavailableException unavailable() {
+        return new ReplicationUnavailableException("node " + nodeId + " stopped; read from another node", null);
+    }
+
+    /** @param afterWrite whether a write waits (else a read): decides the answer when the node stops */
+    private record Waiter(long index, CompletableFuture<Void> future, boolean afterWrite) {
     }
 }

@@ -8,6 +8,7 @@ import dev.replication.core.Role;
 import dev.replication.core.RoleState;
 import dev.replication.runtime.ForwardingProtocol.Answer;
 import dev.replication.runtime.NodeEvent.Propose;
+import dev.replication.runtime.NodeEvent.RetryPropose;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,9 @@ import java.util.Map;
  * write may have reached is tracked by its own state ({@link Propose#markSent()} when it is handed
  * to a log or a leader, {@link Propose#markWaiting()} when it is certainly back), because its
  * deadline fires on the timer thread.
+ *
+ * <p>Each collection holds at most the client requests in progress; answered writes are forgotten
+ * on every tick ({@link #forgetAnswered}).
  *
  * <p>Owned by the update-queue thread, except {@link #deadlinePassed}, which only completes the
  * write's own future and may run on any thread. Time is passed in, so no method reads a clock.
@@ -91,6 +95,21 @@ final class PendingWrites {
         for (Propose propose : waiting) {
             dispatch(propose, role, nowNanos);
         }
+    }
+
+    /**
+     * Forgets writes already answered (their deadline passed), also while no leader is known and
+     * their index never commits, so a node cut off from its peers keeps none of their payloads.
+     * An appended write forgotten here is still in the log; only its caller was answered already.
+     */
+    void forgetAnswered() {
+        waitingForLeader.removeIf(propose -> propose.result.isDone());
+        appended.values().removeIf(pending -> pending.propose.result.isDone());
+    }
+
+    /** Writes appended, batched or waiting (for tests and gauges). */
+    int size() {
+        return appended.size() + toPropose.size() + waitingForLeader.size();
     }
 
     boolean hasBatch() {
@@ -175,11 +194,21 @@ final class PendingWrites {
     }
 
     /**
-     * The node stopped: appended writes may have committed; the rest certainly did not enter a log
-     * ({@code unforwarded}: taken back from a forwarding batch; {@code unqueued}: never taken from
-     * the update queue).
+     * The leader applied the write at {@code index}, so it committed, but this node stopped (or
+     * could not take the wait) before applying it.
      */
-    void stopped(List<Propose> unforwarded, List<Propose> unqueued) {
+    OutcomeUnknownException stoppedBeforeApplyingHere(long index, String why) {
+        return new OutcomeUnknownException("node " + nodeId + " " + why + " before applying index " + index
+                + "; the leader applied the write (it committed), but this node cannot confirm it");
+    }
+
+    /**
+     * The node stopped: appended writes may have committed; the rest certainly did not enter a log
+     * ({@code unforwarded}: taken back from a forwarding batch; {@code unqueued}: the events never
+     * taken from the update queue, of which writes and writes a leader refused that waited there to
+     * be retried are answered here).
+     */
+    void stopped(List<Propose> unforwarded, List<? extends NodeEvent> unqueued) {
         for (Appended pending : appended.values()) {
             pending.propose.result.completeExceptionally(new OutcomeUnknownException(
                     "node " + nodeId + " stopped before the write was confirmed; it may have committed"));
@@ -187,7 +216,15 @@ final class PendingWrites {
         failNotApplied(toPropose, "node " + nodeId + " stopped before the write was appended");
         failNotApplied(unforwarded, "node " + nodeId + " stopped before the write was forwarded");
         failNotApplied(waitingForLeader, "node " + nodeId + " stopped before the write was sent");
-        failNotApplied(unqueued, "node " + nodeId + " stopped before the write was sent");
+        List<Propose> unsent = new ArrayList<>();
+        for (NodeEvent event : unqueued) {
+            if (event instanceof Propose propose) {
+                unsent.add(propose);
+            } else if (event instanceof RetryPropose retry) {
+                unsent.add(retry.propose());
+            }
+        }
+        failNotApplied(unsent, "node " + nodeId + " stopped before the write was sent");
     }
 
     private static void failNotApplied(List<Propose> writes, String reason) {

@@ -14,6 +14,7 @@ import dev.replication.log.HardStateFile;
 import dev.replication.log.SegmentedLog;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
+import dev.replication.runtime.NodeEvent.ContinueApplying;
 import dev.replication.runtime.NodeEvent.Inbound;
 import dev.replication.runtime.NodeEvent.PersistFailed;
 import dev.replication.runtime.NodeEvent.Propose;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +46,19 @@ import org.slf4j.LoggerFactory;
  * {@link PendingWrites} (which also decides "not applied" versus "outcome unknown"),
  * {@link LeaderForwarding} and {@link PendingReads}. Everything arrives as a {@link NodeEvent};
  * the fields below the event queue are touched only by the queue's thread.
+ *
+ * <p>One turn of the queue performs at most {@link #READIES_PER_TURN} Readies (each applies at
+ * most {@code maxBytesPerAppend} of committed entries), then queues {@link ContinueApplying}:
+ * replaying a long log after a restart never stops the node from answering ticks, heartbeats
+ * and votes in between. Until it has applied what was committed when it started, the node
+ * reports itself {@linkplain #catchingUp() catching up}.
  */
-public final class ReplicationNode implements ReplicationGateway, InboundHandler, AutoCloseable {
+public final class ReplicationNode implements ReplicationGateway, InboundHandler, ClientRequests.NodeView,
+        AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationNode.class);
+    /** Readies performed per turn before other events get their turn (bounds a turn's apply work). */
+    static final int READIES_PER_TURN = 4;
 
     private final NodeSettings settings;
     private final SegmentedLog segmentedLog;
@@ -59,10 +70,13 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final SingularUpdateQueue<NodeEvent> queue;
     private final NodeTimers timers;
     private final ClientRequests requests;
+    private final TickSource ticks;
 
     private volatile RoleState roleState;
     private volatile long commitIndexView;
     private volatile String failure;
+    private volatile int pendingView;
+    private volatile StartupCatchUp catchUp;
 
     // Owned by the update-queue thread.
     private Replica replica;
@@ -70,6 +84,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final PendingWrites writes;
     private final PendingReads reads;
     private final NodeEffects effects;
+    private boolean continueQueued;
 
     /**
      * @param stateMachine applies committed entries and stamps this node's proposals; this node
@@ -92,49 +107,38 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.roleListener = roleListener == null ? state -> { } : roleListener;
         this.metrics = metrics == null ? NodeMetrics.NONE : metrics;
-        this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(), 1024,
-                this::process, this::failStop);
+        // Client requests and peer messages each get a share of the queue's capacity; the node's
+        // own events are bounded by construction (see SingularUpdateQueue).
+        this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(),
+                settings.queueCapacity(), 1024, this::process, this::failStop);
         this.timers = new NodeTimers(settings.nodeId());
+        this.ticks = new TickSource(settings.nodeId(), settings.tickInterval().toMillis(),
+                settings.electionTimeout().toMillis(), () -> queue.offerInternal(Tick.INSTANCE), System::nanoTime,
+                this.metrics::processPaused);
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
-        this.forwarding = new LeaderForwarding(transport, propose -> queue.offerInternal(new RetryPropose(propose)));
+        this.catchUp = new StartupCatchUp(settings.nodeId(), 0);
+        this.forwarding = new LeaderForwarding(settings.nodeId(), transport,
+                propose -> queue.offerInternal(new RetryPropose(propose)));
         this.writes = new PendingWrites(settings.nodeId(), this.metrics, forwarding);
         this.reads = new PendingReads(settings.nodeId(), settings.maxReadLag());
         this.effects = new NodeEffects(hardStateFile, segmentedLog, transport, stateMachine, writes, reads,
                 this.metrics, queue::offerInternal, this::onRoleChange, () -> roleState.leaderId());
-        this.requests = new ClientRequests(new ClientRequests.NodeView() {
-            @Override
-            public String nodeId() {
-                return settings.nodeId();
-            }
-
-            @Override
-            public String failure() {
-                return failure;
-            }
-
-            @Override
-            public String leaderId() {
-                return roleState.leaderId();
-            }
-
-            @Override
-            public long appliedIndex() {
-                return effects.appliedIndexView();
-            }
-        }, queue::offer, timers, writes);
+        this.requests = new ClientRequests(this, queue::offer, queue::offerInternal, timers, writes,
+                settings.queueCapacity());
     }
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
         HardState hardState = hardStateFile.load();
         replica = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
-        effects.recovered(segmentedLog.lastIndex());
+        effects.recovered(segmentedLog.firstIndex(), segmentedLog.lastIndex());
+        catchUp = new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex());
         roleState = replica.roleState();
         log.info("Node {} recovered: generation {}, log [{}..{}], voters {}", settings.nodeId(),
                 hardState.generation(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), settings.voters());
         queue.start();
         transport.start(this);
-        timers.every(settings.tickInterval().toMillis(), () -> queue.offer(Tick.INSTANCE));
+        timers.every(settings.tickInterval().toMillis(), ticks);
     }
 
     private ReplicaConfig replicaConfig() {
@@ -163,17 +167,39 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return roleState.role() == Role.LEADER;
     }
 
+    @Override
     public String nodeId() {
         return settings.nodeId();
     }
 
+    /** The leader this node knows of, or null. */
+    @Override
+    public @Nullable String leaderId() {
+        return roleState.leaderId();
+    }
+
     /** Null while healthy; otherwise why this node stopped serving. */
+    @Override
     public String failure() {
         return failure;
     }
 
+    @Override
     public long appliedIndex() {
         return effects.appliedIndexView();
+    }
+
+    /**
+     * Null once this node has applied what was committed when it started; until then why it is not
+     * ready to serve (for readiness).
+     */
+    public @Nullable String catchingUp() {
+        return catchUp.reason(effects.appliedIndexView());
+    }
+
+    /** Writes and reads this node holds (pending, waiting or in flight), as of its last turn. */
+    int pendingRequests() {
+        return pendingView;
     }
 
     /** The commit index as of the last processed batch (cheap; for gauges). */
@@ -185,12 +211,16 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     public CompletableFuture<NodeStatus> status() {
         StatusRequest request = new StatusRequest(new CompletableFuture<>());
         if (failure != null || !queue.offer(request)) {
-            RoleState role = roleState;
-            request.result().complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
-                    commitIndexView, appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(),
-                    failure));
+            request.result().complete(stoppedStatus());
         }
         return request.result();
+    }
+
+    /** The status from the volatile views, when the queue does not answer (stopped or full). */
+    private NodeStatus stoppedStatus() {
+        RoleState role = roleState;
+        return new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(), commitIndexView,
+                appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), catchingUp(), failure);
     }
 
     // ---------------------------------------------------------------- inbound from peers
@@ -198,13 +228,13 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     @Override
     public void onMessage(Message message) {
         // Dropping under overload is safe: the core retries; it never blocks the transport.
-        queue.offer(new Inbound(message));
+        queue.offerPeer(new Inbound(message));
     }
 
     @Override
     public CompletableFuture<byte[]> onCall(String fromPeer, String operation, byte[] body) {
         if (ForwardingProtocol.PROPOSE.equals(operation)) {
-            return LeaderForwarding.serve(body, (envelope, timeout) -> requests.propose(envelope, timeout, true).result);
+            return LeaderForwarding.serve(body, requests::proposeForwarded);
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
@@ -216,20 +246,32 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (NodeEvent event : events) {
             handle(event);
         }
+        int readies = 0;
         do {
             proposeBatch();
-            drainReady();
-        } while (writes.hasBatch());
+            readies = drainReady(readies);
+        } while (writes.hasBatch() && readies < READIES_PER_TURN);
+        if (readies >= READIES_PER_TURN && (replica.hasReady() || writes.hasBatch()) && !continueQueued) {
+            continueQueued = queue.offerInternal(ContinueApplying.INSTANCE);
+        }
         forwarding.forwardBatches(System.nanoTime());
         commitIndexView = replica.commitIndex();
+        catchUp.applied(effects.appliedIndex());
+        pendingView = writes.size() + reads.size();
     }
 
     private void handle(NodeEvent event) {
         if (event instanceof Tick) {
+            ticks.taken();
             replica.tick();
+            writes.forgetAnswered();
+            reads.forgetAnswered();
             retryWaiting();
+        } else if (event instanceof ContinueApplying) {
+            continueQueued = false;
         } else if (event instanceof Inbound inbound) {
             replica.receive(inbound.message());
+            catchUp.heard(inbound.message(), replica.roleState());
         } else if (event instanceof Propose propose) {
             writes.dispatch(propose, replica.roleState(), System.nanoTime());
         } else if (event instanceof RetryPropose retry) {
@@ -242,7 +284,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
                 replica.persisted(persisted.index(), persisted.generation());
             }
         } else if (event instanceof AwaitApplied await) {
-            reads.awaitApplied(await.index(), await.future(), effects.appliedIndex());
+            reads.awaitApplied(await, effects.appliedIndex());
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
         } else if (event instanceof PersistFailed failed) {
@@ -272,12 +314,16 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         reads.retryWaiting(role, replica::readIndex);
     }
 
-    private void drainReady() {
-        while (replica.hasReady()) {
+    /** Performs Readies until none is left or the turn's share is used; returns the Readies performed. */
+    private int drainReady(int performed) {
+        int readies = performed;
+        while (readies < READIES_PER_TURN && replica.hasReady()) {
             Ready ready = replica.ready();
             ready.performIn(effects);
             replica.advance(ready);
+            readies++;
         }
+        return readies;
     }
 
     /** The last effect of a Ready whose role, leader or generation changed. */
@@ -293,6 +339,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
             writes.leadershipLost(next.generation());
         }
+        catchUp.roleChanged(previous, next, replica.log().lastIndex());
         log.info("Node {} is now {} in generation {} (leader: {})", settings.nodeId(), next.role(),
                 next.generation(), next.leaderId());
         roleListener.accept(next);
@@ -303,30 +350,32 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     private NodeStatus statusNow() {
         return NodeStatus.of(settings.nodeId(), replica, effects.appliedIndex(), segmentedLog,
-                settings.tickInterval().toMillis(), failure);
+                settings.tickInterval().toMillis(), catchingUp(), failure);
     }
 
     // ---------------------------------------------------------------- helpers
 
     private void failStop(Throwable cause) {
         failure = String.valueOf(PeerCalls.unwrap(cause).getMessage());
-        roleState = new RoleState(Role.FOLLOWER, null, roleState.generation());
+        RoleState previous = roleState;
+        roleState = new RoleState(Role.FOLLOWER, null, previous.generation());
         failPending();
+        // A leader that stops serving no longer leads: its listeners (leader-only work) must hear it.
+        if (previous.role() != Role.FOLLOWER || previous.leaderId() != null) {
+            roleListener.accept(roleState);
+        }
     }
 
     /** Answers everyone still waiting once the node stopped (the queue no longer runs). */
     private void failPending() {
-        List<Propose> unqueuedWrites = new ArrayList<>();
-        List<Read> unqueuedReads = new ArrayList<>();
-        for (NodeEvent event : queue.drainRemaining()) {
-            if (event instanceof Propose propose) {
-                unqueuedWrites.add(propose);
-            } else if (event instanceof Read read) {
-                unqueuedReads.add(read);
+        List<NodeEvent> unqueued = queue.drainRemaining();
+        writes.stopped(forwarding.takeUnforwarded(), unqueued);
+        reads.stopped(unqueued);
+        for (NodeEvent event : unqueued) {
+            if (event instanceof StatusRequest request) {
+                request.result().complete(stoppedStatus());
             }
         }
-        writes.stopped(forwarding.takeUnforwarded(), unqueuedWrites);
-        reads.stopped(unqueuedReads);
     }
 
     /**
@@ -335,14 +384,15 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
      */
     @Override
     public void close() {
+        if (failure == null) {
+            // First, so requests arriving meanwhile are refused as "stopped", not as "overloaded".
+            failure = "node " + settings.nodeId() + " is shut down";
+        }
         timers.shutdownNow();
         try {
             queue.stop(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (failure == null) {
-            failure = "node " + settings.nodeId() + " is shut down";
         }
         failPending();
         // The log and the transport belong to whoever opened them; they close them after this.

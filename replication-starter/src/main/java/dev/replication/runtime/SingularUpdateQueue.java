@@ -11,10 +11,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Singular Update Queue: events drained by exactly one thread, so the state it owns needs no
- * locks. Requests from outside are bounded: {@link #offer} refuses when {@code capacity} of them
- * are queued, which callers turn into back-pressure (a clear "overloaded" error) instead of
- * unbounded memory. Completions of the node's own work (a log fsync finished) use {@link
- * #offerInternal}, which is never refused: losing one would leave acknowledgements stuck.
+ * locks. Three kinds of event are admitted, each by its own rule, so that no kind can crowd out
+ * another:
+ *
+ * <ul>
+ *   <li>client requests ({@link #offer}): at most {@code capacity} queued; beyond that refused,
+ *       which callers answer at once ("not applied" / unavailable: true, since nothing entered);
+ *   <li>peer messages ({@link #offerPeer}): at most {@code peerCapacity} queued; beyond that
+ *       dropped, which is safe because the consensus core resends what matters;
+ *   <li>the node's own events ({@link #offerInternal}: ticks, fsync completions, retries, waits
+ *       for an applied index): never refused while running. Losing one would leave a caller
+ *       unanswered; the node bounds them by construction (one tick queued at most, one per
+ *       append in flight, one per client request in progress).
+ * </ul>
+ *
+ * <p>Once stopped, nothing is admitted, and {@link #drainRemaining} hands back everything that
+ * was, so its callers can be answered: admission and stopping exclude each other, so no event
+ * slips in after the drain.
  *
  * <p>The consumer receives events in batches (everything queued, up to a limit) so that many
  * proposals arriving together become one log append and one fsync.
@@ -24,21 +37,27 @@ final class SingularUpdateQueue<E> {
     private static final Logger log = LoggerFactory.getLogger(SingularUpdateQueue.class);
 
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger external = new AtomicInteger();
+    private final AtomicInteger clientRequests = new AtomicInteger();
+    private final AtomicInteger peerMessages = new AtomicInteger();
     private final int capacity;
+    private final int peerCapacity;
     private final int maxBatch;
     private final Thread thread;
     private final Consumer<List<E>> consumer;
     private final Consumer<Throwable> onFailure;
+    private final Object admission = new Object();
     private volatile boolean running = true;
 
     /**
+     * @param capacity client requests queued before new ones are refused
+     * @param peerCapacity peer messages queued before new ones are dropped
      * @param onFailure called once, on the consumer thread, if processing throws; the queue then
      *     stops (fail-stop: state half-updated by a failed batch must not keep serving)
      */
-    SingularUpdateQueue(
-            String threadName, int capacity, int maxBatch, Consumer<List<E>> consumer, Consumer<Throwable> onFailure) {
+    SingularUpdateQueue(String threadName, int capacity, int peerCapacity, int maxBatch, Consumer<List<E>> consumer,
+            Consumer<Throwable> onFailure) {
         this.capacity = capacity;
+        this.peerCapacity = peerCapacity;
         this.maxBatch = maxBatch;
         this.consumer = consumer;
         this.onFailure = onFailure;
@@ -50,34 +69,53 @@ final class SingularUpdateQueue<E> {
         thread.start();
     }
 
-    /** Enqueues a request from outside without blocking; false when full or stopped. */
+    /** Enqueues a client request without blocking; false when {@code capacity} are queued or stopped. */
     boolean offer(E event) {
-        if (!running) {
-            return false;
-        }
-        if (external.incrementAndGet() > capacity) {
-            external.decrementAndGet();
-            return false;
-        }
-        queue.add(new External<>(event));
-        return true;
+        return offerCounted(event, clientRequests, capacity);
     }
 
-    /** Enqueues the node's own follow-up work; never refused while running. */
+    /** Enqueues a peer message without blocking; false (drop it) when {@code peerCapacity} are queued or stopped. */
+    boolean offerPeer(E event) {
+        return offerCounted(event, peerMessages, peerCapacity);
+    }
+
+    /** Enqueues the node's own follow-up work; refused only once stopped. */
     boolean offerInternal(E event) {
-        if (!running) {
-            return false;
+        synchronized (admission) {
+            if (!running) {
+                return false;
+            }
+            queue.add(event);
+            return true;
         }
-        queue.add(event);
-        return true;
+    }
+
+    private boolean offerCounted(E event, AtomicInteger counter, int limit) {
+        synchronized (admission) {
+            if (!running) {
+                return false;
+            }
+            if (counter.incrementAndGet() > limit) {
+                counter.decrementAndGet();
+                return false;
+            }
+            queue.add(new Counted<>(event, counter));
+            return true;
+        }
     }
 
     /** Stops the consumer after the batch in progress, waiting at most {@code timeoutMillis}. */
     void stop(long timeoutMillis) throws InterruptedException {
-        running = false;
+        stopAdmitting();
         thread.interrupt();
         if (Thread.currentThread() != thread) {
             thread.join(timeoutMillis);
+        }
+    }
+
+    private void stopAdmitting() {
+        synchronized (admission) {
+            running = false;
         }
     }
 
@@ -110,7 +148,7 @@ final class SingularUpdateQueue<E> {
                     log.warn("{} interrupted while running; continuing", thread.getName());
                 }
             } catch (RuntimeException | Error e) {
-                running = false;
+                stopAdmitting();
                 log.error("{} stopped: processing an event failed", thread.getName(), e);
                 onFailure.accept(e);
             } finally {
@@ -122,13 +160,13 @@ final class SingularUpdateQueue<E> {
 
     @SuppressWarnings("unchecked")
     private E unwrap(Object item) {
-        if (item instanceof External<?> wrapped) {
-            external.decrementAndGet();
-            return (E) wrapped.event();
+        if (item instanceof Counted<?> counted) {
+            counted.counter().decrementAndGet();
+            return (E) counted.event();
         }
         return (E) item;
     }
 
-    private record External<E>(E event) {
+    private record Counted<E>(E event, AtomicInteger counter) {
     }
 }

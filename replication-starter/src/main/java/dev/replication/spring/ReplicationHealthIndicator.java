@@ -11,7 +11,8 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * Readiness of this node to serve replicated reads and writes: UP when it is the leader or
  * follows a known leader and has applied close to the commit index; DOWN when no leader is
- * known (no quorum, election in progress), when it is far behind, or after a fail-stop. Belongs
+ * known (no quorum, election in progress), while it has not yet applied what was committed when
+ * it started, when it is far behind, or after a fail-stop. Belongs
  * in the readiness group only: restarting a node never brings back a lost quorum.
  */
 public class ReplicationHealthIndicator extends AbstractHealthIndicator {
@@ -44,6 +45,8 @@ public class ReplicationHealthIndicator extends AbstractHealthIndicator {
         RoleState role = node.roleState();
         if (role.role() != Role.LEADER && status.leaderId() == null) {
             builder.down().withDetail("reason", "no leader known: an election is in progress or no quorum is reachable");
+        } else if (status.catchingUp() != null) {
+            builder.down().withDetail("reason", status.catchingUp());
         } else if (status.commitIndex() - status.appliedIndex() > maxApplyLag) {
             builder.down().withDetail("reason", "catching up: " + (status.commitIndex() - status.appliedIndex())
                     + " committed entries not yet applied");

@@ -23,7 +23,7 @@ class LeaderForwardingTest {
 
     private final RecordingTransport transport = new RecordingTransport();
     private final List<Propose> retried = new ArrayList<>();
-    private final LeaderForwarding forwarding = new LeaderForwarding(transport, retried::add);
+    private final LeaderForwarding forwarding = new LeaderForwarding("n1", transport, retried::add);
 
     @Test
     void theWritesOfOneTurnForOneLeaderTravelInOnePeerCall() {

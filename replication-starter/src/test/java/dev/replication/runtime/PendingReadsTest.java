@@ -2,11 +2,13 @@ package dev.replication.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReplicationUnavailableException;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.runtime.NodeEvent.AwaitApplied;
 import dev.replication.runtime.NodeEvent.Read;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +97,7 @@ class PendingReadsTest {
     void aWaiterForAnAppliedIndexCompletesOnceThatIndexIsApplied() {
         CompletableFuture<Void> waiter = new CompletableFuture<>();
 
-        reads.awaitApplied(5, waiter, 4);
+        reads.awaitApplied(new AwaitApplied(5, waiter, true), 4);
         assertThat(waiter).isNotDone();
         reads.applied(5);
 
@@ -113,6 +115,66 @@ class PendingReadsTest {
 
         assertThat(List.of(inFlight, waiting, unqueued)).allSatisfy(read ->
                 assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class));
+    }
+
+    @Test
+    void applyingCompletesOnlyTheWaitersItReaches() {
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        CompletableFuture<Void> beyond = new CompletableFuture<>();
+        reads.awaitApplied(new AwaitApplied(5, reached, true), 4);
+        reads.awaitApplied(new AwaitApplied(9, beyond, false), 4);
+
+        reads.applied(6);
+
+        assertThat(reached).isCompleted();
+        assertThat(beyond).isNotDone();
+        assertThat(reads.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aReadWaitingForItsReadIndexToBeAppliedWhenTheNodeStopsIsUnavailable() {
+        Read read = inFlight(1, 0);
+        reads.answered(List.of(new ReadState(1, 10)), List.of(), 8, "n2");
+
+        reads.stopped(List.of());
+
+        assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class);
+    }
+
+    @Test
+    void aStaleReadWaitingForItsMinimumWhenTheNodeStopsIsUnavailable() {
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        reads.awaitApplied(new AwaitApplied(10, waiter, false), 8);
+
+        reads.stopped(List.of());
+
+        assertThat(failureOf(waiter)).isInstanceOf(ReplicationUnavailableException.class);
+    }
+
+    @Test
+    void aWriteWaitingToBeAppliedHereWhenTheNodeStopsHasAnUnknownOutcome() {
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        reads.awaitApplied(new AwaitApplied(10, waiter, true), 8);
+
+        reads.stopped(List.of());
+
+        assertThat(failureOf(waiter)).isInstanceOf(OutcomeUnknownException.class);
+    }
+
+    @Test
+    void answeredReadsAndWaitersAreForgottenBeforeALeaderIsKnownOrTheirIndexApplied() {
+        Read waitingForLeader = new Read(1, 0);
+        reads.dispatch(waitingForLeader, NO_LEADER, readIndexRequests::add);
+        Read inFlight = inFlight(2, 0);
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        reads.awaitApplied(new AwaitApplied(100, waiter, false), 8);
+        waitingForLeader.fail(new IllegalStateException("timed out"));
+        inFlight.fail(new IllegalStateException("timed out"));
+        waiter.completeExceptionally(new IllegalStateException("timed out"));
+
+        reads.forgetAnswered();
+
+        assertThat(reads.size()).isZero();
     }
 
     private Read inFlight(long id, long minIndex) {

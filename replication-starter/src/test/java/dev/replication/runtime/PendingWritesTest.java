@@ -23,7 +23,7 @@ class PendingWritesTest {
     private static final RoleState FOLLOWER_OF_N2 = new RoleState(Role.FOLLOWER, "n2", 2);
     private static final RoleState NO_LEADER = new RoleState(Role.FOLLOWER, null, 2);
 
-    private final LeaderForwarding forwarding = new LeaderForwarding(null, propose -> { });
+    private final LeaderForwarding forwarding = new LeaderForwarding("n1", null, propose -> true);
     private final PendingWrites writes = new PendingWrites("n1", NodeMetrics.NONE, forwarding);
 
     @Test
@@ -150,6 +150,19 @@ class PendingWritesTest {
 
         assertThat(List.of(batched, waiting, unforwarded, unqueued))
                 .allSatisfy(propose -> assertThat(failureOf(propose)).isInstanceOf(NotAppliedException.class));
+    }
+
+    @Test
+    void answeredWritesAreForgottenBeforeALeaderIsKnownOrTheirIndexApplied() {
+        Propose waiting = write();
+        writes.dispatch(waiting, NO_LEADER, NOW);
+        Propose appended = appendedAt(7, 2);
+        writes.deadlinePassed(waiting, TIMEOUT, null);
+        writes.deadlinePassed(appended, TIMEOUT, "n1");
+
+        writes.forgetAnswered();
+
+        assertThat(writes.size()).isZero();
     }
 
     private Propose write() {
