@@ -116,7 +116,7 @@ final class SegmentStore {
                     break;
                 }
                 ensureCapacity(size, frames + 1);
-                RecordFormat.encode(entry, buffer);
+                RecordFormat.encode(entry, segment.forcedSize(), buffer);
                 frameSizes[frames] = size;
                 generations[frames] = entry.generation();
                 frames++;
