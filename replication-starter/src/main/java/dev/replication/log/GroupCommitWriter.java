@@ -1,7 +1,6 @@
 package dev.replication.log;
 
 import dev.replication.core.LogEntry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -138,8 +137,9 @@ final class GroupCommitWriter {
     /** Any thread: the disk-full state and the persist timings, without waiting for the writer. */
     LogHealth health() {
         long started = persistStartedNanos;
-        Duration inProgress = started == IDLE ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
-        return new LogHealth(diskFull, inProgress, Duration.ofNanos(lastPersistNanos), options.stallThreshold());
+        long inProgressNanos = started == IDLE ? 0 : System.nanoTime() - started;
+        return new LogHealth(diskFull, TimeUnit.NANOSECONDS.toMillis(inProgressNanos),
+                TimeUnit.NANOSECONDS.toMillis(lastPersistNanos), options.stallThreshold().toMillis());
     }
 
     /** Number of fsyncs the writer issued for appended records (roll and truncation forces excluded). */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The way in for writes and reads from any thread: wraps each in its {@link NodeEvent}, gives
@@ -34,6 +35,11 @@ final class ClientRequests {
         String leaderId();
 
         long appliedIndex();
+
+        /** Null while the log can write; otherwise why it cannot (its disk is full). */
+        default @Nullable String diskFull() {
+            return null;
+        }
     }
 
     private final NodeView node;
@@ -71,6 +77,14 @@ final class ClientRequests {
     /** Enters a write into the update queue with its deadline. */
     Propose propose(byte[] envelope, Duration timeout, boolean forwardedToUs) {
         Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), forwardedToUs);
+        String diskFull = node.diskFull();
+        if (diskFull != null) {
+            // True: it never reached the update queue, let alone a log. Writes already in the
+            // log wait for space instead (the log retries them), unacknowledged.
+            propose.result.completeExceptionally(new NotAppliedException("node " + node.nodeId()
+                    + " cannot write: " + diskFull, node.leaderId()));
+            return propose;
+        }
         enqueue(propose, propose.result);
         timers.deadline(propose.result, timeout.toMillis(),
                 () -> writes.deadlinePassed(propose, timeout, node.leaderId()));

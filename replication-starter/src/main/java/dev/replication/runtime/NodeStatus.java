@@ -3,6 +3,7 @@ package dev.replication.runtime;
 import dev.replication.core.Replica;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Map;
  * A point-in-time view of a node for operators (Actuator) and health checks.
  *
  * @param failure why the node stopped serving (fail-stop after an I/O error), or null
+ * @param storage the log's disk: full, or a persist in progress and for how long
  */
 public record NodeStatus(
         String nodeId,
@@ -22,7 +24,8 @@ public record NodeStatus(
         long firstIndex,
         long lastIndex,
         Map<String, PeerStatus> peers,
-        String failure) {
+        String failure,
+        LogHealth storage) {
 
     /** The status as the update-queue thread sees it (call it only there). */
     static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
@@ -33,7 +36,7 @@ public record NodeStatus(
                 progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
                 progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
         return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
-                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), failure);
+                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), failure, log.health());
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.replication.core.Role;
 import dev.replication.core.RoleState;
 import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
+import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,6 +123,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             public long appliedIndex() {
                 return effects.appliedIndexView();
             }
+
+            @Override
+            public @Nullable String diskFull() {
+                return segmentedLog.health().diskFull();
+            }
         }, queue::offer, timers, writes);
     }
 
@@ -176,6 +183,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return effects.appliedIndexView();
     }
 
+    /** The log's disk (full, stalled), read from any thread without waiting for the node's own. */
+    public LogHealth logHealth() {
+        return segmentedLog.health();
+    }
+
     /** The commit index as of the last processed batch (cheap; for gauges). */
     public long commitIndex() {
         return commitIndexView;
@@ -188,7 +200,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             RoleState role = roleState;
             request.result().complete(new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(),
                     commitIndexView, appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(),
-                    failure));
+                    failure, segmentedLog.health()));
         }
         return request.result();
     }

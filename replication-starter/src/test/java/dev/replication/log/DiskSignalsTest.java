@@ -151,12 +151,12 @@ class DiskSignalsTest {
         CompletableFuture<Long> held = log.append(entries(1, 1, 1, 10));
 
         await().atMost(WAIT).until(() -> log.health().stalled());
-        assertThat(log.health().persistInProgress()).isGreaterThan(Duration.ofMillis(20));
+        assertThat(log.health().persistInProgressMillis()).isGreaterThan(20);
         files.releaseForces();
         held.join();
         await().atMost(WAIT).until(() -> !log.health().stalled());
-        assertThat(log.health().persistInProgress()).isZero();
-        assertThat(log.health().lastPersist()).isGreaterThan(Duration.ofMillis(20));
+        assertThat(log.health().persistInProgressMillis()).isZero();
+        assertThat(log.health().lastPersistMillis()).isGreaterThan(20);
     }
 
     @Test
