@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +17,20 @@ import org.slf4j.LoggerFactory;
  * completes the batch's append futures. Under load many appends share one fsync; at low load
  * a lone append is forced at once, so group commit costs no latency.
  *
- * <p>Sticky failure: after any I/O error the writer stops; the failed batch, every queued
- * task and every later submission fail with the same cause, because the state of the files
- * after a failed write or fsync is unknown and only a restart (recovery) can establish it.
+ * <p>A full disk is not a failure: when a write finds no space ({@link DiskFullException}),
+ * the append waits, unacknowledged, while the writer tries it again every
+ * {@link LogOptions#diskFullRetryInterval()}; {@link #health()} says so meanwhile, readers go
+ * on reading, and once space returns the append and everything queued behind it complete.
+ *
+ * <p>Sticky failure: after any other I/O error the writer stops; the failed batch, every
+ * queued task and every later submission fail with the same cause, because the state of the
+ * files after a failed write or fsync is unknown and only a restart (recovery) can establish it.
  */
 final class GroupCommitWriter {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int MAX_BATCH_TASKS = 4096;
+    private static final long IDLE = Long.MIN_VALUE;
 
     /** One unit of work, completed by the writer in submission order. */
     sealed interface Task permits Append, TruncateSuffix, TruncatePrefix, Stop {
@@ -57,6 +64,11 @@ final class GroupCommitWriter {
     private Runnable exitAction;
     private long forceCount;
     private long nextIntervalForceNanos;
+    // Read by any thread for health: when the persist in progress began (IDLE when none), how
+    // long the last one took, and why appends wait (null while the disk has space).
+    private volatile long persistStartedNanos = IDLE;
+    private volatile long lastPersistNanos;
+    private volatile @Nullable String diskFull;
 
     GroupCommitWriter(SegmentStore store, LogOptions options) {
         this.store = store;
@@ -100,6 +112,8 @@ final class GroupCommitWriter {
                 stopped = true;
                 failQueued(closedException());
                 queue.add(new Stop(stoppedSignal));
+                // Wakes a writer waiting for disk space.
+                submitLock.notifyAll();
             }
         }
         if (Thread.currentThread() == thread) {
@@ -118,6 +132,14 @@ final class GroupCommitWriter {
             Thread.currentThread().interrupt();
         }
         afterStop.run();
+    }
+
+    /** Any thread: the disk-full state and the persist timings, without waiting for the writer. */
+    LogHealth health() {
+        long started = persistStartedNanos;
+        long inProgressNanos = started == IDLE ? 0 : System.nanoTime() - started;
+        return new LogHealth(diskFull, TimeUnit.NANOSECONDS.toMillis(inProgressNanos),
+                TimeUnit.NANOSECONDS.toMillis(lastPersistNanos), options.stallThreshold().toMillis());
     }
 
     /** Number of fsyncs the writer issued for appended records (roll and truncation forces excluded). */
@@ -146,7 +168,9 @@ final class GroupCommitWriter {
                 batch.clear();
                 Task first = nextTask();
                 if (first == null) {
+                    persistStarted();
                     forceIfIntervalElapsed();
+                    persistEnded();
                     continue;
                 }
                 batch.add(first);
@@ -169,9 +193,14 @@ final class GroupCommitWriter {
 
     /** Processes one batch; returns true when the writer must exit (it was stopped). */
     private boolean process(List<Task> batch) throws Exception {
-        for (Task task : batch) {
+        persistStarted();
+        for (int k = 0; k < batch.size(); k++) {
+            Task task = batch.get(k);
             if (task instanceof Append append) {
-                store.append(append.entries());
+                if (!writeWaitingForSpace(append)) {
+                    failClosedWhileDiskFull(batch.subList(k, batch.size()));
+                    return true;
+                }
                 if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
                     unsynced.add(append);
                 } else {
@@ -196,7 +225,82 @@ final class GroupCommitWriter {
         } else {
             forceIfIntervalElapsed();
         }
+        persistEnded();
         return false;
+    }
+
+    /**
+     * Writes the append, waiting and retrying while the disk is full. Returns false when the
+     * log was closed meanwhile (the append is then not written in full).
+     */
+    private boolean writeWaitingForSpace(Append append) throws Exception {
+        while (true) {
+            List<LogEntry> unwritten = unwritten(append.entries());
+            if (unwritten.isEmpty()) {
+                return true;
+            }
+            try {
+                store.append(unwritten);
+                if (diskFull != null) {
+                    log.info("The disk holding the write-ahead log {} has space again; appends continue", store.dir());
+                    diskFull = null;
+                }
+                return true;
+            } catch (DiskFullException e) {
+                if (diskFull == null) {
+                    diskFull = "the disk holding the write-ahead log " + store.dir() + " is full (" + e.getMessage()
+                            + "): appends wait, unacknowledged, and are retried every "
+                            + options.diskFullRetryInterval().toMillis() + " ms; free space on that disk";
+                    log.error("Write-ahead log: {}", diskFull);
+                }
+                if (!awaitRetry()) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    // After a full disk interrupted an append, its first entries may be written already.
+    private List<LogEntry> unwritten(List<LogEntry> entries) {
+        long written = store.lastIndex();
+        int from = (int) Math.max(0, Math.min(entries.size(), written + 1 - entries.get(0).index()));
+        return entries.subList(from, entries.size());
+    }
+
+    /** Waits one retry interval; false when the log was stopped meanwhile. */
+    private boolean awaitRetry() throws InterruptedException {
+        synchronized (submitLock) {
+            if (!stopped) {
+                submitLock.wait(Math.max(1, options.diskFullRetryInterval().toMillis()));
+            }
+            return !stopped;
+        }
+    }
+
+    private void failClosedWhileDiskFull(List<Task> unfinished) {
+        WriteAheadLogException cause = new WriteAheadLogException("the write-ahead log in " + store.dir()
+                + " was closed while the disk was full; the append was not acknowledged (its entries may or may not"
+                + " be in the log when it is opened again)");
+        for (Append append : unsynced) {
+            append.done().completeExceptionally(cause);
+        }
+        unsynced.clear();
+        for (Task task : unfinished) {
+            task.done().completeExceptionally(cause);
+        }
+        persistEnded();
+    }
+
+    private void persistStarted() {
+        persistStartedNanos = System.nanoTime();
+    }
+
+    private void persistEnded() {
+        long started = persistStartedNanos;
+        if (started != IDLE) {
+            lastPersistNanos = System.nanoTime() - started;
+            persistStartedNanos = IDLE;
+        }
     }
 
     private Task nextTask() throws InterruptedException {

@@ -12,12 +12,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds the segments of a log directory on open, verifying every record's CRC.
  *
- * <p>The rule that tells a torn tail from corruption: the writer forces a segment before it
- * creates the next one, so only the last segment can end in a record that never became
- * durable. An invalid record there with no valid record anywhere after it is a torn or garbage
- * tail: it was never acknowledged, so it is cut off (and logged). An invalid record followed
- * by a valid one, or in any earlier segment, is damage to data that may have been committed:
- * the open fails with {@link LogCorruptedException} naming the file and offset.
+ * <p>The rule that tells a torn tail from corruption. The writer forces a segment before it
+ * creates the next one, so only the last segment can hold bytes that were never forced; any
+ * damage in an earlier one is corruption. In the last segment, what was written since the
+ * last force may have reached the disk in any order, page by page: a later record may survive
+ * while an earlier one is lost. So validity after a bad record proves nothing by itself;
+ * what does is the {@code forced} field every record carries (how much of its segment was
+ * durable when it was written). Recovery keeps the valid records up to the first bad one
+ * and looks at every valid-looking record after it: if one vouches that the bad record's
+ * bytes had been forced, the damage is inside the durable prefix (records there may be
+ * acknowledged) and the open fails with {@link LogCorruptedException} naming the file and
+ * offset. Otherwise the bad record lies past every proven force: it and everything after it,
+ * valid-looking or not, was never acknowledged and is cut off (and logged).
+ *
+ * <p>What this cannot see: damage to the records of the last batch that was forced, as no
+ * later record vouches for them. They are cut like a torn tail, exactly what an unforced
+ * batch torn by a power loss needs, at the price of not detecting bit rot there.
  */
 final class LogRecovery {
 
@@ -110,8 +120,8 @@ final class LogRecovery {
         int pos = SegmentHeader.SIZE;
         long expectedIndex = firstIndex;
         while (pos < content.limit()) {
-            int frameSize = RecordFormat.validFrameSize(content, pos);
-            if (frameSize < 0 || RecordFormat.indexAt(content, pos) != expectedIndex) {
+            int frameSize = validFrameSize(content, pos, expectedIndex);
+            if (frameSize < 0) {
                 break;
             }
             valid.add(new long[] {pos, content.getLong(pos + RecordFormat.FRAME_HEADER)});
@@ -123,17 +133,7 @@ final class LogRecovery {
                 throw new LogCorruptedException(file, pos, "record " + expectedIndex + " is damaged in a segment"
                         + " that is followed by newer segments");
             }
-            long laterValid = findValidRecordAfter(content, pos + 1, expectedIndex);
-            if (laterValid >= 0) {
-                throw new LogCorruptedException(file, pos, "record " + expectedIndex + " is damaged but a valid"
-                        + " record follows it at offset " + laterValid);
-            }
-            log.warn("Truncating the torn tail of log segment {} at byte offset {} ({} bytes after record {});"
-                    + " it was being written when the process stopped and was never acknowledged",
-                    file, pos, content.limit() - pos, expectedIndex - 1);
-            handle.truncate(pos);
-            handle.force();
-            files.syncDirectory(dir);
+            cutUnforcedTail(file, handle, content, pos, expectedIndex);
         }
         Segment segment = Segment.recovered(file, firstIndex, handle, pos);
         for (long[] record : valid) {
@@ -142,23 +142,65 @@ final class LogRecovery {
         return segment;
     }
 
-    /** Offset of a valid record with an index at or past {@code fromIndex} at or after {@code start}, or -1. */
-    private static long findValidRecordAfter(ByteBuffer content, int start, long fromIndex) {
-        long maxIndex = fromIndex + content.limit() / RecordFormat.OVERHEAD;
-        for (int p = start; p + RecordFormat.OVERHEAD <= content.limit(); p++) {
-            int bodyLength = RecordFormat.bodyLengthAt(content, p);
-            if (bodyLength < RecordFormat.BODY_HEADER || bodyLength > content.limit() - p - RecordFormat.FRAME_HEADER) {
+    /** Cuts the last segment at the bad record at {@code pos}, unless a later record proves it was forced. */
+    private void cutUnforcedTail(Path file, FileLayer.FileHandle handle, ByteBuffer content, int pos, long badIndex)
+            throws IOException {
+        int discarded = 0;
+        long maxIndex = badIndex + content.limit() / RecordFormat.OVERHEAD;
+        int p = pos + 1;
+        while (p + RecordFormat.OVERHEAD <= content.limit()) {
+            int frameSize = plausibleFrameSize(content, p, badIndex, maxIndex);
+            if (frameSize < 0) {
+                p++;
                 continue;
             }
-            long index = RecordFormat.indexAt(content, p);
-            if (index < fromIndex || index > maxIndex) {
-                continue;
+            long forced = RecordFormat.forcedBytesAt(content, p);
+            if (forced > pos) {
+                throw new LogCorruptedException(file, pos, "record " + badIndex + " is damaged, but record "
+                        + RecordFormat.indexAt(content, p) + " at offset " + p + " was written after the first " + forced
+                        + " bytes of this segment had been forced, so the damage is inside data that may have been"
+                        + " acknowledged");
             }
-            if (RecordFormat.validFrameSize(content, p) > 0) {
-                return p;
-            }
+            discarded++;
+            p += frameSize;
         }
-        return -1;
+        log.warn("Truncating the unforced tail of log segment {} at byte offset {} ({} bytes after record {}, {} of"
+                + " them valid-looking records written after a lost one); it was being written when the power or"
+                + " the process stopped and was never acknowledged",
+                file, pos, content.limit() - pos, badIndex - 1, discarded);
+        handle.truncate(pos);
+        handle.force();
+        files.syncDirectory(dir);
+    }
+
+    /** Size of a valid frame at {@code pos} holding {@code expectedIndex}, or -1. */
+    private static int validFrameSize(ByteBuffer content, int pos, long expectedIndex) {
+        int frameSize = RecordFormat.validFrameSize(content, pos);
+        if (frameSize < 0 || RecordFormat.indexAt(content, pos) != expectedIndex
+                || !vouchesOnlyForEarlierBytes(content, pos)) {
+            return -1;
+        }
+        return frameSize;
+    }
+
+    /** Size of a valid frame at {@code pos} with an index in {@code fromIndex..maxIndex}, or -1 (cheap checks first). */
+    private static int plausibleFrameSize(ByteBuffer content, int pos, long fromIndex, long maxIndex) {
+        int bodyLength = RecordFormat.bodyLengthAt(content, pos);
+        if (bodyLength < RecordFormat.BODY_HEADER || bodyLength > content.limit() - pos - RecordFormat.FRAME_HEADER) {
+            return -1;
+        }
+        long index = RecordFormat.indexAt(content, pos);
+        if (index < fromIndex || index > maxIndex) {
+            return -1;
+        }
+        int frameSize = RecordFormat.validFrameSize(content, pos);
+        return frameSize > 0 && vouchesOnlyForEarlierBytes(content, pos) ? frameSize : -1;
+    }
+
+    // A record is written after the forced prefix it names; one naming more is not a record of this file.
+    private static boolean vouchesOnlyForEarlierBytes(ByteBuffer content, int pos) {
+        long forced = RecordFormat.forcedBytesAt(content, pos);
+        return forced >= SegmentHeader.SIZE && forced <= pos;
     }
 
     private static ByteBuffer readAll(FileLayer.FileHandle handle, Path file) throws IOException {

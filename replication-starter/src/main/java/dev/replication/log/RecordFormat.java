@@ -6,23 +6,28 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * On-disk framing of one log entry (big-endian):
+ * On-disk framing of one log entry (big-endian), segment format version 2:
  *
  * <pre>
- * int  length      bytes of the body that follows the crc (17 + payload)
+ * int  length      bytes of the body that follows the crc (21 + payload)
  * int  crc         CRC32C over the length field and the body
  * long generation  \
- * long index        | body
- * byte type         |
+ * long index        |
+ * byte type         | body
+ * int  forced       | bytes of this segment already forced when the record was written
  * byte[] payload   /
  * </pre>
  *
  * The CRC covers the length too, so a damaged length is caught rather than followed.
+ * {@code forced} is what lets recovery tell a torn tail from damage (see {@link LogRecovery}):
+ * a valid record is proof that the first {@code forced} bytes of its segment were durable.
  */
 final class RecordFormat {
 
     static final int FRAME_HEADER = 8;
-    static final int BODY_HEADER = 17;
+    static final int BODY_HEADER = 21;
+    private static final int TYPE_AT = FRAME_HEADER + 16;
+    private static final int FORCED_AT = FRAME_HEADER + 17;
     /** Bytes a record adds to its payload. */
     static final int OVERHEAD = FRAME_HEADER + BODY_HEADER;
 
@@ -33,8 +38,11 @@ final class RecordFormat {
         return OVERHEAD + entry.payloadSize();
     }
 
-    /** Writes the framed record at {@code out}'s position and advances it. */
-    static void encode(LogEntry entry, ByteBuffer out) {
+    /**
+     * Writes the framed record at {@code out}'s position and advances it; {@code forcedBytes}
+     * is how much of the segment it goes to was forced before this write.
+     */
+    static void encode(LogEntry entry, long forcedBytes, ByteBuffer out) {
         int start = out.position();
         int bodyLength = BODY_HEADER + entry.payloadSize();
         out.putInt(bodyLength);
@@ -42,6 +50,7 @@ final class RecordFormat {
         out.putLong(entry.generation());
         out.putLong(entry.index());
         out.put(entry.type().code());
+        out.putInt(Math.toIntExact(forcedBytes));
         out.put(entry.payload());
         out.putInt(start + 4, crc(out, start, bodyLength));
     }
@@ -62,7 +71,7 @@ final class RecordFormat {
         if (buf.getInt(pos + 4) != crc(buf, pos, bodyLength)) {
             return -1;
         }
-        if (!knownType(buf.get(pos + FRAME_HEADER + 16))) {
+        if (!knownType(buf.get(pos + TYPE_AT))) {
             return -1;
         }
         return FRAME_HEADER + bodyLength;
@@ -71,6 +80,11 @@ final class RecordFormat {
     /** The index field of the frame at {@code pos}; meaningful only for a valid frame. */
     static long indexAt(ByteBuffer buf, int pos) {
         return buf.getLong(pos + FRAME_HEADER + 8);
+    }
+
+    /** The forced length of its segment the frame at {@code pos} vouches for; meaningful only for a valid frame. */
+    static long forcedBytesAt(ByteBuffer buf, int pos) {
+        return buf.getInt(pos + FORCED_AT);
     }
 
     /** The body length claimed by the frame header at {@code pos} (not yet verified). */
@@ -83,7 +97,7 @@ final class RecordFormat {
         int bodyLength = buf.getInt(pos);
         long generation = buf.getLong(pos + FRAME_HEADER);
         long index = buf.getLong(pos + FRAME_HEADER + 8);
-        EntryType type = EntryType.fromCode(buf.get(pos + FRAME_HEADER + 16));
+        EntryType type = EntryType.fromCode(buf.get(pos + TYPE_AT));
         byte[] payload = new byte[bodyLength - BODY_HEADER];
         buf.get(pos + OVERHEAD, payload);
         return new LogEntry(generation, index, type, payload);

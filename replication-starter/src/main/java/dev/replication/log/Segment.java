@@ -32,11 +32,14 @@ final class Segment {
     private volatile int runCount;
     private volatile int count;
     private volatile long size;
+    // Bytes known durable (as of the last force that returned); new records carry it.
+    private long forcedSize;
 
     private Segment(Path file, long firstIndex, FileLayer.FileHandle handle, long size) {
         this.file = file;
         this.firstIndex = firstIndex;
         this.handle = handle;
+        this.forcedSize = size;
         this.offsets = new int[64];
         this.runStarts = new int[4];
         this.runGenerations = new long[4];
@@ -72,7 +75,10 @@ final class Segment {
         return new Segment(file, firstIndex, handle, SegmentHeader.SIZE);
     }
 
-    /** A segment recovered from disk: {@code size} valid bytes whose records are then {@link #index}ed. */
+    /**
+     * A segment recovered from disk: {@code size} valid bytes whose records are then
+     * {@link #index}ed, forced (or about to be, before anything is appended) by the caller.
+     */
     static Segment recovered(Path file, long firstIndex, FileLayer.FileHandle handle, long size) {
         return new Segment(file, firstIndex, handle, size);
     }
@@ -96,6 +102,11 @@ final class Segment {
 
     long size() {
         return size;
+    }
+
+    /** Bytes of this file known to be durable: what the next record written to it vouches for. */
+    long forcedSize() {
+        return forcedSize;
     }
 
     FileLayer.FileHandle handle() {
@@ -182,10 +193,13 @@ final class Segment {
         size = cut;
         handle.truncate(cut);
         handle.force();
+        forcedSize = cut;
     }
 
     void force() throws IOException {
+        long written = size;
         handle.force();
+        forcedSize = written;
     }
 
     void close() throws IOException {

@@ -12,7 +12,8 @@ final class SegmentHeader {
 
     static final int SIZE = 20;
     static final int MAGIC = 0x5257414C; // "RWAL"
-    static final int CURRENT_VERSION = 1;
+    /** 2: every record carries the forced length of its segment ({@link RecordFormat}). */
+    static final int CURRENT_VERSION = 2;
 
     private SegmentHeader() {
     }
@@ -43,6 +44,12 @@ final class SegmentHeader {
             return new Parsed(-1, "the file does not start with the segment magic number", false);
         }
         int version = buf.getInt(4);
+        if (version >= 1 && version < CURRENT_VERSION) {
+            return new Parsed(-1, "segment format version " + version + " was written by an earlier release; this build"
+                    + " reads only version " + CURRENT_VERSION + " (its records say which bytes were forced, so recovery"
+                    + " after a power loss can keep every acknowledged record). Wipe this node's data directory and re-add the node"
+                    + " so it catches up from its peers, or run the earlier release", true);
+        }
         if (version != CURRENT_VERSION) {
             return new Parsed(-1, "segment format version " + version + " is not supported by this build, which reads"
                     + " version " + CURRENT_VERSION + " (was the data written by a newer release?)", true);

@@ -91,7 +91,11 @@ final class SegmentStore {
         return dir;
     }
 
-    /** Writer thread: writes the entries (already checked to follow {@link #lastIndex()}), rolling segments. */
+    /**
+     * Writer thread: writes the entries (already checked to follow {@link #lastIndex()}), rolling
+     * segments. A {@link DiskFullException} leaves every entry up to {@link #lastIndex()} written
+     * and the rest not: appending the rest later continues where it stopped.
+     */
     void append(List<LogEntry> entries) throws IOException {
         if (entries.get(0).index() != lastIndex + 1) {
             // Checked at submission already; writing here would break the log's contiguity.
@@ -116,7 +120,7 @@ final class SegmentStore {
                     break;
                 }
                 ensureCapacity(size, frames + 1);
-                RecordFormat.encode(entry, buffer);
+                RecordFormat.encode(entry, segment.forcedSize(), buffer);
                 frameSizes[frames] = size;
                 generations[frames] = entry.generation();
                 frames++;
@@ -125,7 +129,12 @@ final class SegmentStore {
             }
             if (frames > 0) {
                 buffer.flip();
-                segment.append(buffer, frameSizes, generations, frames);
+                try {
+                    segment.append(buffer, frameSizes, generations, frames);
+                } catch (IOException e) {
+                    // The segment publishes nothing of a failed write: a retry writes at the same offset.
+                    throw DiskFullException.classify(e);
+                }
                 lastIndex = segment.lastIndex();
             }
             if (roll) {
@@ -293,7 +302,13 @@ final class SegmentStore {
         // Force the full segment first: only the newest segment may ever end in a torn record.
         active.force();
         durableIndex = lastIndex;
-        Segment next = Segment.create(files, dir, lastIndex + 1);
+        Segment next;
+        try {
+            next = Segment.create(files, dir, lastIndex + 1);
+        } catch (IOException e) {
+            // Creating it again truncates whatever part of it was written.
+            throw DiskFullException.classify(e);
+        }
         lock.writeLock().lock();
         try {
             segments.put(next.firstIndex(), next);

@@ -178,6 +178,16 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         return store.generationAt(index);
     }
 
+    /** What the storage is doing now: a full disk, a persist in progress and for how long (any thread). */
+    public LogHealth health() {
+        return writer.health();
+    }
+
+    /** True while appends wait for space on the disk (see {@link LogHealth#diskFull()}). */
+    public boolean diskFull() {
+        return health().diskFull() != null;
+    }
+
     /** The directory the segments live in. */
     public Path directory() {
         return store.dir();

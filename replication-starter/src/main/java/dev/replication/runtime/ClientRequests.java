@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The way in for writes and reads from any thread: wraps each in its {@link NodeEvent}, gives
@@ -45,6 +46,11 @@ final class ClientRequests {
         String leaderId();
 
         long appliedIndex();
+
+        /** Null while the log can write; otherwise why it cannot (its disk is full). */
+        default @Nullable String diskFull() {
+            return null;
+        }
     }
 
     private final NodeView node;
@@ -106,7 +112,13 @@ final class ClientRequests {
 
     /** Enters a write into the update queue with its deadline; refused, it certainly entered no log. */
     private void admitWrite(Propose propose, Duration timeout) {
-        if (node.failure() != null || !admit.test(propose)) {
+        String diskFull = node.diskFull();
+        if (diskFull != null) {
+            // True: it never reached the update queue, let alone a log. Writes already in the
+            // log wait for space instead (the log retries them), unacknowledged.
+            propose.result.completeExceptionally(new NotAppliedException("node " + node.nodeId()
+                    + " cannot write: " + diskFull, node.leaderId()));
+        } else if (node.failure() != null || !admit.test(propose)) {
             propose.result.completeExceptionally(new NotAppliedException(refusal(), node.leaderId()));
         } else {
             timers.deadline(propose.result, timeout.toMillis(),

@@ -3,6 +3,7 @@ package dev.replication.runtime;
 import dev.replication.core.Replica;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param catchingUp null once the node applied what was committed when it started; until then
  *     why it is not ready (see {@code ReplicationNode#catchingUp()})
  * @param failure why the node stopped serving (fail-stop after an I/O error), or null
+ * @param storage the log's disk: full, or a persist in progress and for how long
  */
 public record NodeStatus(
         String nodeId,
@@ -26,7 +28,8 @@ public record NodeStatus(
         long lastIndex,
         Map<String, PeerStatus> peers,
         @Nullable String catchingUp,
-        String failure) {
+        @Nullable String failure,
+        LogHealth storage) {
 
     /** The status as the update-queue thread sees it (call it only there). */
     static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
@@ -37,7 +40,7 @@ public record NodeStatus(
                 progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
                 progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
         return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
-                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), catchingUp, failure);
+                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), catchingUp, failure, log.health());
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.replication.core.Role;
 import dev.replication.core.RoleState;
 import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
+import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
@@ -189,6 +190,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         return effects.appliedIndexView();
     }
 
+    @Override
+    public @Nullable String diskFull() {
+        return segmentedLog.health().diskFull();
+    }
+
     /**
      * Null once this node has applied what was committed when it started; until then why it is not
      * ready to serve (for readiness).
@@ -200,6 +206,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     /** Writes and reads this node holds (pending, waiting or in flight), as of its last turn. */
     int pendingRequests() {
         return pendingView;
+    }
+
+    /** The log's disk (full, stalled), read from any thread without waiting for the node's own. */
+    public LogHealth logHealth() {
+        return segmentedLog.health();
     }
 
     /** The commit index as of the last processed batch (cheap; for gauges). */
@@ -220,7 +231,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private NodeStatus stoppedStatus() {
         RoleState role = roleState;
         return new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(), commitIndexView,
-                appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), catchingUp(), failure);
+                appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), catchingUp(), failure,
+                segmentedLog.health());
     }
 
     // ---------------------------------------------------------------- inbound from peers

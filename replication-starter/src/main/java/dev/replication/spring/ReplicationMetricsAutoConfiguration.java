@@ -122,6 +122,15 @@ public final class ReplicationMetricsAutoConfiguration {
                 ReplicationNode current = provider.getIfAvailable();
                 return current == null ? 0 : Math.max(0, current.commitIndex() - current.appliedIndex());
             }).description("Committed entries not yet applied on this node").register(registry);
+            Gauge.builder("replication.log.disk.full", node, provider -> {
+                ReplicationNode current = provider.getIfAvailable();
+                return current != null && current.logHealth().diskFull() != null ? 1 : 0;
+            }).description("1 while the disk holding the log is full and appends wait for space").register(registry);
+            Gauge.builder("replication.log.persist.in.progress", node, provider -> {
+                ReplicationNode current = provider.getIfAvailable();
+                return current == null ? 0 : current.logHealth().persistInProgressMillis();
+            }).description("Milliseconds the log persist in progress has taken so far (0: idle)")
+                    .baseUnit("milliseconds").register(registry);
         }
     }
 }

@@ -36,6 +36,9 @@ public final class CrashSimulatingFileLayer implements FileLayer {
         byte[] durable = new byte[0];
     }
 
+    /** The unit in which a disk writes data back: a page survives a crash whole or not at all. */
+    static final int PAGE = 4096;
+
     private final Map<Path, Inode> current = new HashMap<>();
     private final Map<Path, Inode> durable = new HashMap<>();
     private final Set<Path> directories = new HashSet<>();
@@ -159,6 +162,44 @@ public final class CrashSimulatingFileLayer implements FileLayer {
      */
     public synchronized void crashKeepingTornTails(Random random) {
         crash(random);
+    }
+
+    /**
+     * Power loss in which the disk wrote back an arbitrary subset of the 4 KiB pages appended
+     * since each file's last force, in no particular order: a later page may survive while an
+     * earlier one is lost (read back as zeros), and the file's size may end anywhere between its
+     * forced and its written size. Forced bytes always survive.
+     */
+    public synchronized void crashKeepingRandomPages(Random random) {
+        epoch++;
+        Map<Path, Inode> survivors = new HashMap<>();
+        for (Map.Entry<Path, Inode> entry : durable.entrySet()) {
+            Inode old = entry.getValue();
+            byte[] kept = old.durable;
+            boolean pureAppend = old.size > old.durable.length
+                    && Arrays.equals(old.data, 0, old.durable.length, old.durable, 0, old.durable.length);
+            if (pureAppend) {
+                int length = random.nextBoolean() ? old.size
+                        : old.durable.length + random.nextInt(old.size - old.durable.length + 1);
+                kept = Arrays.copyOf(old.durable, length);
+                for (int page = old.durable.length / PAGE; page * PAGE < length; page++) {
+                    if (random.nextBoolean()) {
+                        int from = Math.max(page * PAGE, old.durable.length);
+                        int to = Math.min((page + 1) * PAGE, length);
+                        System.arraycopy(old.data, from, kept, from, to - from);
+                    }
+                }
+            }
+            Inode fresh = new Inode();
+            fresh.data = kept.clone();
+            fresh.size = kept.length;
+            fresh.durable = kept.clone();
+            survivors.put(entry.getKey(), fresh);
+        }
+        current.clear();
+        current.putAll(survivors);
+        durable.clear();
+        durable.putAll(survivors);
     }
 
     private void crash(Random torn) {

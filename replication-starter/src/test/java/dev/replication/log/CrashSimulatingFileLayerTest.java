@@ -115,6 +115,29 @@ class CrashSimulatingFileLayerTest {
     }
 
     @Test
+    void aRandomPageCrashCanKeepALaterUnforcedPageWhileLosingAnEarlierOne() throws Exception {
+        createSynced("head");
+        int pages = 4;
+        byte[] tail = new byte[pages * CrashSimulatingFileLayer.PAGE];
+        java.util.Arrays.fill(tail, (byte) 'x');
+        boolean sawHoleBeforeSurvivor = false;
+        for (int seed = 0; seed < 50 && !sawHoleBeforeSurvivor; seed++) {
+            try (FileLayer.FileHandle handle = files.open(FILE, false)) {
+                handle.truncate(4);
+                handle.force();
+                handle.write(ByteBuffer.wrap(tail), 4);
+            }
+            files.crashKeepingRandomPages(new Random(seed));
+            String content = content(FILE);
+            assertThat(content).startsWith("head");
+            int firstLost = content.indexOf('\0');
+            sawHoleBeforeSurvivor = firstLost >= 0 && content.indexOf('x', firstLost) >= 0;
+        }
+
+        assertThat(sawHoleBeforeSurvivor).as("some crash kept a page after a lost one").isTrue();
+    }
+
+    @Test
     void handlesOpenAtTheCrashFailInsteadOfWritingIntoTheNewWorld() throws Exception {
         createSynced("x");
         FileLayer.FileHandle handle = files.open(FILE, false);

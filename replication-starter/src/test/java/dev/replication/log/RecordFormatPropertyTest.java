@@ -39,7 +39,7 @@ class RecordFormatPropertyTest {
 
     private static ByteBuffer encode(LogEntry entry) {
         ByteBuffer buf = ByteBuffer.allocate(RecordFormat.encodedSize(entry));
-        RecordFormat.encode(entry, buf);
+        RecordFormat.encode(entry, SegmentHeader.SIZE, buf);
         return buf.flip();
     }
 }

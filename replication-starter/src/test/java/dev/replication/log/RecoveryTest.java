@@ -53,9 +53,10 @@ class RecoveryTest {
         }
     }
 
-    private static byte[] encoded(LogEntry entry) {
+    /** The record as the writer frames it when the first {@code forced} bytes of its segment are durable. */
+    private static byte[] encoded(LogEntry entry, long forced) {
         ByteBuffer buf = ByteBuffer.allocate(RecordFormat.encodedSize(entry));
-        RecordFormat.encode(entry, buf);
+        RecordFormat.encode(entry, forced, buf);
         return buf.array();
     }
 
@@ -64,7 +65,7 @@ class RecoveryTest {
         writeAndClose(entries(1, 1, 10, 100));
         Path last = lastSegment();
         long intactSize = Files.size(last);
-        byte[] nextRecord = encoded(LogFixtures.entry(1, 11, 100));
+        byte[] nextRecord = encoded(LogFixtures.entry(1, 11, 100), intactSize);
         appendBytes(last, java.util.Arrays.copyOf(nextRecord, nextRecord.length / 2));
 
         try (SegmentedLog log = SegmentedLog.open(dir, options)) {
@@ -101,20 +102,45 @@ class RecoveryTest {
     }
 
     @Test
-    void aCorruptRecordFollowedByValidOnesStopsTheOpenNamingFileAndOffset() throws Exception {
-        writeAndClose(entries(1, 1, 10, 100));
+    void aDamagedRecordThatALaterRecordProvesForcedStopsTheOpenNamingFileAndOffset() throws Exception {
+        try (SegmentedLog log = SegmentedLog.open(dir, options)) {
+            log.append(entries(1, 1, 5, 100)).join();
+            log.append(entries(1, 6, 5, 100)).join();
+        }
         Path last = lastSegment();
         long recordSize = RecordFormat.OVERHEAD + 100;
-        long offsetOfRecord5 = SegmentHeader.SIZE + 4 * recordSize;
-        overwrite(last, offsetOfRecord5 + 40, new byte[] {42, 42, 42});
+        long offsetOfRecord3 = SegmentHeader.SIZE + 2 * recordSize;
+        overwrite(last, offsetOfRecord3 + 40, new byte[] {42, 42, 42});
         long sizeBefore = Files.size(last);
 
         assertThatThrownBy(() -> SegmentedLog.open(dir, options))
                 .isInstanceOf(LogCorruptedException.class)
                 .hasMessageContaining(last.toString())
-                .hasMessageContaining("offset " + offsetOfRecord5)
-                .hasMessageContaining("record 5");
+                .hasMessageContaining("offset " + offsetOfRecord3)
+                .hasMessageContaining("record 3")
+                .hasMessageContaining("record 6");
         assertThat(Files.size(last)).isEqualTo(sizeBefore);
+    }
+
+    @Test
+    void aLostPageOfAnUnforcedBatchCutsTheLogThereEvenBeforeValidRecordsOfThatBatch() throws Exception {
+        writeAndClose(entries(1, 1, 5, 100));
+        Path last = lastSegment();
+        long forced = Files.size(last);
+        List<LogEntry> unforced = entries(1, 6, 5, 100);
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        for (LogEntry entry : unforced) {
+            byte[] record = encoded(entry, forced);
+            // Record 7's page never reached the disk: it reads back as zeros.
+            batch.writeBytes(entry.index() == 7 ? new byte[record.length] : record);
+        }
+        appendBytes(last, batch.toByteArray());
+
+        try (SegmentedLog log = SegmentedLog.open(dir, options)) {
+            assertThat(log.lastIndex()).isEqualTo(6);
+            assertThat(log.entries(1, 6, Long.MAX_VALUE)).isEqualTo(entries(1, 1, 6, 100));
+            assertThat(Files.size(last)).isEqualTo(forced + RecordFormat.OVERHEAD + 100);
+        }
     }
 
     @Test
@@ -145,12 +171,26 @@ class RecoveryTest {
     void aSegmentOfAnUnknownFormatVersionIsRefusedRatherThanMisread() throws Exception {
         writeAndClose(entries(1, 1, 3, 100));
         Path last = lastSegment();
-        overwrite(last, 0, SegmentHeader.encode(2, 1).array());
+        int newer = SegmentHeader.CURRENT_VERSION + 1;
+        overwrite(last, 0, SegmentHeader.encode(newer, 1).array());
 
         assertThatThrownBy(() -> SegmentedLog.open(dir, options))
                 .isInstanceOf(WriteAheadLogException.class)
                 .hasMessageContaining(last.toString())
-                .hasMessageContaining("format version 2 is not supported");
+                .hasMessageContaining("format version " + newer + " is not supported");
+    }
+
+    @Test
+    void aSegmentOfTheEarlierFormatVersionIsRefusedSayingWhatToDo() throws Exception {
+        writeAndClose(entries(1, 1, 3, 100));
+        Path last = lastSegment();
+        overwrite(last, 0, SegmentHeader.encode(1, 1).array());
+
+        assertThatThrownBy(() -> SegmentedLog.open(dir, options))
+                .isInstanceOf(WriteAheadLogException.class)
+                .hasMessageContaining(last.toString())
+                .hasMessageContaining("format version 1 was written by an earlier release")
+                .hasMessageContaining("re-add the node");
     }
 
     @Test

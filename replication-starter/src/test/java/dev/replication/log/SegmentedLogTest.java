@@ -446,24 +446,6 @@ class SegmentedLogTest {
     }
 
     @Test
-    void aFullDiskFailsTheAppendAndRecoveryDropsThePartialRecord() {
-        SegmentedLog log = open();
-        log.append(entries(1, 1, 5, 100)).join();
-        files.failWritesAfter(60);
-
-        CompletableFuture<Long> failed = log.append(entries(1, 6, 2, 100));
-
-        assertThatThrownBy(failed::join).hasCauseInstanceOf(WriteAheadLogException.class)
-                .hasMessageContaining("No space left on device")
-                .hasMessageContaining("full disk");
-        log.close();
-        files.failWritesAfter(Long.MAX_VALUE);
-        SegmentedLog reopened = open();
-        assertThat(reopened.lastIndex()).isEqualTo(5);
-        assertThat(reopened.append(entries(1, 6, 1, 100)).join()).isEqualTo(6L);
-    }
-
-    @Test
     void anUnwritableDataDirectoryFailsOpenWithAClearMessage() throws Exception {
         files.createDirectories(DIR.getParent());
         files.makeReadOnly(DIR.getParent());
