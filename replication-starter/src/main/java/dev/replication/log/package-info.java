@@ -10,4 +10,7 @@
  * unsynced writes at a simulated crash. Depends on {@code core} for the value types; nothing
  * in {@code core} depends on this package.
  */
+@NullMarked
 package dev.replication.log;
+
+import org.jspecify.annotations.NullMarked;
