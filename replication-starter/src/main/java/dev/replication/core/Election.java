@@ -3,7 +3,6 @@ package dev.replication.core;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-
 import org.jspecify.annotations.Nullable;
 
 /**

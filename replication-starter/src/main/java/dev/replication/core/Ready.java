@@ -1,7 +1,6 @@
 package dev.replication.core;
 
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 
 /**
