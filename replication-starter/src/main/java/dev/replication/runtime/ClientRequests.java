@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The way in for writes and reads from any thread: wraps each in its {@link NodeEvent}, gives
@@ -28,10 +29,10 @@ final class ClientRequests {
         String nodeId();
 
         /** Null while the node serves; otherwise why it stopped. */
-        String failure();
+        @Nullable String failure();
 
         /** The leader this node knows of, or null. */
-        String leaderId();
+        @Nullable String leaderId();
 
         long appliedIndex();
     }
@@ -55,7 +56,7 @@ final class ClientRequests {
     }
 
     /** A command from this node's application: answered once it is applied here. */
-    CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
+    CompletableFuture<byte[]> submit(byte[] command, @Nullable String idempotencyKey, Duration timeout) {
         CommandEnvelope envelope = sequencer.envelope(command, idempotencyKey);
         Propose propose = propose(envelope.encode(), timeout, false);
         CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitApplied(applied.index(),

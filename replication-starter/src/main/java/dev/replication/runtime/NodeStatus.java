@@ -6,6 +6,7 @@ import dev.replication.core.RoleState;
 import dev.replication.log.SegmentedLog;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time view of a node for operators (Actuator) and health checks.
@@ -15,18 +16,18 @@ import java.util.Map;
 public record NodeStatus(
         String nodeId,
         Role role,
-        String leaderId,
+        @Nullable String leaderId,
         long generation,
         long commitIndex,
         long appliedIndex,
         long firstIndex,
         long lastIndex,
         Map<String, PeerStatus> peers,
-        String failure) {
+        @Nullable String failure) {
 
     /** The status as the update-queue thread sees it (call it only there). */
     static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
-            String failure) {
+            @Nullable String failure) {
         RoleState role = replica.roleState();
         Map<String, PeerStatus> peers = new HashMap<>();
         replica.progress().forEach((peer, progress) -> peers.put(peer, new PeerStatus(

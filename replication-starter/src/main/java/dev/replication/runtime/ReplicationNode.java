@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +63,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     private volatile RoleState roleState;
     private volatile long commitIndexView;
-    private volatile String failure;
+    private volatile @Nullable String failure;
 
-    // Owned by the update-queue thread.
-    private Replica replica;
+    // Owned by the update-queue thread; created by start(), before that thread runs.
+    private @Nullable Replica replica;
     private final LeaderForwarding forwarding;
     private final PendingWrites writes;
     private final PendingReads reads;
@@ -108,12 +109,12 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             }
 
             @Override
-            public String failure() {
+            public @Nullable String failure() {
                 return failure;
             }
 
             @Override
-            public String leaderId() {
+            public @Nullable String leaderId() {
                 return roleState.leaderId();
             }
 
@@ -127,9 +128,10 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
         HardState hardState = hardStateFile.load();
-        replica = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
+        Replica recovered = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
+        replica = recovered;
         effects.recovered(segmentedLog.lastIndex());
-        roleState = replica.roleState();
+        roleState = recovered.roleState();
         log.info("Node {} recovered: generation {}, log [{}..{}], voters {}", settings.nodeId(),
                 hardState.generation(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), settings.voters());
         queue.start();
@@ -146,7 +148,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     // ---------------------------------------------------------------- public API (any thread)
 
     @Override
-    public CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
+    public CompletableFuture<byte[]> submit(byte[] command, @Nullable String idempotencyKey, Duration timeout) {
         return requests.submit(command, idempotencyKey, timeout);
     }
 
@@ -168,7 +170,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     /** Null while healthy; otherwise why this node stopped serving. */
-    public String failure() {
+    public @Nullable String failure() {
         return failure;
     }
 
@@ -221,25 +223,25 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             drainReady();
         } while (writes.hasBatch());
         forwarding.forwardBatches(System.nanoTime());
-        commitIndexView = replica.commitIndex();
+        commitIndexView = replica().commitIndex();
     }
 
     private void handle(NodeEvent event) {
         if (event instanceof Tick) {
-            replica.tick();
+            replica().tick();
             retryWaiting();
         } else if (event instanceof Inbound inbound) {
-            replica.receive(inbound.message());
+            replica().receive(inbound.message());
         } else if (event instanceof Propose propose) {
-            writes.dispatch(propose, replica.roleState(), System.nanoTime());
+            writes.dispatch(propose, replica().roleState(), System.nanoTime());
         } else if (event instanceof RetryPropose retry) {
             writes.retry(retry.propose());
         } else if (event instanceof Read read) {
-            reads.dispatch(read, replica.roleState(), replica::readIndex);
+            reads.dispatch(read, replica().roleState(), replica()::readIndex);
         } else if (event instanceof AfterPersist persisted) {
             effects.send(persisted.messages());
             if (persisted.index() > 0) {
-                replica.persisted(persisted.index(), persisted.generation());
+                replica().persisted(persisted.index(), persisted.generation());
             }
         } else if (event instanceof AwaitApplied await) {
             reads.awaitApplied(await.index(), await.future(), effects.appliedIndex());
@@ -259,24 +261,24 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (byte[] envelope : writes.batch()) {
             payloads.add(stateMachine.stamp(envelope));
         }
-        List<Proposal> answers = replica.propose(payloads);
+        List<Proposal> answers = replica().propose(payloads);
         writes.proposed(answers, System.nanoTime());
     }
 
     private void retryWaiting() {
-        RoleState role = replica.roleState();
+        RoleState role = replica().roleState();
         if (role.leaderId() == null) {
             return;
         }
         writes.retryWaiting(role, System.nanoTime());
-        reads.retryWaiting(role, replica::readIndex);
+        reads.retryWaiting(role, replica()::readIndex);
     }
 
     private void drainReady() {
-        while (replica.hasReady()) {
-            Ready ready = replica.ready();
+        while (replica().hasReady()) {
+            Ready ready = replica().ready();
             ready.performIn(effects);
-            replica.advance(ready);
+            replica().advance(ready);
         }
     }
 
@@ -302,11 +304,19 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private NodeStatus statusNow() {
-        return NodeStatus.of(settings.nodeId(), replica, effects.appliedIndex(), segmentedLog,
+        return NodeStatus.of(settings.nodeId(), replica(), effects.appliedIndex(), segmentedLog,
                 settings.tickInterval().toMillis(), failure);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The consensus core; only the update-queue thread calls this, and that thread runs only after start(). */
+    private Replica replica() {
+        if (replica == null) {
+            throw new IllegalStateException("node " + settings.nodeId() + " has not been started");
+        }
+        return replica;
+    }
 
     private void failStop(Throwable cause) {
         failure = String.valueOf(PeerCalls.unwrap(cause).getMessage());
