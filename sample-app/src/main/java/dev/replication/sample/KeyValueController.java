@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,8 +68,8 @@ public class KeyValueController {
 
     @PutMapping("/{*key}")
     public Entry put(@PathVariable("key") String path,
-            @RequestParam(name = "ifVersion", required = false) String ifVersion,
-            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
+            @RequestParam(name = "ifVersion", required = false) @Nullable String ifVersion,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey,
             HttpServletRequest request) throws IOException {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 0);
@@ -90,7 +91,7 @@ public class KeyValueController {
 
     @GetMapping("/{*key}")
     public Entry get(@PathVariable("key") String path,
-            @RequestParam(name = "consistency", required = false) String consistency) {
+            @RequestParam(name = "consistency", required = false) @Nullable String consistency) {
         String key = limits.checkKey(keyOf(path));
         Versioned<JsonNode> found = entries.read(parseConsistency(consistency)).getVersioned(key);
         if (found == null) {
@@ -101,8 +102,8 @@ public class KeyValueController {
 
     @DeleteMapping("/{*key}")
     public Removed delete(@PathVariable("key") String path,
-            @RequestParam(name = "ifVersion", required = false) String ifVersion,
-            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
+            @RequestParam(name = "ifVersion", required = false) @Nullable String ifVersion,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 1);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
@@ -125,7 +126,7 @@ public class KeyValueController {
 
     @GetMapping
     public Listing list(@RequestParam(name = "prefix", defaultValue = "") String prefix,
-            @RequestParam(name = "consistency", required = false) String consistency) {
+            @RequestParam(name = "consistency", required = false) @Nullable String consistency) {
         Map<String, Versioned<JsonNode>> found = entries.read(parseConsistency(consistency)).scan(prefix);
         List<Entry> listed = new ArrayList<>(found.size());
         found.forEach((key, versioned) -> listed.add(Entry.of(key, versioned)));
@@ -137,7 +138,7 @@ public class KeyValueController {
         return capturedPath.startsWith("/") ? capturedPath.substring(1) : capturedPath;
     }
 
-    private static Long parseVersion(String ifVersion, long smallest) {
+    private static @Nullable Long parseVersion(@Nullable String ifVersion, long smallest) {
         if (ifVersion == null) {
             return null;
         }
@@ -156,7 +157,7 @@ public class KeyValueController {
                 "ifVersion='" + ifVersion + "' is not valid here; send " + allowed + ".");
     }
 
-    private static ReadConsistency parseConsistency(String consistency) {
+    private static ReadConsistency parseConsistency(@Nullable String consistency) {
         if (consistency == null || consistency.isBlank()) {
             return ReadConsistency.LINEARIZABLE;
         }

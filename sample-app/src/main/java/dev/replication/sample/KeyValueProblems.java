@@ -11,6 +11,7 @@ import dev.replication.api.ValueSerializationException;
 import dev.replication.api.VersionConflictException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -49,19 +50,18 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(NoSuchKeyException.class)
     ResponseEntity<ProblemDetail> noSuchKey(NoSuchKeyException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.NOT_FOUND, "no-such-key", "No such key",
-                e.getMessage());
-        response.getBody().setProperty("key", e.key());
-        return response;
+        ProblemDetail problem = detail(HttpStatus.NOT_FOUND, "no-such-key", "No such key", e.getMessage());
+        problem.setProperty("key", e.key());
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
     }
 
     @ExceptionHandler(VersionConflictException.class)
     ResponseEntity<ProblemDetail> versionConflict(VersionConflictException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, "version-conflict", "Version conflict",
+        ProblemDetail problem = detail(HttpStatus.CONFLICT, "version-conflict", "Version conflict",
                 e.getMessage());
-        response.getBody().setProperty("expectedVersion", e.expectedVersion());
-        response.getBody().setProperty("currentVersion", e.currentVersion());
-        return response;
+        problem.setProperty("expectedVersion", e.expectedVersion());
+        problem.setProperty("currentVersion", e.currentVersion());
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
     }
 
     @ExceptionHandler(UpdateContentionException.class)
@@ -71,20 +71,20 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(IdempotencyKeyConflictException.class)
     ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyConflictException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
+        ProblemDetail problem = detail(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
                 "Idempotency-Key reused for a different request", e.getMessage());
-        response.getBody().setProperty("idempotencyKey", e.idempotencyKey());
-        return response;
+        problem.setProperty("idempotencyKey", e.idempotencyKey());
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(problem);
     }
 
     /** The starter's own limits ({@code replication.max-key-size} / {@code max-value-size}). */
     @ExceptionHandler(EntryTooLargeException.class)
     ResponseEntity<ProblemDetail> entryTooLarge(EntryTooLargeException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large",
-                "Entry too large", e.getMessage());
-        response.getBody().setProperty("size", e.size());
-        response.getBody().setProperty("limit", e.limit());
-        return response;
+        ProblemDetail problem = detail(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large", "Entry too large",
+                e.getMessage());
+        problem.setProperty("size", e.size());
+        problem.setProperty("limit", e.limit());
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
     }
 
     @ExceptionHandler(ValueSerializationException.class)
@@ -100,14 +100,14 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> unavailable(ReplicationUnavailableException e, HttpServletRequest request) {
         boolean write = !HttpMethod.GET.matches(request.getMethod());
         String type = write && e instanceof NotAppliedException ? "not-applied" : "unavailable";
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.SERVICE_UNAVAILABLE, type,
-                "Cluster unavailable, nothing changed", e.getMessage());
+        ProblemDetail problem = detail(HttpStatus.SERVICE_UNAVAILABLE, type, "Cluster unavailable, nothing changed",
+                e.getMessage());
         if (e.leaderId() != null) {
-            response.getBody().setProperty("leaderId", e.leaderId());
+            problem.setProperty("leaderId", e.leaderId());
         }
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                .body(response.getBody());
+                .body(problem);
     }
 
     @ExceptionHandler(OutcomeUnknownException.class)
@@ -125,10 +125,14 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title,
-            String detail) {
+            @Nullable String detail) {
+        return ResponseEntity.status(status).body(detail(status, type, title, detail));
+    }
+
+    private static ProblemDetail detail(HttpStatus status, String type, String title, @Nullable String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + type));
         problem.setTitle(title);
-        return ResponseEntity.status(status).body(problem);
+        return problem;
     }
 }
