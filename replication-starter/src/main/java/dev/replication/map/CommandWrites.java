@@ -92,7 +92,8 @@ final class CommandWrites<K, V> implements IdempotentWrites<K, V> {
     public String idempotencyKey() {
         if (idempotencyKey == null) {
             // Only the instances withIdempotencyKey returns are handed out as IdempotentWrites.
-            throw new IllegalStateException("plain writes to replicated map '" + mapName + "' carry no idempotency key");
+            throw new IllegalStateException("plain writes to replicated map '" + mapName
+                    + "' carry no idempotency key");
         }
         return idempotencyKey;
     }

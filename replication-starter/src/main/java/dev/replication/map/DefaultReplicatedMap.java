@@ -247,7 +247,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public @Nullable V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction) {
+    public @Nullable V computeIfPresent(K key,
+            BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
             if (current == null) {
@@ -259,7 +260,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public @Nullable V compute(K key, BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction) {
+    public @Nullable V compute(K key,
+            BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
             V next = remappingFunction.apply(key, current == null ? null : current.value());
@@ -268,7 +270,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public @Nullable V merge(K key, V value, BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction) {
+    public @Nullable V merge(K key, V value,
+            BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {

@@ -69,7 +69,8 @@ final class PendingReads {
      * The core's verdicts on reads in flight: a known read index is served once applied here; a
      * rejected read waits for a leader again.
      */
-    void answered(List<ReadState> readStates, List<ReadRejection> rejections, long appliedIndex, @Nullable String leaderId) {
+    void answered(List<ReadState> readStates, List<ReadRejection> rejections, long appliedIndex,
+            @Nullable String leaderId) {
         for (ReadState readState : readStates) {
             Read read = inFlight.remove(readState.requestId());
             if (read != null) {
