@@ -1,5 +1,7 @@
 package dev.replication.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes carrying one caller-chosen idempotency key (Idempotent Receiver), obtained from
  * {@link ReplicatedMap#withIdempotencyKey(String)}.
@@ -20,7 +22,7 @@ package dev.replication.api;
 public interface IdempotentWrites<K, V> {
 
     /** As {@link ReplicatedMap#put}: the previous value, or null. */
-    V put(K key, V value);
+    @Nullable V put(K key, V value);
 
     /** As {@link ReplicatedMap#putVersioned}. */
     Versioned<V> putVersioned(K key, V value);
@@ -29,7 +31,7 @@ public interface IdempotentWrites<K, V> {
     Versioned<V> putIfVersion(K key, V value, long expectedVersion);
 
     /** As {@link ReplicatedMap#remove(Object)}: the previous value, or null. */
-    V remove(K key);
+    @Nullable V remove(K key);
 
     /** As {@link ReplicatedMap#removeIfVersion}. */
     V removeIfVersion(K key, long expectedVersion);

@@ -1,6 +1,7 @@
 package dev.replication.api;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who leads the cluster, as this node knows it: inject it anywhere. The generation (term)
@@ -28,7 +29,7 @@ public interface Leadership {
 
     /** Thrown by {@link #generation()} on a node that does not lead. */
     class NotLeaderException extends ReplicationUnavailableException {
-        public NotLeaderException(String message, String leaderId) {
+        public NotLeaderException(String message, @Nullable String leaderId) {
             super(message, leaderId);
         }
     }

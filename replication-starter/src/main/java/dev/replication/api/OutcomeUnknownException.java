@@ -1,5 +1,7 @@
 package dev.replication.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A write may or may not have been committed: it entered the log but no answer came in time
  * (timeout, leader change, this node lost contact). It may still be applied later. Read the key
@@ -12,7 +14,7 @@ public class OutcomeUnknownException extends ReplicationException {
         super(message);
     }
 
-    public OutcomeUnknownException(String message, Throwable cause) {
+    public OutcomeUnknownException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A map replicated to every node of the cluster through the replicated log, declared with
@@ -61,10 +62,10 @@ public interface ReplicatedMap<K, V> extends ConcurrentMap<K, V> {
      * stale on a follower; see {@link #read(ReadConsistency)}.
      */
     @Override
-    V get(Object key);
+    @Nullable V get(Object key);
 
     /** The value with its version and hybrid timestamp from this node's applied state, or null. */
-    Versioned<V> getVersioned(K key);
+    @Nullable Versioned<V> getVersioned(K key);
 
     /**
      * The read operations at {@code consistency}: {@code read(LINEARIZABLE).get(k)} reflects every
@@ -86,6 +87,22 @@ public interface ReplicatedMap<K, V> extends ConcurrentMap<K, V> {
      * write. Use it instead of {@link #put} when the caller needs the new version.
      */
     Versioned<V> putVersioned(K key, V value);
+
+    /** As in {@link ConcurrentMap}: the previous value, or null when the key was absent. */
+    @Override
+    @Nullable V put(K key, V value);
+
+    /** As in {@link ConcurrentMap}: the removed value, or null when the key was absent. */
+    @Override
+    @Nullable V remove(Object key);
+
+    /** As in {@link ConcurrentMap}: the value already present (nothing written), or null when it was absent. */
+    @Override
+    @Nullable V putIfAbsent(K key, V value);
+
+    /** As in {@link ConcurrentMap}: the previous value, or null when the key was absent (nothing written). */
+    @Override
+    @Nullable V replace(K key, V value);
 
     /**
      * Compare-and-set: stores {@code value} only if the key's current version is
@@ -119,17 +136,17 @@ public interface ReplicatedMap<K, V> extends ConcurrentMap<K, V> {
 
     /** Atomic (compare-and-set on the version, retried); {@code mappingFunction} may run more than once. */
     @Override
-    V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction);
+    @Nullable V computeIfAbsent(K key, Function<? super K, ? extends @Nullable V> mappingFunction);
 
     /** Atomic (compare-and-set on the version, retried); {@code remappingFunction} may run more than once. */
     @Override
-    V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction);
+    @Nullable V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction);
 
     /** Atomic (compare-and-set on the version, retried); {@code remappingFunction} may run more than once. */
     @Override
-    V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction);
+    @Nullable V compute(K key, BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction);
 
     /** Atomic (compare-and-set on the version, retried); {@code remappingFunction} may run more than once. */
     @Override
-    V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction);
+    @Nullable V merge(K key, V value, BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction);
 }

@@ -1,6 +1,7 @@
 package dev.replication.api;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The read operations of a {@link ReplicatedMap}, served at one {@link ReadConsistency}. Obtained
@@ -18,10 +19,10 @@ public interface ReplicatedMapReads<K, V> {
      * @throws ReplicationUnavailableException when this node cannot serve the read at this
      *     consistency in time (no reachable leader, or far behind); nothing was read
      */
-    V get(K key);
+    @Nullable V get(K key);
 
     /** The value with its version and timestamp, or null when absent. */
-    Versioned<V> getVersioned(K key);
+    @Nullable Versioned<V> getVersioned(K key);
 
     /** Whether {@code key} is present. */
     boolean containsKey(K key);

@@ -1,5 +1,7 @@
 package dev.replication.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The base of every exception a replicated map throws. Unchecked. The message says what went
  * wrong and what to do; the subclass says whether the operation took effect.
@@ -10,7 +12,7 @@ public class ReplicationException extends RuntimeException {
         super(message);
     }
 
-    public ReplicationException(String message, Throwable cause) {
+    public ReplicationException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -8,4 +8,7 @@
  * tell the caller whether a write certainly did not happen, may have happened, or lost a
  * compare-and-set; the leadership events announce when this node gains or loses leadership.
  */
+@NullMarked
 package dev.replication.api;
+
+import org.jspecify.annotations.NullMarked;

@@ -11,4 +11,7 @@
  * offset instead of allocating garbage. The package owns no layout: each format's owner decides
  * which fields come in which order. It is a leaf: it imports nothing of the project.
  */
+@NullMarked
 package dev.replication.codec;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.replication.core;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The election timer (HeartBeat) and the tally of one campaign. The timeout is drawn from
@@ -44,7 +45,7 @@ final class Election {
      * Whether a leader was heard from within the (unrandomized) election timeout. While it has,
      * this node refuses (pre-)votes, so a candidate cannot unseat a live leader.
      */
-    boolean leaderRecentlyHeard(String leaderId) {
+    boolean leaderRecentlyHeard(@Nullable String leaderId) {
         return leaderId != null && elapsedTicks < timeoutTicks;
     }
 

@@ -1,5 +1,7 @@
 package dev.replication.core;
 
+import org.jspecify.annotations.Nullable;
+
 /** The immediate answer to proposing a command to a replica. */
 public sealed interface Proposal {
 
@@ -17,6 +19,6 @@ public sealed interface Proposal {
      *
      * @param leaderId the leader this node knows of, null if none
      */
-    record Rejected(String leaderId, String reason) implements Proposal {
+    record Rejected(@Nullable String leaderId, String reason) implements Proposal {
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Linearizable reads without log writes (read index) and Follower Reads.
@@ -83,7 +84,7 @@ final class ReadIndex {
     }
 
     /** Leader stepped down: nothing pending can be confirmed any more. */
-    void leadershipLost(String newLeader, long generation) {
+    void leadershipLost(@Nullable String newLeader, long generation) {
         for (PendingRead read : pending) {
             if (read.origin().equals(config.id())) {
                 reject(read.requestId(), newLeader, "node " + config.id()
@@ -96,7 +97,7 @@ final class ReadIndex {
         awaitedRound = 0;
     }
 
-    void reject(long requestId, String leaderId, String reason) {
+    void reject(long requestId, @Nullable String leaderId, String reason) {
         outbox.readRejection(new ReadRejection(requestId, leaderId, reason));
     }
 
@@ -107,7 +108,7 @@ final class ReadIndex {
     }
 
     /** Follower: the leader's answer. */
-    void onResponse(ReadIndexResponse response, long localLastIndex, Supplier<String> leader) {
+    void onResponse(ReadIndexResponse response, long localLastIndex, Supplier<@Nullable String> leader) {
         if (forwarded.remove(response.requestId()) == null) {
             return; // answered already, or timed out
         }
@@ -126,7 +127,7 @@ final class ReadIndex {
     }
 
     /** Follower: fails forwarded reads the leader has not answered within an election timeout. */
-    void tick(Supplier<String> leader) {
+    void tick(Supplier<@Nullable String> leader) {
         Iterator<Map.Entry<Long, Integer>> iterator = forwarded.entrySet().iterator();
         while (iterator.hasNext()) {
             Map.Entry<Long, Integer> entry = iterator.next();

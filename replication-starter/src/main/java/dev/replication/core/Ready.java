@@ -1,6 +1,7 @@
 package dev.replication.core;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the driver must do after feeding the core events. The order is the contract, stated
@@ -23,14 +24,14 @@ import java.util.List;
  * @param roleState the new role/leader/generation if it changed since the last Ready, else null
  */
 public record Ready(
-        HardState hardState,
+        @Nullable HardState hardState,
         List<LogEntry> entries,
         List<Message> messages,
         List<Message> messagesAfterPersist,
         List<LogEntry> committedEntries,
         List<ReadState> readStates,
         List<ReadRejection> readRejections,
-        RoleState roleState) {
+        @Nullable RoleState roleState) {
 
     public Ready {
         entries = List.copyOf(entries);

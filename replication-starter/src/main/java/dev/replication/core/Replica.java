@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One member of the replicated log, as a pure state machine: it takes events ({@link #tick},
@@ -29,18 +30,18 @@ public final class Replica {
     private final ReadIndex reads;
 
     private long generation;
-    private String votedFor;
+    private @Nullable String votedFor;
     private Role role = Role.FOLLOWER;
-    private String leaderId;
+    private @Nullable String leaderId;
     /** Present exactly while this replica leads. */
-    private LeaderState leaderState;
+    private @Nullable LeaderState leaderState;
 
     private HardState submittedHardState;
-    private RoleState reportedRoleState;
+    private @Nullable RoleState reportedRoleState;
     /** Last committed index handed to the driver to apply. */
     private long handedOutCommitIndex;
 
-    public Replica(ReplicaConfig config, HardState restored, LogReader durableLog, RandomGenerator random) {
+    public Replica(ReplicaConfig config, @Nullable HardState restored, LogReader durableLog, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
         this.cluster = new ClusterConfig(config.voters());
         this.log = new ReplicatedLog(Objects.requireNonNull(durableLog, "durableLog"));
@@ -59,7 +60,7 @@ public final class Replica {
     public void tick() {
         reads.tick(this::knownLeader);
         if (role == Role.LEADER) {
-            if (!leaderState.tick()) {
+            if (!leaderState().tick()) {
                 // Check-quorum: cut off from a majority, stop accepting writes and reads here.
                 becomeFollower(generation, null);
             } else {
@@ -100,7 +101,7 @@ public final class Replica {
             onAppendRequest(request);
         } else if (message instanceof AppendResponse response) {
             if (role == Role.LEADER) {
-                leaderState.onAppendResponse(response);
+                leaderState().onAppendResponse(response);
                 serveReads();
             }
         } else if (message instanceof VoteRequest request) {
@@ -143,7 +144,7 @@ public final class Replica {
             log.append(entry);
             proposals.add(new Proposal.Accepted(entry.index(), entry.generation()));
         }
-        leaderState.replicate();
+        leaderState().replicate();
         return proposals;
     }
 
@@ -153,13 +154,13 @@ public final class Replica {
      */
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
-            if (highWaterMark.index() < leaderState.firstIndexOfGeneration()) {
+            if (highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
                 reads.reject(requestId, config.id(), "leader " + config.id()
                         + " has not yet committed an entry of its generation " + generation
                         + "; retry in a moment");
                 return;
             }
-            reads.register(config.id(), requestId, highWaterMark.index(), leaderState.round());
+            reads.register(config.id(), requestId, highWaterMark.index(), leaderState().round());
             serveReads();
         } else if (leaderId != null && role == Role.FOLLOWER) {
             reads.forward(requestId, leaderId, generation);
@@ -172,7 +173,7 @@ public final class Replica {
     /** The driver has made entries up to {@code index} durable. */
     public void persisted(long index, long generation) {
         if (log.persisted(index, generation) && role == Role.LEADER) {
-            leaderState.advanceHighWaterMark();
+            leaderState().advanceHighWaterMark();
         }
     }
 
@@ -235,7 +236,7 @@ public final class Replica {
 
     /** Leader only (empty otherwise): what it knows of each follower. */
     public Map<String, FollowerProgress> progress() {
-        return role == Role.LEADER ? leaderState.progress() : Map.of();
+        return role == Role.LEADER ? leaderState().progress() : Map.of();
     }
 
     /** The log as this replica sees it: durable entries followed by those not yet persisted. */
@@ -249,7 +250,7 @@ public final class Replica {
 
     // ---- roles --------------------------------------------------------------------------
 
-    private void becomeFollower(long newGeneration, String newLeader) {
+    private void becomeFollower(long newGeneration, @Nullable String newLeader) {
         if (newGeneration > generation) {
             generation = newGeneration;
             votedFor = null;
@@ -305,7 +306,7 @@ public final class Replica {
 
     private void appendAsLeader(LogEntry entry) {
         log.append(entry);
-        leaderState.replicate();
+        leaderState().replicate();
     }
 
     // ---- message handlers ---------------------------------------------------------------
@@ -377,11 +378,11 @@ public final class Replica {
     }
 
     private void onReadIndexRequest(ReadIndexRequest request) {
-        if (role != Role.LEADER || highWaterMark.index() < leaderState.firstIndexOfGeneration()) {
+        if (role != Role.LEADER || highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
             outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(), false, 0));
             return;
         }
-        reads.register(request.from(), request.requestId(), highWaterMark.index(), leaderState.round());
+        reads.register(request.from(), request.requestId(), highWaterMark.index(), leaderState().round());
         serveReads();
     }
 
@@ -389,16 +390,24 @@ public final class Replica {
 
     /** Leader: releases confirmed reads and starts a heartbeat round for reads still waiting. */
     private void serveReads() {
-        reads.release(leaderState.confirmedRound(), generation);
-        if (reads.needsRound(leaderState.round(), leaderState.confirmedRound())) {
-            leaderState.broadcastHeartbeat();
-            reads.roundStarted(leaderState.round());
-            reads.release(leaderState.confirmedRound(), generation); // a cluster of one confirms at once
+        reads.release(leaderState().confirmedRound(), generation);
+        if (reads.needsRound(leaderState().round(), leaderState().confirmedRound())) {
+            leaderState().broadcastHeartbeat();
+            reads.roundStarted(leaderState().round());
+            reads.release(leaderState().confirmedRound(), generation); // a cluster of one confirms at once
         }
     }
 
-    private String knownLeader() {
+    private @Nullable String knownLeader() {
         return leaderId;
+    }
+
+    /** The leader's part; present exactly while this replica leads, which every caller has checked. */
+    private LeaderState leaderState() {
+        if (leaderState == null) {
+            throw new IllegalStateException("replica " + config.id() + " is " + role + ", not leader");
+        }
+        return leaderState;
     }
 
     /** Committed entries that are also durable here may be applied. */

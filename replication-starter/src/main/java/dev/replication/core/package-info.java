@@ -17,4 +17,7 @@
  * reads) and {@code ReplicatedLog} (durable entries plus those not yet persisted). The
  * invariants and why they hold are in {@code docs/SAFETY.md}.
  */
+@NullMarked
 package dev.replication.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -58,10 +58,10 @@ final class GroupCommitWriter {
     private final Object submitLock = new Object();
     private final Thread thread;
     private final List<Append> unsynced = new ArrayList<>();
-    private RuntimeException failure;
+    private @Nullable RuntimeException failure;
     private boolean stopped;
     // Set only by the writer thread itself when a callback closes the log.
-    private Runnable exitAction;
+    private @Nullable Runnable exitAction;
     private long forceCount;
     private long nextIntervalForceNanos;
     // Read by any thread for health: when the persist in progress began (IDLE when none), how
@@ -303,7 +303,8 @@ final class GroupCommitWriter {
         }
     }
 
-    private Task nextTask() throws InterruptedException {
+    /** The next task, or null when an interval force is due first. */
+    private @Nullable Task nextTask() throws InterruptedException {
         if (options.fsyncPolicy() == FsyncPolicy.INTERVAL && store.durableIndex() < store.lastIndex()) {
             long wait = nextIntervalForceNanos - System.nanoTime();
             return wait <= 0 ? null : queue.poll(wait, TimeUnit.NANOSECONDS);

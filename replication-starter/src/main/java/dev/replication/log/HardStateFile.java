@@ -22,6 +22,7 @@ public final class HardStateFile {
     private static final int VERSION = 1;
 
     private final Path file;
+    private final Path dir;
     private final Path temp;
     private final FileLayer files;
 
@@ -31,6 +32,11 @@ public final class HardStateFile {
 
     public HardStateFile(Path file, FileLayer files) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+        Path parent = this.file.getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException("the hard state file must be in a directory, was " + this.file);
+        }
+        this.dir = parent;
         this.temp = this.file.resolveSibling(this.file.getFileName() + ".tmp");
         this.files = Objects.requireNonNull(files, "files");
     }
@@ -73,7 +79,7 @@ public final class HardStateFile {
                 handle.force();
             }
             files.moveAtomically(temp, file);
-            files.syncDirectory(file.getParent());
+            files.syncDirectory(dir);
         } catch (IOException e) {
             throw new WriteAheadLogException("cannot save the hard state (generation " + state.generation()
                     + ") to " + file + ": " + e + ". The node must not vote or campaign until it can; check that"

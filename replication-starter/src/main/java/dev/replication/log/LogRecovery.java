@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,7 @@ final class LogRecovery {
         return segments;
     }
 
-    private Segment recoverSegment(Path file, boolean last, long expectedFirst) throws IOException {
+    private @Nullable Segment recoverSegment(Path file, boolean last, long expectedFirst) throws IOException {
         long nameIndex = Segment.firstIndexOf(file);
         FileLayer.FileHandle handle = files.open(file, false);
         boolean keep = false;
@@ -84,17 +85,18 @@ final class LogRecovery {
                 throw new WriteAheadLogException("cannot open log segment " + file + ": " + header.problem()
                         + ". Run a release that reads this format, or restore the data directory it was written for.");
             }
-            if (!header.valid()) {
+            String problem = header.problem(); // null exactly when the header is valid
+            if (problem != null) {
                 if (last && content.limit() <= SegmentHeader.SIZE) {
                     // Crash while creating the newest segment: it never held a record.
                     log.warn("Deleting log segment {} with an incomplete header ({}); it was being created"
-                            + " when the process stopped and holds no records", file, header.problem());
+                            + " when the process stopped and holds no records", file, problem);
                     handle.close();
                     files.delete(file);
                     files.syncDirectory(dir);
                     return null;
                 }
-                throw new LogCorruptedException(file, 0, header.problem());
+                throw new LogCorruptedException(file, 0, problem);
             }
             if (header.firstIndex() != nameIndex) {
                 throw new LogCorruptedException(file, 8, "the header says the first index is "

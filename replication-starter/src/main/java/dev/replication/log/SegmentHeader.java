@@ -2,6 +2,7 @@ package dev.replication.log;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The first {@value #SIZE} bytes of every segment file: magic, format version, the index of
@@ -29,11 +30,8 @@ final class SegmentHeader {
         return buf.flip();
     }
 
-    /** What a header says, or why it cannot be trusted. */
-    record Parsed(long firstIndex, String problem, boolean unsupportedVersion) {
-        boolean valid() {
-            return problem == null;
-        }
+    /** What a header says, or why it cannot be trusted ({@code problem} is null exactly when it can). */
+    record Parsed(long firstIndex, @Nullable String problem, boolean unsupportedVersion) {
     }
 
     static Parsed parse(ByteBuffer buf) {

@@ -22,4 +22,7 @@
  * wait unacknowledged and are retried) and how long the persist in progress has taken, from
  * any thread, so a node can refuse new writes and report a stall without waiting on the writer.
  */
+@NullMarked
 package dev.replication.log;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,6 +7,8 @@ import dev.replication.state.StateCommand;
 import dev.replication.state.StateResult;
 import dev.replication.state.StoredValue;
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A map's writes that are one state command each, optionally carrying an idempotency key, and
@@ -24,11 +26,11 @@ final class CommandWrites<K, V> implements IdempotentWrites<K, V> {
     private final ReplicationGateway gateway;
     private final Duration writeTimeout;
     private final FailureTranslation failures;
-    private final String idempotencyKey;
+    private final @Nullable String idempotencyKey;
 
     /** @param idempotencyKey null for plain writes */
     CommandWrites(String mapName, EntryCodec<K> keys, EntryCodec<V> values, ReplicationGateway gateway,
-                  Duration writeTimeout, FailureTranslation failures, String idempotencyKey) {
+                  Duration writeTimeout, FailureTranslation failures, @Nullable String idempotencyKey) {
         this.mapName = mapName;
         this.keys = keys;
         this.values = values;
@@ -44,7 +46,7 @@ final class CommandWrites<K, V> implements IdempotentWrites<K, V> {
     }
 
     @Override
-    public V put(K key, V value) {
+    public @Nullable V put(K key, V value) {
         StateResult result = submit(new StateCommand.Put(mapName, keys.encode(key), values.encode(value)), key);
         return decodedValue(result.before());
     }
@@ -68,7 +70,7 @@ final class CommandWrites<K, V> implements IdempotentWrites<K, V> {
     }
 
     @Override
-    public V remove(K key) {
+    public @Nullable V remove(K key) {
         StateResult result = submit(new StateCommand.Delete(mapName, keys.encode(key)), key);
         return decodedValue(result.before());
     }
@@ -82,11 +84,17 @@ final class CommandWrites<K, V> implements IdempotentWrites<K, V> {
         StateResult result = submit(new StateCommand.DeleteIfVersion(mapName, keys.encode(key), expectedVersion),
                 key);
         failures.requireApplied(result, key, expectedVersion);
-        return decodedValue(result.before());
+        // Applied at a version >= 1, so the key was present and the result carries the removed value.
+        return values.decode(Objects.requireNonNull(result.before(), "the removed value").value());
     }
 
     @Override
     public String idempotencyKey() {
+        if (idempotencyKey == null) {
+            // Only the instances withIdempotencyKey returns are handed out as IdempotentWrites.
+            throw new IllegalStateException("plain writes to replicated map '" + mapName
+                    + "' carry no idempotency key");
+        }
         return idempotencyKey;
     }
 
@@ -100,7 +108,7 @@ final class CommandWrites<K, V> implements IdempotentWrites<K, V> {
                 key);
     }
 
-    V decodedValue(StoredValue stored) {
+    @Nullable V decodedValue(@Nullable StoredValue stored) {
         return stored == null ? null : values.decode(stored.value());
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The atomic read-modify-write behind {@code compute}, {@code merge}, {@code replace} and friends:
@@ -24,36 +25,37 @@ final class CompareAndSetLoop {
     interface VersionedKey<V> {
 
         /** The key's value on this node now, possibly stale; null when absent. */
-        Versioned<V> readLocal();
+        @Nullable Versioned<V> readLocal();
 
         /** The key's value once this node has caught up with the leader (a linearizable read). */
-        Versioned<V> readUpToDate();
+        @Nullable Versioned<V> readUpToDate();
 
         /** Writes {@code newValue} (null: deletes) if the key is still at {@code expectedVersion} (0: absent). */
-        WriteAttempt<V> writeIfVersion(V newValue, long expectedVersion);
+        WriteAttempt<V> writeIfVersion(@Nullable V newValue, long expectedVersion);
     }
 
     /** How a conditional write ended: applied, or refused with the value current at that point of the log. */
-    record WriteAttempt<V>(boolean written, Versioned<V> current) {
+    record WriteAttempt<V>(boolean written, @Nullable Versioned<V> current) {
         static <V> WriteAttempt<V> applied() {
             return new WriteAttempt<>(true, null);
         }
 
-        static <V> WriteAttempt<V> conflict(Versioned<V> current) {
+        static <V> WriteAttempt<V> conflict(@Nullable Versioned<V> current) {
             return new WriteAttempt<>(false, current);
         }
     }
 
     /**
      * What an update decided from the current value: keep the state and answer {@code result},
-     * or write {@code newValue} (null: delete) and then answer {@code result}.
+     * or write {@code newValue} (null: delete) and then answer {@code result} (which may be null,
+     * as a map's {@code compute} answers null for an absent key).
      */
-    record Step<V, R>(boolean write, V newValue, R result) {
-        static <V, R> Step<V, R> keep(R result) {
+    record Step<V, R>(boolean write, @Nullable V newValue, @Nullable R result) {
+        static <V, R> Step<V, R> keep(@Nullable R result) {
             return new Step<>(false, null, result);
         }
 
-        static <V, R> Step<V, R> write(V newValue, R result) {
+        static <V, R> Step<V, R> write(@Nullable V newValue, @Nullable R result) {
             return new Step<>(true, newValue, result);
         }
     }
@@ -79,10 +81,11 @@ final class CompareAndSetLoop {
      * write.
      *
      * @param key the key, for the error message
+     * @return the answer of the decision that ended the loop (null when it answered null)
      * @throws UpdateContentionException when every attempt lost to a concurrent write
      */
-    <V, R> R update(Object key, VersionedKey<V> target, Function<Versioned<V>, Step<V, R>> decide) {
-        Versioned<V> current = target.readLocal();
+    <V, R> @Nullable R update(Object key, VersionedKey<V> target, Function<Versioned<V>, Step<V, R>> decide) {
+        @Nullable Versioned<V> current = target.readLocal();
         boolean confirmed = false;
         for (int attempt = 1; attempt <= maxAttempts; ) {
             Step<V, R> step = decide.apply(current);

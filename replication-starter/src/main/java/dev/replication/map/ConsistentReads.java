@@ -4,6 +4,7 @@ import dev.replication.api.ReplicatedMapReads;
 import dev.replication.api.Versioned;
 import java.util.Collections;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads that first wait until this node may serve them at one consistency, then read its local
@@ -22,13 +23,13 @@ final class ConsistentReads<K, V> implements ReplicatedMapReads<K, V> {
     }
 
     @Override
-    public V get(K key) {
+    public @Nullable V get(K key) {
         awaitReadable.run();
         return map.get(key);
     }
 
     @Override
-    public Versioned<V> getVersioned(K key) {
+    public @Nullable Versioned<V> getVersioned(K key) {
         awaitReadable.run();
         return map.getVersioned(key);
     }

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -83,13 +84,13 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     // ---- local reads ----
 
     @Override
-    public V get(Object key) {
+    public @Nullable V get(Object key) {
         Versioned<V> current = localVersioned(key);
         return current == null ? null : current.value();
     }
 
     @Override
-    public Versioned<V> getVersioned(K key) {
+    public @Nullable Versioned<V> getVersioned(K key) {
         return localVersioned(key);
     }
 
@@ -152,7 +153,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     // ---- writes ----
 
     @Override
-    public V put(K key, V value) {
+    public @Nullable V put(K key, V value) {
         return writes.put(key, value);
     }
 
@@ -167,7 +168,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public V remove(Object key) {
+    public @Nullable V remove(Object key) {
         if (!keys.accepts(key)) {
             return null;
         }
@@ -204,7 +205,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
 
     /** One create-only write: a conflict answers with the value that was present. */
     @Override
-    public V putIfAbsent(K key, V value) {
+    public @Nullable V putIfAbsent(K key, V value) {
         StateResult result = writes.submit(new StateCommand.PutIfVersion(name, keys.encode(key),
                 values.encode(value), 0), key);
         return result.status() == StateResult.Status.APPLIED ? null : writes.decodedValue(result.before());
@@ -215,26 +216,26 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         if (!keys.accepts(key) || value == null) {
             return false;
         }
-        return update(castKey(key), current -> current != null && Objects.equals(current.value(), value)
-                ? Step.write(null, true) : Step.keep(false));
+        return Boolean.TRUE.equals(update(castKey(key), current -> current != null
+                && Objects.equals(current.value(), value) ? Step.write(null, true) : Step.keep(false)));
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
         Objects.requireNonNull(oldValue, "oldValue");
         Objects.requireNonNull(newValue, "newValue");
-        return update(key, current -> current != null && Objects.equals(current.value(), oldValue)
-                ? Step.write(newValue, true) : Step.keep(false));
+        return Boolean.TRUE.equals(update(key, current -> current != null
+                && Objects.equals(current.value(), oldValue) ? Step.write(newValue, true) : Step.keep(false)));
     }
 
     @Override
-    public V replace(K key, V value) {
+    public @Nullable V replace(K key, V value) {
         Objects.requireNonNull(value, "value");
         return update(key, current -> current == null ? Step.keep(null) : Step.write(value, current.value()));
     }
 
     @Override
-    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+    public @Nullable V computeIfAbsent(K key, Function<? super K, ? extends @Nullable V> mappingFunction) {
         Objects.requireNonNull(mappingFunction, "mappingFunction");
         return update(key, current -> {
             if (current != null) {
@@ -246,7 +247,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+    public @Nullable V computeIfPresent(K key,
+            BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
             if (current == null) {
@@ -258,7 +260,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+    public @Nullable V compute(K key,
+            BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
             V next = remappingFunction.apply(key, current == null ? null : current.value());
@@ -267,7 +270,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+    public @Nullable V merge(K key, V value,
+            BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
@@ -296,7 +300,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     // ---- machinery ----
 
     /** An atomic read-modify-write: the compare-and-set loop over this key's versioned value. */
-    private <R> R update(K key, Function<Versioned<V>, Step<V, R>> decide) {
+    private <R> @Nullable R update(K key, Function<Versioned<V>, Step<V, R>> decide) {
         return casLoop.update(key, new StoredKey(key), decide);
     }
 
@@ -311,18 +315,18 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         }
 
         @Override
-        public Versioned<V> readLocal() {
+        public @Nullable Versioned<V> readLocal() {
             return versioned(stateMachine.get(name, keyBytes));
         }
 
         @Override
-        public Versioned<V> readUpToDate() {
+        public @Nullable Versioned<V> readUpToDate() {
             awaitReadable(ReadConsistency.LINEARIZABLE);
             return readLocal();
         }
 
         @Override
-        public WriteAttempt<V> writeIfVersion(V newValue, long expectedVersion) {
+        public WriteAttempt<V> writeIfVersion(@Nullable V newValue, long expectedVersion) {
             StateCommand command = newValue == null
                     ? new StateCommand.DeleteIfVersion(name, keyBytes, expectedVersion)
                     : new StateCommand.PutIfVersion(name, keyBytes, values.encode(newValue), expectedVersion);
@@ -336,7 +340,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         failures.awaitReadable(gateway.readBarrier(consistency, 0, settings.readTimeout()), consistency);
     }
 
-    private Versioned<V> localVersioned(Object key) {
+    private @Nullable Versioned<V> localVersioned(Object key) {
         if (!keys.accepts(key)) {
             return null;
         }
@@ -352,7 +356,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         return result;
     }
 
-    private Versioned<V> versioned(StoredValue stored) {
+    private @Nullable Versioned<V> versioned(@Nullable StoredValue stored) {
         return stored == null ? null : new Versioned<>(values.decode(stored.value()), stored.version(),
                 stored.timestamp());
     }

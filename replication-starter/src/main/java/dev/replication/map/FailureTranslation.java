@@ -8,10 +8,12 @@ import dev.replication.api.ReplicationUnavailableException;
 import dev.replication.api.VersionConflictException;
 import dev.replication.state.StateResult;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place that decides what a map call reports when the runtime's answer is not a plain
@@ -40,7 +42,7 @@ final class FailureTranslation {
      * Waits for a write's answer. Returns APPLIED and VERSION_CONFLICT results; every other
      * outcome becomes the exception that says whether the write may have happened.
      */
-    StateResult awaitWrite(CompletableFuture<byte[]> answer, String idempotencyKey, Object key) {
+    StateResult awaitWrite(CompletableFuture<byte[]> answer, @Nullable String idempotencyKey, Object key) {
         byte[] bytes;
         try {
             bytes = answer.get(writeTimeout.plus(AWAIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
@@ -59,9 +61,10 @@ final class FailureTranslation {
         StateResult result = StateResult.decode(bytes);
         return switch (result.status()) {
             case APPLIED, VERSION_CONFLICT -> result;
+            // Only a write that carried a key can conflict on it.
             case IDEMPOTENCY_KEY_CONFLICT -> throw new IdempotencyKeyConflictException("replicated map '" + mapName
                     + "': " + result.detail() + "; this request was not applied. Use a new idempotency key for a new"
-                    + " request", idempotencyKey);
+                    + " request", Objects.requireNonNull(idempotencyKey, "idempotencyKey"));
             case ANSWER_DISCARDED -> throw new OutcomeUnknownException("replicated map '" + mapName + "' (key '"
                     + describe(key) + "'): " + result.detail() + "; whether this write was applied is unknown. Read the"
                     + " key before retrying");
@@ -72,7 +75,7 @@ final class FailureTranslation {
     }
 
     /** The runtime's own exceptions already say what happened; anything else may have been applied. */
-    private RuntimeException writeFailure(Throwable cause, Object key) {
+    private RuntimeException writeFailure(@Nullable Throwable cause, Object key) {
         if (cause instanceof ReplicationException replication) {
             return replication;
         }

@@ -11,4 +11,7 @@
  * <p>Sits beside {@code runtime}: it may use {@code api}, {@code runtime}, {@code state} and
  * {@code core}, and Jackson, never Spring, so the spring layer stays the only place that wires.
  */
+@NullMarked
 package dev.replication.map;
+
+import org.jspecify.annotations.NullMarked;

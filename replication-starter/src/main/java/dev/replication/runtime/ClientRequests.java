@@ -40,10 +40,10 @@ final class ClientRequests {
         String nodeId();
 
         /** Null while the node serves; otherwise why it stopped. */
-        String failure();
+        @Nullable String failure();
 
         /** The leader this node knows of, or null. */
-        String leaderId();
+        @Nullable String leaderId();
 
         long appliedIndex();
 
@@ -82,7 +82,7 @@ final class ClientRequests {
     }
 
     /** A command from this node's application: answered once it is applied here. */
-    CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
+    CompletableFuture<byte[]> submit(byte[] command, @Nullable String idempotencyKey, Duration timeout) {
         CommandEnvelope envelope = sequencer.envelope(command, idempotencyKey);
         Propose propose = new Propose(envelope.encode(), System.nanoTime() + timeout.toNanos(), false);
         CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitAppliedAfterWrite(applied.index(),

@@ -4,6 +4,7 @@ import dev.replication.codec.BinaryReader;
 import dev.replication.codec.BinaryWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bodies of the peer call a follower makes to forward a client's command to the leader,
@@ -33,7 +34,7 @@ final class ForwardingProtocol {
         record Applied(long index, byte[] result) implements Answer {
         }
 
-        record NotApplied(String leaderId, String reason) implements Answer {
+        record NotApplied(@Nullable String leaderId, String reason) implements Answer {
         }
 
         record OutcomeUnknown(String reason) implements Answer {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the node performs a {@link dev.replication.core.Ready}: the effects that
@@ -36,7 +37,7 @@ final class NodeEffects implements ReadyEffects {
     private final NodeMetrics metrics;
     private final Consumer<NodeEvent> internalEvents;
     private final Consumer<RoleState> roleChanges;
-    private final Supplier<String> leaderId;
+    private final Supplier<@Nullable String> leaderId;
 
     /** Stored entries whose stamps the state machine observes at start. */
     private static final int CLOCK_SEED_ENTRIES = 64;
@@ -55,7 +56,7 @@ final class NodeEffects implements ReadyEffects {
      */
     NodeEffects(HardStateFile hardStateFile, SegmentedLog segmentedLog, PeerTransport transport,
             StateMachine<byte[]> stateMachine, PendingWrites writes, PendingReads reads, NodeMetrics metrics,
-            Consumer<NodeEvent> internalEvents, Consumer<RoleState> roleChanges, Supplier<String> leaderId) {
+            Consumer<NodeEvent> internalEvents, Consumer<RoleState> roleChanges, Supplier<@Nullable String> leaderId) {
         this.hardStateFile = hardStateFile;
         this.segmentedLog = segmentedLog;
         this.transport = transport;

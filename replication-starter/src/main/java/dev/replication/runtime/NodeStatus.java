@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public record NodeStatus(
         String nodeId,
         Role role,
-        String leaderId,
+        @Nullable String leaderId,
         long generation,
         long commitIndex,
         long appliedIndex,
@@ -33,7 +33,7 @@ public record NodeStatus(
 
     /** The status as the update-queue thread sees it (call it only there). */
     static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
-            String catchingUp, String failure) {
+            @Nullable String catchingUp, @Nullable String failure) {
         RoleState role = replica.roleState();
         Map<String, PeerStatus> peers = new HashMap<>();
         replica.progress().forEach((peer, progress) -> peers.put(peer, new PeerStatus(

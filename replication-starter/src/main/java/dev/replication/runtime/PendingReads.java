@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Linearizable reads (Follower Reads via read index) between request and answer: in flight while
@@ -71,7 +72,8 @@ final class PendingReads {
      * The core's verdicts on reads in flight: a known read index is served once applied here; a
      * rejected read waits for a leader again.
      */
-    void answered(List<ReadState> readStates, List<ReadRejection> rejections, long appliedIndex, String leaderId) {
+    void answered(List<ReadState> readStates, List<ReadRejection> rejections, long appliedIndex,
+            @Nullable String leaderId) {
         for (ReadState readState : readStates) {
             Read read = inFlight.remove(readState.requestId());
             if (read != null) {
@@ -90,7 +92,7 @@ final class PendingReads {
      * A read at {@code readIndex} completes once this node applied it (and the read's own minimum),
      * and fails fast when this node is too far behind to catch up soon.
      */
-    private void serve(Read read, long readIndex, long appliedIndex, String leaderId) {
+    private void serve(Read read, long readIndex, long appliedIndex, @Nullable String leaderId) {
         long required = Math.max(readIndex, read.minIndex);
         if (required - appliedIndex > maxReadLag) {
             read.fail(new ReplicationUnavailableException("node " + nodeId + " is "

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This node's writes between submission and answer: appended under its leadership (by log index),
@@ -174,7 +175,7 @@ final class PendingWrites {
      * The write's deadline passed (called by the timer, on any thread): a write never handed to a
      * log or a leader is not applied; one that was may have committed.
      */
-    void deadlinePassed(Propose propose, Duration timeout, String leaderId) {
+    void deadlinePassed(Propose propose, Duration timeout, @Nullable String leaderId) {
         if (propose.markTimedOut()) {
             propose.result.completeExceptionally(new NotAppliedException("no leader accepted the write within "
                     + timeout + "; it was not appended, retry later", leaderId));

@@ -3,6 +3,7 @@ package dev.replication.runtime;
 import dev.replication.api.ReadConsistency;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the application-facing maps need from the running node: submit a state command to the
@@ -22,7 +23,7 @@ public interface ReplicationGateway {
      *     the log (safe to retry), {@code OutcomeUnknownException} when it may or may not have
      *     committed
      */
-    CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout);
+    CompletableFuture<byte[]> submit(byte[] command, @Nullable String idempotencyKey, Duration timeout);
 
     /**
      * Completes when this node's applied state may be read at {@code consistency} and has

@@ -75,12 +75,12 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     private volatile RoleState roleState;
     private volatile long commitIndexView;
-    private volatile String failure;
+    private volatile @Nullable String failure;
     private volatile int pendingView;
     private volatile StartupCatchUp catchUp;
 
-    // Owned by the update-queue thread.
-    private Replica replica;
+    // Owned by the update-queue thread; created by start(), before that thread runs.
+    private @Nullable Replica replica;
     private final LeaderForwarding forwarding;
     private final PendingWrites writes;
     private final PendingReads reads;
@@ -131,10 +131,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
         HardState hardState = hardStateFile.load();
-        replica = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
+        Replica recovered = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
+        replica = recovered;
         effects.recovered(segmentedLog.firstIndex(), segmentedLog.lastIndex());
         catchUp = new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex());
-        roleState = replica.roleState();
+        roleState = replica().roleState();
         log.info("Node {} recovered: generation {}, log [{}..{}], voters {}", settings.nodeId(),
                 hardState.generation(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), settings.voters());
         queue.start();
@@ -151,7 +152,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     // ---------------------------------------------------------------- public API (any thread)
 
     @Override
-    public CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
+    public CompletableFuture<byte[]> submit(byte[] command, @Nullable String idempotencyKey, Duration timeout) {
         return requests.submit(command, idempotencyKey, timeout);
     }
 
@@ -181,7 +182,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
 
     /** Null while healthy; otherwise why this node stopped serving. */
     @Override
-    public String failure() {
+    public @Nullable String failure() {
         return failure;
     }
 
@@ -263,11 +264,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             proposeBatch();
             readies = drainReady(readies);
         } while (writes.hasBatch() && readies < READIES_PER_TURN);
-        if (readies >= READIES_PER_TURN && (replica.hasReady() || writes.hasBatch()) && !continueQueued) {
+        if (readies >= READIES_PER_TURN && (replica().hasReady() || writes.hasBatch()) && !continueQueued) {
             continueQueued = queue.offerInternal(ContinueApplying.INSTANCE);
         }
         forwarding.forwardBatches(System.nanoTime());
-        commitIndexView = replica.commitIndex();
+        commitIndexView = replica().commitIndex();
         catchUp.applied(effects.appliedIndex());
         pendingView = writes.size() + reads.size();
     }
@@ -275,25 +276,25 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private void handle(NodeEvent event) {
         if (event instanceof Tick) {
             ticks.taken();
-            replica.tick();
+            replica().tick();
             writes.forgetAnswered();
             reads.forgetAnswered();
             retryWaiting();
         } else if (event instanceof ContinueApplying) {
             continueQueued = false;
         } else if (event instanceof Inbound inbound) {
-            replica.receive(inbound.message());
-            catchUp.heard(inbound.message(), replica.roleState());
+            replica().receive(inbound.message());
+            catchUp.heard(inbound.message(), replica().roleState());
         } else if (event instanceof Propose propose) {
-            writes.dispatch(propose, replica.roleState(), System.nanoTime());
+            writes.dispatch(propose, replica().roleState(), System.nanoTime());
         } else if (event instanceof RetryPropose retry) {
             writes.retry(retry.propose());
         } else if (event instanceof Read read) {
-            reads.dispatch(read, replica.roleState(), replica::readIndex);
+            reads.dispatch(read, replica().roleState(), replica()::readIndex);
         } else if (event instanceof AfterPersist persisted) {
             effects.send(persisted.messages());
             if (persisted.index() > 0) {
-                replica.persisted(persisted.index(), persisted.generation());
+                replica().persisted(persisted.index(), persisted.generation());
             }
         } else if (event instanceof AwaitApplied await) {
             reads.awaitApplied(await, effects.appliedIndex());
@@ -313,26 +314,26 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         for (byte[] envelope : writes.batch()) {
             payloads.add(stateMachine.stamp(envelope));
         }
-        List<Proposal> answers = replica.propose(payloads);
+        List<Proposal> answers = replica().propose(payloads);
         writes.proposed(answers, System.nanoTime());
     }
 
     private void retryWaiting() {
-        RoleState role = replica.roleState();
+        RoleState role = replica().roleState();
         if (role.leaderId() == null) {
             return;
         }
         writes.retryWaiting(role, System.nanoTime());
-        reads.retryWaiting(role, replica::readIndex);
+        reads.retryWaiting(role, replica()::readIndex);
     }
 
     /** Performs Readies until none is left or the turn's share is used; returns the Readies performed. */
     private int drainReady(int performed) {
         int readies = performed;
-        while (readies < READIES_PER_TURN && replica.hasReady()) {
-            Ready ready = replica.ready();
+        while (readies < READIES_PER_TURN && replica().hasReady()) {
+            Ready ready = replica().ready();
             ready.performIn(effects);
-            replica.advance(ready);
+            replica().advance(ready);
             readies++;
         }
         return readies;
@@ -351,7 +352,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
             writes.leadershipLost(next.generation());
         }
-        catchUp.roleChanged(previous, next, replica.log().lastIndex());
+        catchUp.roleChanged(previous, next, replica().log().lastIndex());
         log.info("Node {} is now {} in generation {} (leader: {})", settings.nodeId(), next.role(),
                 next.generation(), next.leaderId());
         roleListener.accept(next);
@@ -361,11 +362,19 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private NodeStatus statusNow() {
-        return NodeStatus.of(settings.nodeId(), replica, effects.appliedIndex(), segmentedLog,
+        return NodeStatus.of(settings.nodeId(), replica(), effects.appliedIndex(), segmentedLog,
                 settings.tickInterval().toMillis(), catchingUp(), failure);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The consensus core; only the update-queue thread calls this, and that thread runs only after start(). */
+    private Replica replica() {
+        if (replica == null) {
+            throw new IllegalStateException("node " + settings.nodeId() + " has not been started");
+        }
+        return replica;
+    }
 
     private void failStop(Throwable cause) {
         failure = String.valueOf(PeerCalls.unwrap(cause).getMessage());

@@ -10,4 +10,7 @@
  * waiters). The application state is reached only through
  * {@link dev.replication.core.StateMachine}.
  */
+@NullMarked
 package dev.replication.runtime;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.replication.state;
 
 import java.util.Objects;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client half of a client session: numbers the proposals one client (for example a node
@@ -49,7 +50,7 @@ public final class ClientSequencer {
      *
      * @param idempotencyKey the application's key, null when none
      */
-    public synchronized CommandEnvelope envelope(byte[] command, String idempotencyKey) {
+    public synchronized CommandEnvelope envelope(byte[] command, @Nullable String idempotencyKey) {
         long sequence = ++lastSequence;
         outstanding.add(sequence);
         return CommandEnvelope.create(clientId, sequence, outstanding.first(), idempotencyKey, command);

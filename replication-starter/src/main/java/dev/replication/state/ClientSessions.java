@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Idempotent Receiver: remembers the answers the state machine gave, so a retried proposal is
@@ -84,7 +85,7 @@ final class ClientSessions {
      * refusal when its sequence or key was used for a different request), or null when it is new
      * and must be applied and then {@link #remember remembered}.
      */
-    byte[] answerIfSeen(CommandEnvelope envelope, long nowMillis) {
+    byte @Nullable [] answerIfSeen(CommandEnvelope envelope, long nowMillis) {
         if (envelope.hasClientSession()) {
             Session session = sessions.get(envelope.clientId());
             if (session != null) {

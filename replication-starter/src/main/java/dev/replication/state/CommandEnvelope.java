@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The payload of a COMMAND log entry: a {@link StateCommand} body wrapped with what the state
@@ -61,7 +62,7 @@ public record CommandEnvelope(long timestamp, String clientId, long sequence, lo
      * @param idempotencyKey the application's idempotency key, null or empty for none
      */
     public static CommandEnvelope create(String clientId, long sequence, long firstUnacknowledged,
-                                         String idempotencyKey, byte[] body) {
+                                         @Nullable String idempotencyKey, byte[] body) {
         return new CommandEnvelope(0, clientId, sequence, firstUnacknowledged,
                 idempotencyKey == null ? "" : idempotencyKey, fingerprint(body), body);
     }

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The replicated key-value state: named maps of versioned values, plus the
@@ -183,7 +184,7 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
         return StateResult.applied(index, timestamp, current);
     }
 
-    private static StateResult conflict(long expectedVersion, StoredValue current) {
+    private static StateResult conflict(long expectedVersion, @Nullable StoredValue current) {
         return StateResult.refused(StateResult.Status.VERSION_CONFLICT, current,
                 "expected version " + expectedVersion + " but found " + (current == null ? 0 : current.version()));
     }
@@ -210,7 +211,7 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     }
 
     /** The value stored for {@code key} in {@code map}, or null when absent. */
-    public StoredValue get(String map, byte[] key) {
+    public @Nullable StoredValue get(String map, byte[] key) {
         lock.readLock().lock();
         try {
             NavigableMap<ByteKey, StoredValue> entries = maps.get(map);

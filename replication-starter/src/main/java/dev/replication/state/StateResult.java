@@ -3,6 +3,7 @@ package dev.replication.state;
 import dev.replication.codec.BinaryReader;
 import dev.replication.codec.BinaryWriter;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What applying a command answered: the bytes {@link KeyValueStateMachine#apply} returns and the
@@ -16,7 +17,7 @@ import java.util.Objects;
  *     previous value after a write, the current value after a {@link Status#VERSION_CONFLICT}
  * @param detail for refusals: what went wrong, for the error message; otherwise empty
  */
-public record StateResult(Status status, long version, long timestamp, StoredValue before, String detail) {
+public record StateResult(Status status, long version, long timestamp, @Nullable StoredValue before, String detail) {
 
     /** The first byte of every encoded result; a different value is refused. */
     public static final byte FORMAT_VERSION = 1;
@@ -60,11 +61,11 @@ public record StateResult(Status status, long version, long timestamp, StoredVal
         detail = detail == null ? "" : detail;
     }
 
-    static StateResult applied(long version, long timestamp, StoredValue before) {
+    static StateResult applied(long version, long timestamp, @Nullable StoredValue before) {
         return new StateResult(Status.APPLIED, version, timestamp, before, "");
     }
 
-    static StateResult refused(Status status, StoredValue current, String detail) {
+    static StateResult refused(Status status, @Nullable StoredValue current, String detail) {
         return new StateResult(status, 0, 0, current, detail);
     }
 

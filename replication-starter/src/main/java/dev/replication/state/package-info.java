@@ -13,4 +13,7 @@
  * {@link dev.replication.state.StateCommand}) and of what applying answers
  * ({@link dev.replication.state.StateResult}).
  */
+@NullMarked
 package dev.replication.state;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shared secret from which every peer request's {@link ClusterCredential} is derived
@@ -17,14 +18,15 @@ public final class ClusterSecret {
 
     private static final ClusterSecret NONE = new ClusterSecret(null);
 
-    private final byte[] key;
+    /** Null for {@link #none()}. */
+    private final byte @Nullable [] key;
 
-    private ClusterSecret(byte[] key) {
+    private ClusterSecret(byte @Nullable [] key) {
         this.key = key;
     }
 
     /** The configured secret; blank means "none" (see {@link #requireForCluster}). */
-    public static ClusterSecret of(String secret) {
+    public static ClusterSecret of(@Nullable String secret) {
         if (secret == null || secret.isBlank()) {
             return NONE;
         }
@@ -52,7 +54,7 @@ public final class ClusterSecret {
         if (others.isEmpty() || allowInsecure) {
             return;
         }
-        if (!secret.isPresent()) {
+        if (secret.key == null) {
             throw new IllegalStateException("node " + nodeId + " is configured with peers "
                     + others + " but no replication.peer.cluster-secret: anyone who can reach the"
                     + " peer endpoints could inject log entries or votes");

@@ -35,6 +35,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link PeerTransport} between real nodes: cleartext HTTP/2 with prior knowledge (no
@@ -74,7 +75,7 @@ public final class Http2PeerTransport implements PeerTransport {
     private final InboundSequencer sequencer;
     private final InboundRequests inbound;
     private volatile Map<String, HttpUrl> peerUrls = Map.of();
-    private volatile InboundHandler handler;
+    private volatile @Nullable InboundHandler handler;
     private volatile boolean closed;
 
     public Http2PeerTransport(PeerTransportSettings settings) {
@@ -308,7 +309,8 @@ public final class Http2PeerTransport implements PeerTransport {
         return settings.maxBodyBytes();
     }
 
-    InboundHandler handler() {
+    /** Null until {@link #start}. */
+    @Nullable InboundHandler handler() {
         return handler;
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,7 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
 
         private final String id;
         private final ExecutorService inbox;
-        private volatile InboundHandler handler;
+        private volatile @Nullable InboundHandler handler;
         private volatile boolean closed;
 
         Node(String id) {

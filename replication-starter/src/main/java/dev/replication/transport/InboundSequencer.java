@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Restores, on the receiving node, the order in which a peer sent its batches. The batches of
@@ -65,8 +66,10 @@ final class InboundSequencer {
         private final TreeMap<Long, List<Message>> waiting = new TreeMap<>();
         private long channel;
         private long next;
-        private Consumer<Message> delivery;
-        private ScheduledFuture<?> gapTimer;
+        /** Replaced by every {@link #accept}, which comes before anything is delivered. */
+        private Consumer<Message> delivery = message -> { };
+        /** Set while messages wait behind a gap. */
+        private @Nullable ScheduledFuture<?> gapTimer;
 
         synchronized void accept(BatchOrder order, List<Message> messages,
                 Consumer<Message> latestDelivery) {

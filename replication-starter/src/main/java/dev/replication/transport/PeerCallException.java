@@ -1,5 +1,7 @@
 package dev.replication.transport;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@link PeerTransport#call call} that failed, with what is known about whether the peer's
  * handler saw the request: the difference between "safe to retry" and "outcome unknown".
@@ -21,7 +23,7 @@ public class PeerCallException extends RuntimeException {
         this(peerId, delivery, message, null);
     }
 
-    public PeerCallException(String peerId, Delivery delivery, String message, Throwable cause) {
+    public PeerCallException(String peerId, Delivery delivery, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.peerId = peerId;
         this.delivery = delivery;

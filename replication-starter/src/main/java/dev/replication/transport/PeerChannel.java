@@ -23,6 +23,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +155,7 @@ final class PeerChannel {
     }
 
     /** The next batch allowed to go out now, or null (and the drain ends) when none is. */
-    private synchronized Batch nextBatch() {
+    private synchronized @Nullable Batch nextBatch() {
         if (closed) {
             drainScheduled = false;
             return null;
@@ -225,7 +226,8 @@ final class PeerChannel {
         });
     }
 
-    private void completed(Batch batch, String failure) {
+    /** @param failure null when the peer accepted the batch; otherwise why it did not */
+    private void completed(Batch batch, @Nullable String failure) {
         boolean recovered = false;
         boolean failedFirst = false;
         int failures;

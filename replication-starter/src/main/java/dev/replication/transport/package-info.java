@@ -18,4 +18,7 @@
  * is full or its POST fails. The consensus core's checks (generation, previous index, round)
  * keep replication correct regardless; the transport never retries on the core's behalf.
  */
+@NullMarked
 package dev.replication.transport;
+
+import org.jspecify.annotations.NullMarked;

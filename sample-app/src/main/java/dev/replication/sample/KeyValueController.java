@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -74,8 +75,8 @@ public class KeyValueController {
 
     @PutMapping("/{*key}")
     public CompletableFuture<Entry> put(@PathVariable("key") String path,
-            @RequestParam(name = "ifVersion", required = false) String ifVersion,
-            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
+            @RequestParam(name = "ifVersion", required = false) @Nullable String ifVersion,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey,
             HttpServletRequest request) throws IOException {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 0);
@@ -99,7 +100,7 @@ public class KeyValueController {
 
     @GetMapping("/{*key}")
     public CompletableFuture<Entry> get(@PathVariable("key") String path,
-            @RequestParam(name = "consistency", required = false) String consistency) {
+            @RequestParam(name = "consistency", required = false) @Nullable String consistency) {
         String key = limits.checkKey(keyOf(path));
         ReadConsistency readConsistency = parseConsistency(consistency);
         return admission.submit(() -> {
@@ -113,8 +114,8 @@ public class KeyValueController {
 
     @DeleteMapping("/{*key}")
     public CompletableFuture<Removed> delete(@PathVariable("key") String path,
-            @RequestParam(name = "ifVersion", required = false) String ifVersion,
-            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
+            @RequestParam(name = "ifVersion", required = false) @Nullable String ifVersion,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 1);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
@@ -139,7 +140,7 @@ public class KeyValueController {
 
     @GetMapping
     public CompletableFuture<Listing> list(@RequestParam(name = "prefix", defaultValue = "") String prefix,
-            @RequestParam(name = "consistency", required = false) String consistency) {
+            @RequestParam(name = "consistency", required = false) @Nullable String consistency) {
         ReadConsistency readConsistency = parseConsistency(consistency);
         return admission.submit(() -> {
             Map<String, Versioned<JsonNode>> found = entries.read(readConsistency).scan(prefix);
@@ -154,7 +155,7 @@ public class KeyValueController {
         return capturedPath.startsWith("/") ? capturedPath.substring(1) : capturedPath;
     }
 
-    private static Long parseVersion(String ifVersion, long smallest) {
+    private static @Nullable Long parseVersion(@Nullable String ifVersion, long smallest) {
         if (ifVersion == null) {
             return null;
         }
@@ -173,7 +174,7 @@ public class KeyValueController {
                 "ifVersion='" + ifVersion + "' is not valid here; send " + allowed + ".");
     }
 
-    private static ReadConsistency parseConsistency(String consistency) {
+    private static ReadConsistency parseConsistency(@Nullable String consistency) {
         if (consistency == null || consistency.isBlank()) {
             return ReadConsistency.LINEARIZABLE;
         }

@@ -1,6 +1,7 @@
 package dev.replication.sample;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.http.HttpStatus;
@@ -38,7 +39,7 @@ public record KeyValueLimits(
     }
 
     /** Checks an {@code Idempotency-Key} header; null when the header is absent. */
-    String checkIdempotencyKey(String idempotencyKey) {
+    @Nullable String checkIdempotencyKey(@Nullable String idempotencyKey) {
         if (idempotencyKey == null) {
             return null;
         }

@@ -1,6 +1,7 @@
 package dev.replication.sample;
 
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -11,8 +12,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * The sample's own failures as RFC 9457 problem details: 404 for an absent key, 400 and 413 for
- * a request refused before it reached the replicated map, 503 when this node sheds load. The starter answers its exceptions
- * itself (503 with {@code Retry-After} not applied, 504 {@code outcome-unknown}, 409, 413, 422),
+ * a request refused before it reached the replicated map, 503 when this node sheds load. The
+ * starter answers its exceptions itself (503 with {@code Retry-After} not applied, 504 {@code outcome-unknown}, 409, 413, 422),
  * with the same problem types.
  *
  * <p>Extends {@link ResponseEntityExceptionHandler} so Spring MVC's own errors (unknown path,
@@ -34,27 +35,30 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(NoSuchKeyException.class)
     ResponseEntity<ProblemDetail> noSuchKey(NoSuchKeyException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.NOT_FOUND, "no-such-key", "No such key",
-                e.getMessage());
-        response.getBody().setProperty("key", e.key());
-        return response;
+        ProblemDetail problem = detail(HttpStatus.NOT_FOUND, "no-such-key", "No such key", e.getMessage());
+        problem.setProperty("key", e.key());
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
     }
 
     /** More requests in progress than this node serves at once: shed at once, nothing changed. */
     @ExceptionHandler(RequestAdmission.OverloadedException.class)
     ResponseEntity<ProblemDetail> overloaded(RequestAdmission.OverloadedException e) {
-        ResponseEntity<ProblemDetail> response = problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
+        ProblemDetail problem = detail(HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
                 "Node overloaded, nothing changed", e.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                .body(response.getBody());
+                .body(problem);
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title,
-            String detail) {
+            @Nullable String detail) {
+        return ResponseEntity.status(status).body(detail(status, type, title, detail));
+    }
+
+    private static ProblemDetail detail(HttpStatus status, String type, String title, @Nullable String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + type));
         problem.setTitle(title);
-        return ResponseEntity.status(status).body(problem);
+        return problem;
     }
 }

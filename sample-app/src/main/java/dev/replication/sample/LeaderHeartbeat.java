@@ -6,6 +6,7 @@ import dev.replication.api.Replicated;
 import dev.replication.api.ReplicatedMap;
 import dev.replication.api.ReplicationException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -32,7 +33,8 @@ public class LeaderHeartbeat {
 
     private final ReplicatedMap<String, Beat> heartbeats;
     private final AtomicLong ledGeneration = new AtomicLong(NOT_LEADING);
-    private volatile String nodeId;
+    /** Set before {@link #ledGeneration} on every grant, so present whenever this node leads. */
+    private volatile @Nullable String nodeId;
 
     /**
      * The heartbeat record.
@@ -76,6 +78,9 @@ public class LeaderHeartbeat {
             return;
         }
         String leader = nodeId;
+        if (leader == null) {
+            return;
+        }
         try {
             heartbeats.compute(KEY, (key, current) -> {
                 if (current != null && current.generation() > generation) {

@@ -9,4 +9,7 @@
  * holds the request size limits; {@link dev.replication.sample.LeaderHeartbeat} is the
  * leader-only scheduled job and {@link dev.replication.sample.LeaderController} shows its record.
  */
+@NullMarked
 package dev.replication.sample;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.replication.testsupport.history;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread-safe recorder of client operations. Every invocation and completion takes the next
@@ -39,8 +40,8 @@ public final class History {
         private final Operation operation;
         private final long invokedAt;
         private long completedAt = Long.MAX_VALUE;
-        private Outcome outcome;
-        private Object result;
+        private @Nullable Outcome outcome;
+        private @Nullable Object result;
 
         private Pending(long id, String client, Operation operation, long invokedAt) {
             this.id = id;
@@ -50,7 +51,7 @@ public final class History {
         }
 
         /** The operation took effect with {@code result} (see {@link Operation}). */
-        public void ok(Object result) {
+        public void ok(@Nullable Object result) {
             complete(Outcome.OK, result);
         }
 
@@ -64,7 +65,7 @@ public final class History {
             complete(Outcome.UNKNOWN, null);
         }
 
-        private void complete(Outcome outcome, Object result) {
+        private void complete(Outcome outcome, @Nullable Object result) {
             synchronized (History.this) {
                 if (this.outcome != null) {
                     throw new IllegalStateException("operation " + id + " completed twice");

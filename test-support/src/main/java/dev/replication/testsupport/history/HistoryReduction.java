@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sound reductions of one key's sub-history, applied before the search: each removes operations
@@ -78,8 +79,8 @@ final class HistoryReduction {
     }
 
     /** Whether the register may hold {@code value} at some point of {@code during}'s interval. */
-    private static boolean mayHold(String value, OperationRecord during, Map<String, List<OperationRecord>> settersByValue,
-            Overwrites overwrites) {
+    private static boolean mayHold(@Nullable String value, OperationRecord during,
+            Map<String, List<OperationRecord>> settersByValue, Overwrites overwrites) {
         if (value == null && overwrites.earliestCompletionOfChangeInvokedAfter(Long.MIN_VALUE) >= during.invokedAt()) {
             return true; // the key may still be absent as it was at the start
         }
@@ -110,7 +111,7 @@ final class HistoryReduction {
                 && Boolean.FALSE.equals(record.result());
     }
 
-    static String valueSetBy(Operation operation) {
+    static @Nullable String valueSetBy(Operation operation) {
         if (operation instanceof Operation.Write write) {
             return write.value();
         }

@@ -1,5 +1,7 @@
 package dev.replication.testsupport.history;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An operation a client performs on one key of a replicated key-value store. Results recorded
  * with {@link History.Pending#ok(Object)}: {@link Read} a {@code String} (null: absent), {@link
@@ -14,7 +16,7 @@ public sealed interface Operation {
     }
 
     /** Put {@code value} only if the current value equals {@code expected} (null: absent). */
-    record CompareAndSet(String key, String expected, String value) implements Operation {
+    record CompareAndSet(String key, @Nullable String expected, String value) implements Operation {
     }
 
     /** Read the current value. */

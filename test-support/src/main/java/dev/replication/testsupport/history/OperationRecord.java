@@ -1,5 +1,7 @@
 package dev.replication.testsupport.history;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One operation of a history. {@code invokedAt} and {@code completedAt} are positions in one
  * logical clock shared by every client of the history (real-time order as seen by the
@@ -13,5 +15,5 @@ public record OperationRecord(
         long invokedAt,
         long completedAt,
         Outcome outcome,
-        Object result) {
+        @Nullable Object result) {
 }

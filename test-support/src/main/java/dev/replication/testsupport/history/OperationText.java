@@ -1,5 +1,7 @@
 package dev.replication.testsupport.history;
 
+import org.jspecify.annotations.Nullable;
+
 /** Renders operations and register values for humans reading a checker verdict. */
 final class OperationText {
 
@@ -35,7 +37,7 @@ final class OperationText {
     }
 
     /** A register value: quoted, or {@code absent}. */
-    static String value(String value) {
+    static String value(@Nullable String value) {
         return value == null ? "absent" : quote(value);
     }
 

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * For one key's operations, until when some operation could observe the register holding a
@@ -17,7 +18,7 @@ final class ValueObservers {
     private final Map<String, Long> latestMatching = new HashMap<>();
     /** Latest completion of a failed compare-and-set, by the value it expected. */
     private final Map<String, Long> latestFailedByExpected = new HashMap<>();
-    private String latestFailedExpected;
+    private @Nullable String latestFailedExpected;
     private long latestFailed = Long.MIN_VALUE;
     private long latestFailedOtherwise = Long.MIN_VALUE;
 
@@ -46,7 +47,7 @@ final class ValueObservers {
     }
 
     /** Whether an operation completing at or after {@code from} could observe the register holding {@code value}. */
-    boolean observableFrom(String value, long from) {
+    boolean observableFrom(@Nullable String value, long from) {
         if (latestMatching.getOrDefault(value, Long.MIN_VALUE) >= from) {
             return true;
         }

@@ -5,4 +5,7 @@
  * dev.replication.testsupport.history.LinearizabilityChecker} decides whether some order of those
  * operations, consistent with real time, explains every result.
  */
+@NullMarked
 package dev.replication.testsupport.history;
+
+import org.jspecify.annotations.NullMarked;

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An application running in a child JVM, for tests that need real process failures: SIGKILL
@@ -326,15 +327,16 @@ public final class NodeProcess implements AutoCloseable {
      */
     public static final class Builder {
         private final String name;
-        private Path jar;
-        private String mainClass;
+        /** Exactly one of jar and mainClass is set before start. */
+        private @Nullable Path jar;
+        private @Nullable String mainClass;
         private List<Path> classpath = List.of();
         private String maxHeap = "256m";
         private final List<String> jvmOptions = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> arguments = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
-        private Path workingDirectory;
+        private @Nullable Path workingDirectory;
         private Path logFile;
 
         private Builder(String name) {
