@@ -44,7 +44,9 @@ public final class NodeStorage implements AutoCloseable {
             LogOptions options = LogOptions.defaults()
                     .withSegmentBytes(logProperties.getSegmentSize().toBytes())
                     .withMaxRecordBytes((int) Math.min(Integer.MAX_VALUE,
-                            map.getMaxValueSize().toBytes() + map.getMaxKeySize().toBytes() + 4096));
+                            map.getMaxValueSize().toBytes() + map.getMaxKeySize().toBytes() + 4096))
+                    .withStallThreshold(logProperties.getStallThreshold())
+                    .withDiskFullRetryInterval(logProperties.getDiskFullRetryInterval());
             FsyncPolicy policy = logProperties.getFsyncPolicy();
             if (policy == FsyncPolicy.INTERVAL) {
                 log.warn("replication.log.fsync-policy=interval: acknowledged writes can be lost if a majority of "

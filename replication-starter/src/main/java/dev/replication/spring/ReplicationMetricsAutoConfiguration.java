@@ -86,6 +86,14 @@ public final class ReplicationMetricsAutoConfiguration {
                 m.leaderChanges.increment();
             }
         }
+
+        @Override
+        public void processPaused(long millis) {
+            Meters m = meters();
+            if (m.pauses != null) {
+                m.pauses.record(millis);
+            }
+        }
     }
 
     private static final class Meters {
@@ -96,6 +104,7 @@ public final class ReplicationMetricsAutoConfiguration {
         final DistributionSummary appendBatch;
         final Counter elections;
         final Counter leaderChanges;
+        final DistributionSummary pauses;
 
         private Meters() {
             commitLatency = null;
@@ -103,6 +112,7 @@ public final class ReplicationMetricsAutoConfiguration {
             appendBatch = null;
             elections = null;
             leaderChanges = null;
+            pauses = null;
         }
 
         Meters(MeterRegistry registry, ObjectProvider<ReplicationNode> node) {
@@ -118,6 +128,10 @@ public final class ReplicationMetricsAutoConfiguration {
                     .description("Elections this node started as a candidate").register(registry);
             leaderChanges = Counter.builder("replication.leader.changes")
                     .description("Changes of the leader this node knows of").register(registry);
+            pauses = DistributionSummary.builder("replication.process.pauses").baseUnit("milliseconds")
+                    .description("Pauses of this process (GC, SIGSTOP, a starved machine) longer than the"
+                            + " election timeout, as the node's tick timer saw them")
+                    .register(registry);
             Gauge.builder("replication.apply.lag", node, provider -> {
                 ReplicationNode current = provider.getIfAvailable();
                 return current == null ? 0 : Math.max(0, current.commitIndex() - current.appliedIndex());

@@ -225,6 +225,35 @@ public class ReplicationProperties {
          */
         private Duration fsyncInterval = Duration.ofMillis(10);
 
+        /**
+         * A log write and fsync in progress for longer than this marks the disk stalled: readiness
+         * goes DOWN with the duration. Shorter reports slow disks sooner; keep it above the disk's
+         * normal worst case.
+         */
+        private Duration stallThreshold = Duration.ofSeconds(5);
+
+        /**
+         * While the disk is full, how often the log retries the write that found it full (nothing
+         * is acknowledged meanwhile). Shorter resumes sooner once space is freed.
+         */
+        private Duration diskFullRetryInterval = Duration.ofSeconds(1);
+
+        public Duration getStallThreshold() {
+            return stallThreshold;
+        }
+
+        public void setStallThreshold(Duration stallThreshold) {
+            this.stallThreshold = stallThreshold;
+        }
+
+        public Duration getDiskFullRetryInterval() {
+            return diskFullRetryInterval;
+        }
+
+        public void setDiskFullRetryInterval(Duration diskFullRetryInterval) {
+            this.diskFullRetryInterval = diskFullRetryInterval;
+        }
+
         public DataSize getSegmentSize() {
             return segmentSize;
         }
@@ -403,6 +432,35 @@ public class ReplicationProperties {
          * peer endpoints can then inject log entries and votes. For local development only.
          */
         private boolean allowInsecure = false;
+
+        /**
+         * Largest peer request body a node accepts; larger ones are refused before they are read.
+         * Appends and forwarded writes are sized below half of it. Raising it lets a peer make
+         * this node hold more memory per request.
+         */
+        private DataSize maxBodySize = DataSize.ofMegabytes(4);
+
+        /**
+         * Peer requests of one sender processed at once; more are answered 503 (not delivered) at
+         * once and the sender retries. Bounds the memory and threads one peer can take.
+         */
+        private int maxRequestsPerSender = 128;
+
+        public DataSize getMaxBodySize() {
+            return maxBodySize;
+        }
+
+        public void setMaxBodySize(DataSize maxBodySize) {
+            this.maxBodySize = maxBodySize;
+        }
+
+        public int getMaxRequestsPerSender() {
+            return maxRequestsPerSender;
+        }
+
+        public void setMaxRequestsPerSender(int maxRequestsPerSender) {
+            this.maxRequestsPerSender = maxRequestsPerSender;
+        }
 
         public String getClusterSecret() {
             return clusterSecret;

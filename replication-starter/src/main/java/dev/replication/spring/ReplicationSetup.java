@@ -99,6 +99,25 @@ public record ReplicationSetup(
                 secret == null || secret.isBlank() ? null : secret, properties);
     }
 
+    /**
+     * replication.peer.max-body-size in bytes; outside 64KB..256MB fails naming the property
+     * (below, not even one append fits; above, one peer could make this node buffer too much).
+     */
+    public int maxPeerBodyBytes() {
+        long bytes = properties.getPeer().getMaxBodySize().toBytes();
+        if (bytes < 64 * 1024 || bytes > 256L * 1024 * 1024) {
+            throw new ReplicationConfigurationException("replication.peer.max-body-size ("
+                    + properties.getPeer().getMaxBodySize() + ") must be between 64KB and 256MB",
+                    "Set replication.peer.max-body-size between 64KB and 256MB (default 4MB), the same on every node");
+        }
+        int perSender = properties.getPeer().getMaxRequestsPerSender();
+        if (perSender < 1) {
+            throw new ReplicationConfigurationException("replication.peer.max-requests-per-sender (" + perSender
+                    + ") must be at least 1", "Set replication.peer.max-requests-per-sender to 1 or more (default 128)");
+        }
+        return (int) bytes;
+    }
+
     /** The voting members: the peers, or just this node. */
     public Set<String> voters() {
         return members.isEmpty() ? Set.of(nodeId) : new LinkedHashSet<>(members.peers().keySet());

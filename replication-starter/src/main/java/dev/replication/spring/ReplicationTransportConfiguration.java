@@ -38,7 +38,9 @@ class ReplicationTransportConfiguration {
         Http2PeerTransport replicationPeerTransport(ReplicationSetup setup) {
             String secret = setup.clusterSecret();
             PeerTransportSettings settings = PeerTransportSettings.of(setup.nodeId(), setup.clusterId(),
-                    setup.members().peers(), secret == null ? ClusterSecret.none() : ClusterSecret.of(secret));
+                    setup.members().peers(), secret == null ? ClusterSecret.none() : ClusterSecret.of(secret))
+                    .withInboundLimits(setup.maxPeerBodyBytes(),
+                            setup.properties().getPeer().getMaxRequestsPerSender());
             requireMessagesFit(setup, settings.maxBodyBytes());
             return new Http2PeerTransport(settings);
         }
