@@ -142,6 +142,6 @@ final class FollowerReplication {
 
     FollowerProgress progress() {
         return new FollowerProgress(matchIndex, nextIndex, pipeline.size(), ticksSinceContact,
-                state == ReplicationState.PROBE);
+                state == ReplicationState.PROBE, 0, 0, 0);
     }
 }

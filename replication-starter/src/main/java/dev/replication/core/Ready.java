@@ -15,6 +15,7 @@ import java.util.List;
  *   <li>apply {@link #committedEntries()} in order (they are always durable locally);
  *   <li>serve {@link #readStates()} once their read index is applied, and re-route or fail
  *       {@link #readRejections()};
+ *   <li>report {@link #lostEntries()} (followers that lost entries they had acknowledged);
  *   <li>report a changed {@link #roleState()};
  * </ol>
  *
@@ -30,6 +31,7 @@ public record Ready(
         List<LogEntry> committedEntries,
         List<ReadState> readStates,
         List<ReadRejection> readRejections,
+        List<LostEntries> lostEntries,
         RoleState roleState) {
 
     public Ready {
@@ -39,6 +41,7 @@ public record Ready(
         committedEntries = List.copyOf(committedEntries);
         readStates = List.copyOf(readStates);
         readRejections = List.copyOf(readRejections);
+        lostEntries = List.copyOf(lostEntries);
     }
 
     /** Performs this Ready's effects in the contract's order (see the class comment). */
@@ -66,6 +69,9 @@ public record Ready(
         if (!readStates.isEmpty() || !readRejections.isEmpty()) {
             effects.reads(readStates, readRejections);
         }
+        if (!lostEntries.isEmpty()) {
+            effects.followerLostEntries(lostEntries);
+        }
         if (roleState != null) {
             effects.roleChanged(roleState);
         }
@@ -79,6 +85,7 @@ public record Ready(
                 && committedEntries.isEmpty()
                 && readStates.isEmpty()
                 && readRejections.isEmpty()
+                && lostEntries.isEmpty()
                 && roleState == null;
     }
 }

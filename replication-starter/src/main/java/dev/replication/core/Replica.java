@@ -203,6 +203,7 @@ public final class Replica {
                 committed,
                 outbox.readStates(),
                 outbox.readRejections(),
+                outbox.lostEntries(),
                 roleState.equals(reportedRoleState) ? null : roleState);
     }
 

@@ -2,6 +2,7 @@ package dev.replication.runtime;
 
 import dev.replication.core.HardState;
 import dev.replication.core.LogEntry;
+import dev.replication.core.LostEntries;
 import dev.replication.core.Message;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
@@ -122,6 +123,10 @@ final class NodeEffects implements ReadyEffects {
     @Override
     public void reads(List<ReadState> readStates, List<ReadRejection> readRejections) {
         reads.answered(readStates, readRejections, appliedIndex, leaderId.get());
+    }
+
+    @Override
+    public void followerLostEntries(List<LostEntries> lost) {
     }
 
     @Override

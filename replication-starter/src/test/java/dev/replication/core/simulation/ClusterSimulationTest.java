@@ -18,6 +18,8 @@ class ClusterSimulationTest {
     static final long LONG_RUN_FIRST_SEED = 1_000_001;
     static final int FROZEN_MINORITY_SEEDS = 2_000;
     static final long FROZEN_MINORITY_FIRST_SEED = 2_000_001;
+    static final int LOST_TAIL_SEEDS = 2_000;
+    static final long LOST_TAIL_FIRST_SEED = 3_000_001;
 
     @Test
     void manyShortRunsKeepSafetyLivenessAndLinearizability() {
@@ -38,6 +40,13 @@ class ClusterSimulationTest {
         runSeeds("frozenMinoritiesWakingUpNeverServeStaleReads",
                 Integer.getInteger("sim.seeds", FROZEN_MINORITY_SEEDS), Integer.getInteger("sim.steps", DEFAULT_STEPS),
                 Long.getLong("sim.firstSeed", FROZEN_MINORITY_FIRST_SEED), ClusterSimulation.FaultProfile.FROZEN_MINORITY);
+    }
+
+    @Test
+    void aNodeThatLosesAnAcknowledgedUnsyncedTailIsCaughtUpAgain() {
+        runSeeds("aNodeThatLosesAnAcknowledgedUnsyncedTailIsCaughtUpAgain",
+                Integer.getInteger("sim.seeds", LOST_TAIL_SEEDS), Integer.getInteger("sim.steps", DEFAULT_STEPS),
+                Long.getLong("sim.firstSeed", LOST_TAIL_FIRST_SEED), ClusterSimulation.FaultProfile.LOST_UNSYNCED_TAIL);
     }
 
     private static void runSeeds(String test, int seeds, int steps, long firstSeed) {
