@@ -140,6 +140,11 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         return workload;
     }
 
+    /** How often leaders found a follower that lost entries it had acknowledged. */
+    public long lostEntriesFound() {
+        return lostEntriesFound;
+    }
+
     public Invariants invariants() {
         return invariants;
     }
