@@ -19,6 +19,9 @@ public interface NodeMetrics {
     /** The known leader changed (to another node or to none). */
     void leaderChanged();
 
+    /** As leader, found that {@code follower} lost entries it had acknowledged (see {@code LostEntries}). */
+    void followerLogRegression(String follower);
+
     NodeMetrics NONE = new NodeMetrics() {
         @Override
         public void committed(long nanos) {
@@ -34,6 +37,10 @@ public interface NodeMetrics {
 
         @Override
         public void leaderChanged() {
+        }
+
+        @Override
+        public void followerLogRegression(String follower) {
         }
     };
 }
