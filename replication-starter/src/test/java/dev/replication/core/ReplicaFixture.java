@@ -14,6 +14,8 @@ final class ReplicaFixture {
 
     static final int ELECTION_TIMEOUT = 10;
     static final int HEARTBEAT_INTERVAL = 2;
+    /** The incarnation of every fixture's process. */
+    static final long INCARNATION = 0x1234_5678_9ABCL;
 
     final String id;
     final List<String> voters;
@@ -40,7 +42,7 @@ final class ReplicaFixture {
         this.log = log;
         this.hardState = hardState;
         this.replica = new Replica(new ReplicaConfig(id, Set.copyOf(voters), ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                maxInflight, maxEntriesPerAppend, 1024, 5), hardState, log, new SplittableRandom(7));
+                maxInflight, maxEntriesPerAppend, 1024, 5, INCARNATION), hardState, log, new SplittableRandom(7));
     }
 
     /**

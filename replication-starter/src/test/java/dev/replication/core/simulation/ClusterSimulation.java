@@ -96,7 +96,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         }
         for (String id : ids) {
             ReplicaConfig config = new ReplicaConfig(id, ids, ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000);
+                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000, 0);
             nodes.add(new SimulatedNode(config, random.nextLong()));
         }
         this.workload = new ClientWorkload(random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3),

@@ -70,9 +70,10 @@ public final class SimulatedNode {
     }
 
     private void start() {
-        replica = new Replica(config, hardState, log, random.split());
-        stateMachine = new KeyValueStateMachine();
         incarnation++;
+        // Counted, not drawn: the seed's random stream stays as it was.
+        replica = new Replica(config.withIncarnation(incarnation), hardState, log, random.split());
+        stateMachine = new KeyValueStateMachine();
     }
 
     public boolean isUp() {
