@@ -81,7 +81,8 @@ class ReadyContractTest {
 
     @Test
     void anEmptyReadyPerformsNothing() {
-        Ready ready = new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+        Ready ready = new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                null);
 
         ready.performIn(recording);
 
@@ -91,7 +92,8 @@ class ReadyContractTest {
     @Test
     void acknowledgementsWithoutNewEntriesStillWaitForEarlierAppends() {
         Ready ready = new Ready(null, List.of(), List.of(),
-                List.of(new VoteResponse("n1", "n2", 3, false, true)), List.of(), List.of(), List.of(), List.of(), null);
+                List.of(new VoteResponse("n1", "n2", 3, false, true)), List.of(), List.of(), List.of(), List.of(),
+                null);
 
         ready.performIn(recording);
 
