@@ -9,7 +9,18 @@ package dev.replication.core;
  * @param ticksSinceLastContact ticks since the leader last heard from the follower
  * @param probing whether the leader is searching for the point where the logs agree (one append
  *     at a time) rather than streaming (pipelined appends)
+ * @param logRegressions how often, while this node leads, the follower proved it lost entries it
+ *     had acknowledged (see {@link LostEntries})
+ * @param lastLostFrom first index of the latest such loss (0: none)
+ * @param lastLostTo last index of the latest such loss (0: none)
  */
 public record FollowerProgress(
-        long matchIndex, long nextIndex, int inflightAppends, long ticksSinceLastContact, boolean probing) {
+        long matchIndex,
+        long nextIndex,
+        int inflightAppends,
+        long ticksSinceLastContact,
+        boolean probing,
+        long logRegressions,
+        long lastLostFrom,
+        long lastLostTo) {
 }

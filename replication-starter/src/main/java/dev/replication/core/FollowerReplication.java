@@ -10,13 +10,17 @@ package dev.replication.core;
  *   <li>PROBE to REPLICATE when the follower acknowledges a match ({@link #matched});
  *   <li>REPLICATE to PROBE when the follower rejects an append, or the oldest append in flight
  *       has gone unanswered too long and is presumed lost ({@link #rejected}, {@link #tick});
- *   <li>PROBE to PROBE, one step lower, when the follower rejects the probe itself.
+ *   <li>PROBE to PROBE, one step lower, when the follower rejects the probe itself;
+ *   <li>either to PROBE, below the match index, when the follower proves it lost entries it had
+ *       acknowledged ({@link #lostEntries}).
  * </ul>
  */
 final class FollowerReplication {
 
     final String id;
     private long matchIndex;
+    /** The leader's heartbeat round when the match index last changed. */
+    private long matchedInRound;
     private long nextIndex;
     private ReplicationState state = ReplicationState.PROBE;
     /** PROBE only: an append is out and we wait for an answer before sending another. */
@@ -28,6 +32,9 @@ final class FollowerReplication {
     private boolean recentlyActive;
     /** Highest heartbeat round this follower has acknowledged in the current generation. */
     private long acknowledgedRound;
+    private long logRegressions;
+    private long lastLostFrom;
+    private long lastLostTo;
 
     FollowerReplication(String id, long nextIndex, int maxInflight) {
         this.id = id;
@@ -87,11 +94,11 @@ final class FollowerReplication {
     }
 
     /**
-     * The follower matched up to {@code index}.
+     * The follower matched up to {@code index}; the leader is in heartbeat round {@code nowRound}.
      *
      * @return whether the match index grew
      */
-    boolean matched(long index) {
+    boolean matched(long index, long nowRound) {
         pipeline.acknowledgeUpTo(index);
         if (state == ReplicationState.PROBE) {
             becomeReplicate(Math.max(matchIndex, index) + 1); // the logs agree up to index
@@ -101,7 +108,36 @@ final class FollowerReplication {
             return false;
         }
         matchIndex = index;
+        matchedInRound = nowRound;
         return true;
+    }
+
+    /**
+     * Whether a rejection at {@code rejectedPrevIndex} of a request sent in round {@code
+     * requestRound} proves that the follower lost entries it had acknowledged: the request was
+     * sent after the match index was recorded (a later round), its previous entry is one the
+     * follower had acknowledged, and the follower no longer holds it. An earlier request's late
+     * or duplicated rejection proves nothing (its round is not later).
+     */
+    boolean provesLostEntries(long rejectedPrevIndex, long requestRound) {
+        return rejectedPrevIndex > 0 && rejectedPrevIndex <= matchIndex && requestRound > matchedInRound;
+    }
+
+    /**
+     * The follower lost the entries from {@code firstLost} up to the match index: count only
+     * {@code stillMatching} as stored there and probe again from {@code probeFrom}.
+     *
+     * @return the finding, to report once
+     */
+    LostEntries lostEntries(long firstLost, long stillMatching, long probeFrom, long nowRound) {
+        LostEntries lost = new LostEntries(id, firstLost, matchIndex);
+        logRegressions++;
+        lastLostFrom = firstLost;
+        lastLostTo = matchIndex;
+        matchIndex = stillMatching;
+        matchedInRound = nowRound;
+        becomeProbe(probeFrom);
+        return lost;
     }
 
     /**
@@ -142,6 +178,6 @@ final class FollowerReplication {
 
     FollowerProgress progress() {
         return new FollowerProgress(matchIndex, nextIndex, pipeline.size(), ticksSinceContact,
-                state == ReplicationState.PROBE);
+                state == ReplicationState.PROBE, logRegressions, lastLostFrom, lastLostTo);
     }
 }

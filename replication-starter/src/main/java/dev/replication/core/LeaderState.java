@@ -130,9 +130,11 @@ final class LeaderState {
             return false; // a rejection of an older generation's request: says nothing about the log
         }
         if (response.success()) {
-            if (follower.matched(response.matchIndex())) {
+            if (follower.matched(response.matchIndex(), round)) {
                 committed = advanceHighWaterMark();
             }
+        } else if (follower.provesLostEntries(response.matchIndex(), response.round())) {
+            followerLostEntries(follower, response);
         } else {
             follower.rejected(response.matchIndex(),
                     probeFrom(response.hintIndex(), response.hintGeneration(), follower.matchIndex()));
@@ -150,6 +152,22 @@ final class LeaderState {
             sendAppends(follower);
         }
         return committed;
+    }
+
+    /**
+     * The follower no longer holds entries it had acknowledged (it acknowledged before its fsync
+     * and lost power): it is no longer counted for them, and it is probed from its hint. Only
+     * the High-Water Mark's inputs go down, never the mark itself: what is committed stays
+     * committed (it was stored on a majority when counted, and only a minority may lose an
+     * unsynced tail).
+     */
+    private void followerLostEntries(FollowerReplication follower, AppendResponse rejection) {
+        long firstLost = Math.min(rejection.hintIndex(), follower.matchIndex());
+        // Log Matching: if its entry just before the hint has our generation there, its log
+        // agrees with ours up to that entry; otherwise nothing is known to match.
+        long stillMatching = log.generationAt(firstLost - 1) == rejection.hintGeneration() ? firstLost - 1 : 0;
+        outbox.lostEntries(follower.lostEntries(firstLost, stillMatching,
+                probeFrom(firstLost, rejection.hintGeneration(), stillMatching), round));
     }
 
     /**

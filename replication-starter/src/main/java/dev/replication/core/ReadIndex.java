@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ReadIndex {
 
-    private record PendingRead(String origin, long requestId, long readIndex, long requiredRound) {
+    private record PendingRead(String origin, long originIncarnation, long requestId, long readIndex,
+            long requiredRound) {
     }
 
     private final ReplicaConfig config;
@@ -44,8 +45,8 @@ final class ReadIndex {
      * Leader: holds a read at {@code commitIndex}; only acknowledgements of rounds after {@code
      * currentRound} (heartbeats sent after this moment) may confirm it.
      */
-    void register(String origin, long requestId, long commitIndex, long currentRound) {
-        pending.add(new PendingRead(origin, requestId, commitIndex, currentRound + 1));
+    void register(String origin, long originIncarnation, long requestId, long commitIndex, long currentRound) {
+        pending.add(new PendingRead(origin, originIncarnation, requestId, commitIndex, currentRound + 1));
     }
 
     /** Whether a new heartbeat round must start for waiting reads (none is in flight for them). */
@@ -78,7 +79,7 @@ final class ReadIndex {
                 outbox.readState(new ReadState(read.requestId(), read.readIndex()));
             } else {
                 outbox.send(new ReadIndexResponse(config.id(), read.origin(), generation, read.requestId(),
-                        true, read.readIndex()));
+                        read.originIncarnation(), true, read.readIndex()));
             }
         }
     }
@@ -90,7 +91,8 @@ final class ReadIndex {
                 reject(read.requestId(), newLeader, "node " + config.id()
                         + " lost leadership before the read was confirmed; retry on the leader");
             } else {
-                outbox.send(new ReadIndexResponse(config.id(), read.origin(), generation, read.requestId(), false, 0));
+                outbox.send(new ReadIndexResponse(config.id(), read.origin(), generation, read.requestId(),
+                        read.originIncarnation(), false, 0));
             }
         }
         pending.clear();
@@ -104,11 +106,14 @@ final class ReadIndex {
     /** Follower: asks the leader for a read index. */
     void forward(long requestId, String leaderId, long generation) {
         forwarded.put(requestId, 0);
-        outbox.send(new ReadIndexRequest(config.id(), leaderId, generation, requestId));
+        outbox.send(new ReadIndexRequest(config.id(), leaderId, generation, requestId, config.incarnation()));
     }
 
     /** Follower: the leader's answer. */
     void onResponse(ReadIndexResponse response, long localLastIndex, Supplier<@Nullable String> leader) {
+        if (response.incarnation() != config.incarnation()) {
+            return; // an answer to the process before this one, whose request ids restarted with it
+        }
         if (forwarded.remove(response.requestId()) == null) {
             return; // answered already, or timed out
         }

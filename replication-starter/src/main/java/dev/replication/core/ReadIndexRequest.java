@@ -6,7 +6,10 @@ package dev.replication.core;
  * it is still the leader.
  *
  * @param requestId chosen by the follower, echoed in the response
+ * @param incarnation the follower's {@link ReplicaConfig#incarnation()}, echoed in the response:
+ *     request ids restart with the process, so the id alone could match an answer meant for the
+ *     process before
  */
-public record ReadIndexRequest(String from, String to, long generation, long requestId)
+public record ReadIndexRequest(String from, String to, long generation, long requestId, long incarnation)
         implements Message {
 }

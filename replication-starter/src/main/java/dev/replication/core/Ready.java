@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>apply {@link #committedEntries()} in order (they are always durable locally);
  *   <li>serve {@link #readStates()} once their read index is applied, and re-route or fail
  *       {@link #readRejections()};
+ *   <li>report {@link #lostEntries()} (followers that lost entries they had acknowledged);
  *   <li>report a changed {@link #roleState()};
  * </ol>
  *
@@ -31,6 +32,7 @@ public record Ready(
         List<LogEntry> committedEntries,
         List<ReadState> readStates,
         List<ReadRejection> readRejections,
+        List<LostEntries> lostEntries,
         @Nullable RoleState roleState) {
 
     public Ready {
@@ -40,6 +42,7 @@ public record Ready(
         committedEntries = List.copyOf(committedEntries);
         readStates = List.copyOf(readStates);
         readRejections = List.copyOf(readRejections);
+        lostEntries = List.copyOf(lostEntries);
     }
 
     /** Performs this Ready's effects in the contract's order (see the class comment). */
@@ -67,6 +70,9 @@ public record Ready(
         if (!readStates.isEmpty() || !readRejections.isEmpty()) {
             effects.reads(readStates, readRejections);
         }
+        if (!lostEntries.isEmpty()) {
+            effects.followerLostEntries(lostEntries);
+        }
         if (roleState != null) {
             effects.roleChanged(roleState);
         }
@@ -80,6 +86,7 @@ public record Ready(
                 && committedEntries.isEmpty()
                 && readStates.isEmpty()
                 && readRejections.isEmpty()
+                && lostEntries.isEmpty()
                 && roleState == null;
     }
 }

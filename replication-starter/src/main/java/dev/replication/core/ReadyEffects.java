@@ -46,6 +46,12 @@ public interface ReadyEffects {
      */
     void reads(List<ReadState> readStates, List<ReadRejection> readRejections);
 
+    /**
+     * Leader only: followers that answered in a way proving they lost entries they had
+     * acknowledged (see {@link LostEntries}); each finding is reported once. Log and count it.
+     */
+    void followerLostEntries(List<LostEntries> lost);
+
     /** Role, leader or generation changed; called last, after this Ready's entries were applied. */
     void roleChanged(RoleState roleState);
 }

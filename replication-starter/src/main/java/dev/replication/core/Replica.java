@@ -160,7 +160,7 @@ public final class Replica {
                         + "; retry in a moment");
                 return;
             }
-            reads.register(config.id(), requestId, highWaterMark.index(), leaderState().round());
+            reads.register(config.id(), config.incarnation(), requestId, highWaterMark.index(), leaderState().round());
             serveReads();
         } else if (leaderId != null && role == Role.FOLLOWER) {
             reads.forward(requestId, leaderId, generation);
@@ -204,6 +204,7 @@ public final class Replica {
                 committed,
                 outbox.readStates(),
                 outbox.readRejections(),
+                outbox.lostEntries(),
                 roleState.equals(reportedRoleState) ? null : roleState);
     }
 
@@ -322,7 +323,7 @@ public final class Replica {
                     request.preVote(), false));
         } else if (message instanceof ReadIndexRequest request) {
             outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(),
-                    false, 0));
+                    request.incarnation(), false, 0));
         }
     }
 
@@ -379,10 +380,12 @@ public final class Replica {
 
     private void onReadIndexRequest(ReadIndexRequest request) {
         if (role != Role.LEADER || highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
-            outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(), false, 0));
+            outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(),
+                    request.incarnation(), false, 0));
             return;
         }
-        reads.register(request.from(), request.requestId(), highWaterMark.index(), leaderState().round());
+        reads.register(request.from(), request.incarnation(), request.requestId(), highWaterMark.index(),
+                leaderState().round());
         serveReads();
     }
 

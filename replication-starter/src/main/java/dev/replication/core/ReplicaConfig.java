@@ -28,6 +28,9 @@ import java.util.Set;
  *     Ready}, so a node catching up applies in batches
  * @param maxReadLagEntries how far (in entries) a follower's durable log may be behind the read
  *     index it was given before a linearizable follower read fails fast instead of waiting
+ * @param incarnation a random id of this process start (the driver draws it; the core has no
+ *     randomness of its own): requests whose answers are matched by a per-process counter carry
+ *     it, so an answer to an earlier process's request is never taken for one to a new request
  */
 public record ReplicaConfig(
         String id,
@@ -37,7 +40,8 @@ public record ReplicaConfig(
         int maxInflightAppends,
         int maxEntriesPerAppend,
         long maxBytesPerAppend,
-        long maxReadLagEntries) {
+        long maxReadLagEntries,
+        long incarnation) {
 
     public ReplicaConfig {
         Objects.requireNonNull(id, "id");
@@ -72,24 +76,17 @@ public record ReplicaConfig(
         }
     }
 
-    /** The shape the runtime was written against; the read lag defaults to 10,000 entries. */
-    public ReplicaConfig(
-            String id,
-            Set<String> voters,
-            int electionTimeoutTicks,
-            int heartbeatIntervalTicks,
-            int maxInflightAppends,
-            int maxEntriesPerAppend,
-            long maxBytesPerAppend) {
-        this(id, voters, electionTimeoutTicks, heartbeatIntervalTicks, maxInflightAppends,
-                maxEntriesPerAppend, maxBytesPerAppend, 10_000);
-    }
-
     /**
      * Defaults for a tick of about 100 ms: election timeout 10 ticks, heartbeat every tick, 8
-     * appends in flight of at most 256 entries and 1 MiB each.
+     * appends in flight of at most 256 entries and 1 MiB each, a read lag of 10,000 entries.
      */
-    public static ReplicaConfig withDefaults(String id, Set<String> voters) {
-        return new ReplicaConfig(id, voters, 10, 1, 8, 256, 1 << 20, 10_000);
+    public static ReplicaConfig withDefaults(String id, Set<String> voters, long incarnation) {
+        return new ReplicaConfig(id, voters, 10, 1, 8, 256, 1 << 20, 10_000, incarnation);
+    }
+
+    /** The same knobs for another process start. */
+    public ReplicaConfig withIncarnation(long newIncarnation) {
+        return new ReplicaConfig(id, voters, electionTimeoutTicks, heartbeatIntervalTicks, maxInflightAppends,
+                maxEntriesPerAppend, maxBytesPerAppend, maxReadLagEntries, newIncarnation);
     }
 }

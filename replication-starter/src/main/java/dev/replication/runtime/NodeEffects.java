@@ -2,6 +2,7 @@ package dev.replication.runtime;
 
 import dev.replication.core.HardState;
 import dev.replication.core.LogEntry;
+import dev.replication.core.LostEntries;
 import dev.replication.core.Message;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
@@ -18,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the node performs a {@link dev.replication.core.Ready}: the effects that
@@ -27,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Owned by the update-queue thread; only {@link #appliedIndexView()} is read by others.
  */
 final class NodeEffects implements ReadyEffects {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeEffects.class);
 
     private final HardStateFile hardStateFile;
     private final SegmentedLog segmentedLog;
@@ -140,6 +145,18 @@ final class NodeEffects implements ReadyEffects {
     @Override
     public void reads(List<ReadState> readStates, List<ReadRejection> readRejections) {
         reads.answered(readStates, readRejections, appliedIndex, leaderId.get());
+    }
+
+    /** Said once per finding: the core reports each one once. */
+    @Override
+    public void followerLostEntries(List<LostEntries> lost) {
+        for (LostEntries each : lost) {
+            log.warn("Follower {} lost entries {}..{} it had acknowledged (its log now agrees with this leader's"
+                    + " at most up to {}: it acknowledged before fsync, as with fsync-policy=interval, and lost"
+                    + " power); resending them", each.follower(), each.fromIndex(), each.toIndex(),
+                    each.fromIndex() - 1);
+            metrics.followerLogRegression(each.follower());
+        }
     }
 
     @Override

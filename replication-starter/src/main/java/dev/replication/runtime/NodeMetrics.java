@@ -26,6 +26,9 @@ public interface NodeMetrics {
     default void processPaused(long millis) {
     }
 
+    /** As leader, found that {@code follower} lost entries it had acknowledged (see {@code LostEntries}). */
+    void followerLogRegression(String follower);
+
     NodeMetrics NONE = new NodeMetrics() {
         @Override
         public void committed(long nanos) {
@@ -41,6 +44,10 @@ public interface NodeMetrics {
 
         @Override
         public void leaderChanged() {
+        }
+
+        @Override
+        public void followerLogRegression(String follower) {
         }
     };
 }

@@ -38,7 +38,8 @@ public record NodeStatus(
         Map<String, PeerStatus> peers = new HashMap<>();
         replica.progress().forEach((peer, progress) -> peers.put(peer, new PeerStatus(
                 progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
-                progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis)));
+                progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis,
+                progress.logRegressions(), progress.lastLostFrom(), progress.lastLostTo())));
         return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
                 appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), catchingUp, failure, log.health());
     }
@@ -47,7 +48,12 @@ public record NodeStatus(
      * What the leader knows of one follower.
      *
      * @param lastContactMillis milliseconds since the leader last heard from it (-1: never)
+     * @param logRegressions how often, while this node leads, the follower came back without
+     *     entries it had acknowledged (it acknowledged before fsync and lost power)
+     * @param lastLostFrom first index of the latest such loss (0: none)
+     * @param lastLostTo last index of the latest such loss (0: none)
      */
-    public record PeerStatus(long matchIndex, long lag, long lastContactMillis) {
+    public record PeerStatus(long matchIndex, long lag, long lastContactMillis, long logRegressions,
+            long lastLostFrom, long lastLostTo) {
     }
 }

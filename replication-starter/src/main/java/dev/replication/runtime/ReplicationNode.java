@@ -72,6 +72,8 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private final NodeTimers timers;
     private final ClientRequests requests;
     private final TickSource ticks;
+    /** This process start, for the core's request matching (see ReplicaConfig#incarnation). */
+    private final long incarnation = new SecureRandom().nextLong();
 
     private volatile RoleState roleState;
     private volatile long commitIndexView;
@@ -146,7 +148,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     private ReplicaConfig replicaConfig() {
         return new ReplicaConfig(settings.nodeId(), settings.voters(), settings.electionTimeoutTicks(),
                 settings.heartbeatIntervalTicks(), settings.maxInflightAppends(), settings.maxEntriesPerAppend(),
-                settings.maxBytesPerAppend());
+                settings.maxBytesPerAppend(), 10_000, incarnation);
     }
 
     // ---------------------------------------------------------------- public API (any thread)

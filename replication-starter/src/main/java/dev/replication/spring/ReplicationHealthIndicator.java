@@ -5,6 +5,8 @@ import dev.replication.core.RoleState;
 import dev.replication.log.LogHealth;
 import dev.replication.runtime.NodeStatus;
 import dev.replication.runtime.ReplicationNode;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -58,6 +60,17 @@ public class ReplicationHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("commitIndex", status.commitIndex())
                 .withDetail("appliedIndex", status.appliedIndex())
                 .withDetail("lastPersistMillis", storage.lastPersistMillis());
+        Map<String, String> regressions = new TreeMap<>();
+        status.peers().forEach((peer, progress) -> {
+            if (progress.logRegressions() > 0) {
+                regressions.put(peer, "lost entries " + progress.lastLostFrom() + ".." + progress.lastLostTo()
+                        + " it had acknowledged (" + progress.logRegressions() + " time(s) under this leader);"
+                        + " resent, now matching up to " + progress.matchIndex());
+            }
+        });
+        if (!regressions.isEmpty()) {
+            builder.withDetail("followerLogRegressions", regressions);
+        }
         RoleState role = node.roleState();
         if (role.role() != Role.LEADER && status.leaderId() == null) {
             builder.down().withDetail("reason", "no leader known: an election is in progress or no quorum is reachable");

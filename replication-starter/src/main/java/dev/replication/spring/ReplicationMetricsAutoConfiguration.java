@@ -16,7 +16,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Micrometer metrics under {@code replication.*}, when Micrometer is on the classpath: commit
- * latency, append batch size, persist (fsync) time, elections, leader changes, apply lag.
+ * latency, append batch size, persist (fsync) time, elections, leader changes, apply lag, and
+ * followers that lost acknowledged entries.
  */
 @AutoConfiguration(before = ReplicationAutoConfiguration.class)
 @ConditionalOnClass(MeterRegistry.class)
@@ -92,6 +93,18 @@ public final class ReplicationMetricsAutoConfiguration {
             Meters m = meters();
             if (m.pauses != null) {
                 m.pauses.record(millis);
+            }
+        }
+
+        @Override
+        public void followerLogRegression(String follower) {
+            MeterRegistry registry = registryProvider.getIfAvailable();
+            if (registry != null) {
+                // Tagged by follower: as many series as peers.
+                Counter.builder("replication.follower.log.regressions")
+                        .description("Times a follower came back without entries it had acknowledged"
+                                + " (acknowledged before fsync, then lost power)")
+                        .tag("follower", follower).register(registry).increment();
             }
         }
     }

@@ -35,11 +35,14 @@ import java.util.Set;
  */
 public final class MessageCodec {
 
-    /** The version this node writes. */
-    public static final int CURRENT_VERSION = 1;
+    /**
+     * The version this node writes. 2: read-index requests and responses carry the requesting
+     * process's incarnation (nothing with version 1 was released, so only 2 is read).
+     */
+    public static final int CURRENT_VERSION = 2;
 
     /** The versions this node reads. */
-    public static final Set<Integer> SUPPORTED_VERSIONS = Set.of(1);
+    public static final Set<Integer> SUPPORTED_VERSIONS = Set.of(2);
 
     private static final int APPEND_REQUEST = 1;
     private static final int APPEND_RESPONSE = 2;
@@ -202,8 +205,10 @@ public final class MessageCodec {
             out.writeBoolean(m.granted());
         } else if (message instanceof ReadIndexRequest m) {
             out.writeVarLong(m.requestId());
+            out.writeLong(m.incarnation()); // random: a fixed 8 bytes beat a 10-byte varint
         } else if (message instanceof ReadIndexResponse m) {
             out.writeVarLong(m.requestId());
+            out.writeLong(m.incarnation());
             out.writeBoolean(m.accepted());
             out.writeVarLong(m.readIndex());
         } else if (!(message instanceof TimeoutNow)) {
@@ -249,9 +254,11 @@ public final class MessageCodec {
                 return new VoteResponse(from, to, generation, in.readBoolean("vote response pre-vote"),
                         in.readBoolean("vote response granted"));
             case READ_INDEX_REQUEST:
-                return new ReadIndexRequest(from, to, generation, in.readVarLong("read index request id"));
+                return new ReadIndexRequest(from, to, generation, in.readVarLong("read index request id"),
+                        in.readLong("read index request incarnation"));
             case READ_INDEX_RESPONSE:
                 return new ReadIndexResponse(from, to, generation, in.readVarLong("read index response id"),
+                        in.readLong("read index response incarnation"),
                         in.readBoolean("read index response accepted"),
                         in.readVarLong("read index response index"));
             case TIMEOUT_NOW:

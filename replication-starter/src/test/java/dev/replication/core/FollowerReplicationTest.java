@@ -48,7 +48,7 @@ class FollowerReplicationTest {
 
     @Test
     void aMatchSwitchesToReplicatingJustAfterTheMatchedIndex() {
-        assertThat(follower.matched(5)).isTrue();
+        assertThat(follower.matched(5, 0)).isTrue();
 
         assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
         assertThat(follower.matchIndex()).isEqualTo(5);
@@ -57,7 +57,7 @@ class FollowerReplicationTest {
 
     @Test
     void replicatingPipelinesAppendsUntilTheWindowIsFull() {
-        follower.matched(5);
+        follower.matched(5, 0);
 
         follower.sent(6, 100, 0);
         assertThat(follower.canSend()).isTrue();
@@ -70,11 +70,11 @@ class FollowerReplicationTest {
 
     @Test
     void anAcknowledgementFreesTheWindowSlotsItCovers() {
-        follower.matched(5);
+        follower.matched(5, 0);
         follower.sent(6, 100, 0);
         follower.sent(7, 100, 0);
 
-        follower.matched(6);
+        follower.matched(6, 0);
 
         assertThat(follower.canSend()).isTrue();
         assertThat(follower.progress().inflightAppends()).isEqualTo(1);
@@ -82,16 +82,16 @@ class FollowerReplicationTest {
 
     @Test
     void aRepeatedMatchDoesNotCountAsProgress() {
-        follower.matched(5);
+        follower.matched(5, 0);
 
-        assertThat(follower.matched(5)).isFalse();
-        assertThat(follower.matched(4)).isFalse();
+        assertThat(follower.matched(5, 0)).isFalse();
+        assertThat(follower.matched(4, 0)).isFalse();
         assertThat(follower.matchIndex()).isEqualTo(5);
     }
 
     @Test
     void aRejectionWhileReplicatingGoesBackToProbingWhereTheLeaderSaysToLook() {
-        follower.matched(5);
+        follower.matched(5, 0);
         follower.sent(6, 100, 0);
         follower.sent(7, 100, 0);
 
@@ -105,7 +105,7 @@ class FollowerReplicationTest {
 
     @Test
     void aProbeNeverStartsAtOrBelowTheMatchIndex() {
-        follower.matched(5);
+        follower.matched(5, 0);
         follower.sent(6, 100, 0);
 
         follower.rejected(5, 2);
@@ -115,7 +115,7 @@ class FollowerReplicationTest {
 
     @Test
     void aRejectionBelowTheMatchIndexIsStale() {
-        follower.matched(5);
+        follower.matched(5, 0);
         follower.sent(6, 100, 0);
 
         assertThat(follower.rejected(4, 3)).isFalse();
@@ -150,7 +150,7 @@ class FollowerReplicationTest {
 
     @Test
     void anAppendUnansweredForTooLongSendsReplicationBackToProbingFromTheMatchIndex() {
-        follower.matched(5);
+        follower.matched(5, 0);
         follower.sent(6, 100, 0);
         follower.sent(7, 100, 1);
 
@@ -164,10 +164,60 @@ class FollowerReplicationTest {
     }
 
     @Test
+    void aRejectionAtOrBelowTheMatchIndexOfARequestSentInALaterRoundProvesLostEntries() {
+        follower.matched(5, 3);
+
+        assertThat(follower.provesLostEntries(5, 4)).isTrue();
+        assertThat(follower.provesLostEntries(2, 4)).isTrue();
+    }
+
+    @Test
+    void aRejectionOfARequestFromTheRoundOfTheMatchOrEarlierProvesNothing() {
+        follower.matched(5, 3);
+
+        assertThat(follower.provesLostEntries(5, 3)).isFalse(); // may have been sent before the match
+        assertThat(follower.provesLostEntries(4, 2)).isFalse();
+    }
+
+    @Test
+    void aRejectionAboveTheMatchIndexProvesNothing() {
+        follower.matched(5, 3);
+
+        assertThat(follower.provesLostEntries(6, 4)).isFalse();
+    }
+
+    @Test
+    void lostEntriesLowerTheMatchIndexAndProbeFromWhereTheFollowersLogNowEnds() {
+        follower.matched(5, 3);
+        follower.sent(6, 100, 0);
+
+        LostEntries lost = follower.lostEntries(3, 2, 3, 4);
+
+        assertThat(lost).isEqualTo(new LostEntries("n2", 3, 5));
+        assertThat(follower.matchIndex()).isEqualTo(2);
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.nextIndex()).isEqualTo(3);
+        assertThat(follower.progress().inflightAppends()).isZero();
+        assertThat(follower.progress())
+                .extracting(FollowerProgress::logRegressions, FollowerProgress::lastLostFrom,
+                        FollowerProgress::lastLostTo)
+                .containsExactly(1L, 3L, 5L);
+    }
+
+    @Test
+    void afterLostEntriesOnlyRequestsOfALaterRoundProveAnotherLoss() {
+        follower.matched(5, 3);
+        follower.lostEntries(3, 2, 3, 4);
+
+        assertThat(follower.provesLostEntries(2, 4)).isFalse(); // sent before the loss was found
+        assertThat(follower.provesLostEntries(2, 5)).isTrue();
+    }
+
+    @Test
     void progressReportsProbingOnlyInTheProbeState() {
         assertThat(follower.progress().probing()).isTrue();
 
-        follower.matched(5);
+        follower.matched(5, 0);
 
         assertThat(follower.progress().probing()).isFalse();
     }

@@ -1,5 +1,6 @@
 package dev.replication.core;
 
+import static dev.replication.core.ReplicaFixture.INCARNATION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -7,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** Linearizable reads (read index) and Follower Reads, one rule per test. */
 class ReadIndexTest {
+
+    private static final long N3_INCARNATION = 77;
 
     private final ReplicaFixture n1 = new ReplicaFixture("n1", "n1", "n2", "n3");
 
@@ -143,8 +146,22 @@ class ReadIndexTest {
         n1.replica.receive(n1.append("n2", 1, 0, 0, 0, ReplicaFixture.command(1, 1)));
         n1.sync();
         n1.replica.readIndex(5);
-        assertThat(n1.sent(n1.sync(), ReadIndexRequest.class)).containsExactly(new ReadIndexRequest("n1", "n2", 1, 5));
-        n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, true, 1));
+        assertThat(n1.sent(n1.sync(), ReadIndexRequest.class))
+                .containsExactly(new ReadIndexRequest("n1", "n2", 1, 5, INCARNATION));
+        n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, INCARNATION, true, 1));
+        assertThat(n1.sync().readStates()).containsExactly(new ReadState(5, 1));
+    }
+
+    @Test
+    void anAnswerToARequestOfAnEarlierProcessIsNotTakenForTheAnswerToANewOne() {
+        n1.replica.receive(n1.append("n2", 1, 0, 0, 0, ReplicaFixture.command(1, 1)));
+        n1.sync();
+        n1.replica.readIndex(5); // this process's request 5; the process before also had a request 5
+
+        n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, INCARNATION + 1, true, 1));
+
+        assertThat(n1.sync().readStates()).isEmpty();
+        n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, INCARNATION, true, 1));
         assertThat(n1.sync().readStates()).containsExactly(new ReadState(5, 1));
     }
 
@@ -153,7 +170,7 @@ class ReadIndexTest {
         n1.replica.receive(n1.append("n2", 1, 0, 0, 0));
         n1.replica.readIndex(5);
         n1.sync();
-        n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, true, 100));
+        n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, INCARNATION, true, 100));
         assertThat(n1.sync().readRejections()).singleElement()
                 .satisfies(r -> assertThat(r.reason()).contains("100 entries behind the read index"));
     }
@@ -176,20 +193,20 @@ class ReadIndexTest {
     @Test
     void theLeaderAnswersAFollowersReadIndexRequestOnlyAfterAConfirmationRound() {
         leaderWithCommittedNoop();
-        n1.replica.receive(new ReadIndexRequest("n3", "n1", 1, 44));
+        n1.replica.receive(new ReadIndexRequest("n3", "n1", 1, 44, N3_INCARNATION));
         Ready ready = n1.sync();
         assertThat(n1.sent(ready, ReadIndexResponse.class)).isEmpty();
         long round = n1.sent(ready, AppendRequest.class).get(0).round();
         acknowledge("n2", round);
         assertThat(n1.sent(n1.sync(), ReadIndexResponse.class))
-                .containsExactly(new ReadIndexResponse("n1", "n3", 1, 44, true, 1));
+                .containsExactly(new ReadIndexResponse("n1", "n3", 1, 44, N3_INCARNATION, true, 1));
     }
 
     @Test
     void aReadIndexRequestToALeaderWithoutACommittedNoopIsRefused() {
         n1.becomeLeader();
-        n1.replica.receive(new ReadIndexRequest("n3", "n1", 1, 44));
+        n1.replica.receive(new ReadIndexRequest("n3", "n1", 1, 44, N3_INCARNATION));
         assertThat(n1.sent(n1.sync(), ReadIndexResponse.class))
-                .containsExactly(new ReadIndexResponse("n1", "n3", 1, 44, false, 0));
+                .containsExactly(new ReadIndexResponse("n1", "n3", 1, 44, N3_INCARNATION, false, 0));
     }
 }

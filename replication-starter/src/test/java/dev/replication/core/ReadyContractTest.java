@@ -43,6 +43,11 @@ class ReadyContractTest {
         }
 
         @Override
+        public void followerLostEntries(List<LostEntries> lost) {
+            performed.add("followerLostEntries " + lost.size());
+        }
+
+        @Override
         public void roleChanged(RoleState roleState) {
             performed.add("roleChanged " + roleState.role());
         }
@@ -58,6 +63,7 @@ class ReadyContractTest {
                 List.of(LogEntry.noop(2, 4)),
                 List.of(new ReadState(1, 4)),
                 List.of(),
+                List.of(new LostEntries("n3", 2, 4)),
                 new RoleState(Role.FOLLOWER, "n2", 3));
 
         ready.performIn(recording);
@@ -69,12 +75,14 @@ class ReadyContractTest {
                 "afterPersist 1 up to 6@3",
                 "apply 4",
                 "reads 1/0",
+                "followerLostEntries 1",
                 "roleChanged FOLLOWER");
     }
 
     @Test
     void anEmptyReadyPerformsNothing() {
-        Ready ready = new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+        Ready ready = new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                null);
 
         ready.performIn(recording);
 
@@ -84,7 +92,8 @@ class ReadyContractTest {
     @Test
     void acknowledgementsWithoutNewEntriesStillWaitForEarlierAppends() {
         Ready ready = new Ready(null, List.of(), List.of(),
-                List.of(new VoteResponse("n1", "n2", 3, false, true)), List.of(), List.of(), List.of(), null);
+                List.of(new VoteResponse("n1", "n2", 3, false, true)), List.of(), List.of(), List.of(), List.of(),
+                null);
 
         ready.performIn(recording);
 

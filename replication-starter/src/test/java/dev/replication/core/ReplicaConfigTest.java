@@ -10,13 +10,13 @@ class ReplicaConfigTest {
 
     @Test
     void defaultsAreValid() {
-        ReplicaConfig config = ReplicaConfig.withDefaults("n1", Set.of("n1", "n2", "n3"));
+        ReplicaConfig config = ReplicaConfig.withDefaults("n1", Set.of("n1", "n2", "n3"), 1);
         assertThat(config.electionTimeoutTicks()).isGreaterThanOrEqualTo(2 * config.heartbeatIntervalTicks());
     }
 
     @Test
     void nodeMustBeAmongTheVoters() {
-        assertThatThrownBy(() -> ReplicaConfig.withDefaults("n4", Set.of("n1", "n2")))
+        assertThatThrownBy(() -> ReplicaConfig.withDefaults("n4", Set.of("n1", "n2"), 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'n4' is not among the voters")
                 .hasMessageContaining("list every node, this one included");
@@ -24,7 +24,7 @@ class ReplicaConfigTest {
 
     @Test
     void electionTimeoutMustCoverTwoHeartbeats() {
-        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 3, 2, 1, 1, 1))
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 3, 2, 1, 1, 1, 10_000, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least twice heartbeatIntervalTicks")
                 .hasMessageContaining("raise the election timeout");
@@ -32,11 +32,11 @@ class ReplicaConfigTest {
 
     @Test
     void pipelineBoundsMustBePositive() {
-        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 0, 1, 1))
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 0, 1, 1, 10_000, 1))
                 .hasMessageContaining("maxInflightAppends must be >= 1");
-        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 0, 1))
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 0, 1, 10_000, 1))
                 .hasMessageContaining("maxEntriesPerAppend must be >= 1");
-        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 1, 0))
+        assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 1, 0, 10_000, 1))
                 .hasMessageContaining("maxBytesPerAppend must be >= 1");
     }
 }

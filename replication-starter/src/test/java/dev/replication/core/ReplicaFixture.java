@@ -14,22 +14,45 @@ final class ReplicaFixture {
 
     static final int ELECTION_TIMEOUT = 10;
     static final int HEARTBEAT_INTERVAL = 2;
+    /** The incarnation of every fixture's process. */
+    static final long INCARNATION = 0x1234_5678_9ABCL;
 
     final String id;
     final List<String> voters;
-    final MemoryLog log = new MemoryLog();
-    HardState hardState = HardState.INITIAL;
+    final MemoryLog log;
+    HardState hardState;
     final Replica replica;
+    private final int maxInflight;
+    private final int maxEntriesPerAppend;
 
     ReplicaFixture(String id, String... voters) {
         this(id, 2, 2, voters);
     }
 
     ReplicaFixture(String id, int maxInflight, int maxEntriesPerAppend, String... voters) {
+        this(id, maxInflight, maxEntriesPerAppend, List.of(voters), new MemoryLog(), HardState.INITIAL);
+    }
+
+    private ReplicaFixture(String id, int maxInflight, int maxEntriesPerAppend, List<String> voters, MemoryLog log,
+            HardState hardState) {
         this.id = id;
-        this.voters = List.of(voters);
-        this.replica = new Replica(new ReplicaConfig(id, Set.of(voters), ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                maxInflight, maxEntriesPerAppend, 1024, 5), HardState.INITIAL, log, new SplittableRandom(7));
+        this.voters = voters;
+        this.maxInflight = maxInflight;
+        this.maxEntriesPerAppend = maxEntriesPerAppend;
+        this.log = log;
+        this.hardState = hardState;
+        this.replica = new Replica(new ReplicaConfig(id, Set.copyOf(voters), ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
+                maxInflight, maxEntriesPerAppend, 1024, 5, INCARNATION), hardState, log, new SplittableRandom(7));
+    }
+
+    /**
+     * This node after a power loss that kept only the first {@code keptEntries} of its log (an
+     * unsynced tail it had already acknowledged is gone) and its hard state (always fsync'd).
+     */
+    ReplicaFixture restartedKeeping(long keptEntries) {
+        MemoryLog kept = new MemoryLog();
+        kept.append(log.entries(1, keptEntries, Long.MAX_VALUE));
+        return new ReplicaFixture(id, maxInflight, maxEntriesPerAppend, voters, kept, hardState);
     }
 
     /** Performs the pending Ready completely (persist, report persisted, advance). */

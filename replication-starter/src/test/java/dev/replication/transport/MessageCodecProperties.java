@@ -76,7 +76,7 @@ class MessageCodecProperties {
         assertThatThrownBy(() -> codec.decode(body))
                 .isInstanceOf(UnsupportedWireVersionException.class)
                 .hasMessageContaining("version 9")
-                .hasMessageContaining("supports versions [1]");
+                .hasMessageContaining("supports versions [2]");
     }
 
     @Example
@@ -163,12 +163,12 @@ class MessageCodecProperties {
     }
 
     private Arbitrary<Message> readIndexRequests() {
-        return Combinators.combine(ids(), ids(), numbers(), numbers()).as(ReadIndexRequest::new);
+        return Combinators.combine(ids(), ids(), numbers(), numbers(), Arbitraries.longs()).as(ReadIndexRequest::new);
     }
 
     private Arbitrary<Message> readIndexResponses() {
-        return Combinators.combine(ids(), ids(), numbers(), numbers(), Arbitraries.of(true, false),
-                numbers()).as(ReadIndexResponse::new);
+        return Combinators.combine(ids(), ids(), numbers(), numbers(), Arbitraries.longs(),
+                Arbitraries.of(true, false), numbers()).as(ReadIndexResponse::new);
     }
 
     private Arbitrary<Message> timeoutNows() {

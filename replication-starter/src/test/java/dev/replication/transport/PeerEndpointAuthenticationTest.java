@@ -155,7 +155,7 @@ class PeerEndpointAuthenticationTest {
         byte[] body = batch(new TimeoutNow("n1", "n2", 4));
         body[0] = 7;
         assertRefused(post("messages", body, signed("n1", "n2", body)),
-                400, "wire format version 7 but this node supports versions [1]");
+                400, "wire format version 7 but this node supports versions [2]");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.replication.core.simulation;
 
 import dev.replication.core.LogEntry;
+import dev.replication.core.LostEntries;
 import dev.replication.core.Message;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
@@ -51,6 +52,10 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     private final double faultRate;
     private long now;
     private long step;
+    /** Findings of followers that lost acknowledged entries, reported by leaders. */
+    private long lostEntriesFound;
+    /** Whether this run's one power loss with an unsynced tail has happened. */
+    private boolean tailLost;
 
     /** Which faults the random run injects. */
     public enum FaultProfile {
@@ -61,7 +66,17 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
          * for a few election timeouts while the majority moves on, then woken up with client reads
          * waiting (the GC pause of the seeds, aimed at reads).
          */
-        FROZEN_MINORITY
+        FROZEN_MINORITY,
+        /**
+         * {@link #MIXED}, plus once per run a power loss on one node that acknowledged entries
+         * before they were fsync'd ({@code fsync-policy=interval}): it crashes and loses the tail
+         * of its log, entries it may have acknowledged to the leader. Only a minority may lose
+         * acknowledged entries, or committed ones would be lost for good (what the README says of
+         * {@code interval}); so the loss is one node per run, and only of entries that a quorum
+         * of the other nodes holds durably (that keeps every committed entry on a majority). The
+         * leader must notice from the follower's answers and replicate them again (liveness).
+         */
+        LOST_UNSYNCED_TAIL
     }
 
     private final FaultProfile profile;
@@ -81,7 +96,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         }
         for (String id : ids) {
             ReplicaConfig config = new ReplicaConfig(id, ids, ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000);
+                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000, 0);
             nodes.add(new SimulatedNode(config, random.nextLong()));
         }
         this.workload = new ClientWorkload(random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3),
@@ -125,6 +140,11 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         return workload;
     }
 
+    /** How often leaders found a follower that lost entries it had acknowledged. */
+    public long lostEntriesFound() {
+        return lostEntriesFound;
+    }
+
     public Invariants invariants() {
         return invariants;
     }
@@ -166,10 +186,12 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         step++;
         double roll = random.nextDouble();
         if (roll < faultRate) {
-            if (profile == FaultProfile.MIXED) {
-                fault();
-            } else {
+            if (profile == FaultProfile.FROZEN_MINORITY) {
                 freezeMinority();
+            } else if (profile == FaultProfile.LOST_UNSYNCED_TAIL && !tailLost && random.nextInt(3) == 0) {
+                loseUnsyncedTail();
+            } else {
+                fault();
             }
         } else if (roll < 0.40) {
             deliverOne();
@@ -302,6 +324,49 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             trace("pause", member.id() + " until t" + until);
         }
         partition(island.stream().map(SimulatedNode::id).toArray(String[]::new));
+    }
+
+    /**
+     * A power loss on a running follower (the leader if there is none) that drops some of the
+     * last entries of its durable log, as an unsynced tail it had already acknowledged: never
+     * more than a quorum of the other nodes holds durably.
+     */
+    private void loseUnsyncedTail() {
+        SimulatedNode leader = leader();
+        List<SimulatedNode> candidates = new ArrayList<>();
+        for (SimulatedNode candidate : nodes) {
+            if (candidate.isUp() && candidate != leader) {
+                candidates.add(candidate);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        SimulatedNode node = candidates.get(random.nextInt(candidates.size()));
+        MemoryLog log = node.durableLog();
+        long lowest = log.lastIndex() + 1;
+        while (lowest > 1 && heldByQuorumOfOthers(node, log.entry(lowest - 1))) {
+            lowest--;
+        }
+        if (lowest > log.lastIndex()) {
+            return; // nothing it may lose yet
+        }
+        long keep = lowest - 1 + random.nextLong(log.lastIndex() - lowest + 1);
+        tailLost = true;
+        trace("power-loss", node.id() + " keeps its log up to " + keep + " of " + log.lastIndex());
+        crash(node.id());
+        log.truncateAfter(keep);
+    }
+
+    private boolean heldByQuorumOfOthers(SimulatedNode node, LogEntry entry) {
+        int holders = 0;
+        for (SimulatedNode other : nodes) {
+            MemoryLog log = other.durableLog();
+            if (other != node && log.lastIndex() >= entry.index() && log.entry(entry.index()).equals(entry)) {
+                holders++;
+            }
+        }
+        return holders >= nodes.size() / 2 + 1;
     }
 
     /** A crash while performing effects, at a random point of the Ready contract. */
@@ -539,6 +604,12 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     }
 
     @Override
+    public void followerLostEntries(SimulatedNode leader, List<LostEntries> lost) {
+        lostEntriesFound += lost.size();
+        trace("lost-entries", leader.id() + " found " + lost);
+    }
+
+    @Override
     public void roleChanged(SimulatedNode node, RoleState roleState) {
         trace("role", node.id() + " " + roleState);
     }
@@ -550,7 +621,8 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 + invariants.committed().size() + " entries committed, generation "
                 + (leader == null ? "-" : leader.replica().roleState().generation()) + ", "
                 + workload.history().size() + " client operations (" + workload.completedOk() + " ok), "
-                + workload.staleReads() + " stale reads, fault rate " + String.format("%.3f", faultRate);
+                + workload.staleReads() + " stale reads, " + lostEntriesFound
+                + " followers found to have lost acknowledged entries, fault rate " + String.format("%.3f", faultRate);
     }
 
     // ---- trace --------------------------------------------------------------------------

@@ -78,6 +78,14 @@ public final class MemoryLog implements LogReader {
         }
     }
 
+    /** Drops every entry after {@code index}: a power loss took an unsynced tail. */
+    public void truncateAfter(long index) {
+        while (lastIndex() > index) {
+            entries.remove(entries.size() - 1);
+            prefixHashes.remove(prefixHashes.size() - 1);
+        }
+    }
+
     /** Keeps only the first {@code count} entries of {@code batch}: a torn write at a crash. */
     public void appendPrefix(List<LogEntry> batch, int count) {
         append(batch.subList(0, count));

@@ -2,6 +2,7 @@ package dev.replication.core.simulation;
 
 import dev.replication.core.HardState;
 import dev.replication.core.LogEntry;
+import dev.replication.core.LostEntries;
 import dev.replication.core.Message;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
@@ -29,6 +30,9 @@ public final class SimulatedNode {
 
         /** Read indexes now known, and reads refused; after this Ready's entries were applied. */
         void reads(SimulatedNode node, List<ReadState> readStates, List<ReadRejection> readRejections);
+
+        /** A leader found followers that lost entries they had acknowledged. */
+        void followerLostEntries(SimulatedNode leader, List<LostEntries> lost);
 
         void roleChanged(SimulatedNode node, RoleState roleState);
     }
@@ -66,9 +70,10 @@ public final class SimulatedNode {
     }
 
     private void start() {
-        replica = new Replica(config, hardState, log, random.split());
-        stateMachine = new KeyValueStateMachine();
         incarnation++;
+        // Counted, not drawn: the seed's random stream stays as it was.
+        replica = new Replica(config.withIncarnation(incarnation), hardState, log, random.split());
+        stateMachine = new KeyValueStateMachine();
     }
 
     public boolean isUp() {
@@ -219,6 +224,13 @@ public final class SimulatedNode {
         public void reads(List<ReadState> readStates, List<ReadRejection> readRejections) {
             if (crashAt == null) {
                 observer.reads(SimulatedNode.this, readStates, readRejections);
+            }
+        }
+
+        @Override
+        public void followerLostEntries(List<LostEntries> lost) {
+            if (crashAt == null) {
+                observer.followerLostEntries(SimulatedNode.this, lost);
             }
         }
 

@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The Wing &amp; Gong linearizability search with Lowe's memoisation (the algorithm of Porcupine and
@@ -24,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Operations with an unknown outcome have no return in the list: they may be placed at any
  * point after their invocation, and need not be placed at all ("never took effect").
  */
+// The search walks a doubly linked list of calls and returns whose links are null only at its
+// ends, which the loop never passes; NullAway cannot follow that invariant.
+@SuppressWarnings("NullAway")
 final class RegisterSearch {
 
     private static final int WRITE = 0;
@@ -40,9 +42,9 @@ final class RegisterSearch {
     private final SearchBudget budget;
     private final int[] kind;
     /** Expected value of a compare-and-set, result of a read. */
-    private final @Nullable String[] expected;
+    private final String[] expected;
     /** Value written by a write or compare-and-set. */
-    private final @Nullable String[] written;
+    private final String[] written;
     private final boolean[] definite;
 
     RegisterSearch(String key, List<OperationRecord> operations, SearchBudget budget) {
@@ -92,17 +94,17 @@ final class RegisterSearch {
         Set<SearchState> explored = new HashSet<>();
         BitSet placed = new BitSet(n);
         Entry[] stackEntries = new Entry[n];
-        @Nullable String[] stackStates = new String[n];
+        String[] stackStates = new String[n];
         int depth = 0;
         // The deepest stack seen, for the explanation; copied incrementally because the stack
         // below the lowest depth popped to since the last copy is unchanged.
         int[] bestPrefix = new int[n];
         int bestDepth = 0;
         int unchangedBelow = 0;
-        @Nullable String state = null;
+        String state = null;
         long steps = 0;
 
-        Entry entry = next(head);
+        Entry entry = head.next;
         while (remainingDefinite > 0) {
             if ((++steps & 1023) == 0 && System.nanoTime() > deadline) {
                 return inconclusive("it ran longer than " + budget.timePerKey(), explored.size(),
@@ -131,12 +133,12 @@ final class RegisterSearch {
                             bestDepth = depth;
                             unchangedBelow = depth;
                         }
-                        entry = next(head);
+                        entry = head.next;
                         continue;
                     }
                     placed.clear(op);
                 }
-                entry = next(entry);
+                entry = entry.next;
             } else {
                 if (depth == 0) {
                     return new KeyVerdict(key, KeyVerdict.Kind.VIOLATION,
@@ -150,25 +152,13 @@ final class RegisterSearch {
                 placed.clear(top.op);
                 remainingDefinite += definite[top.op] ? 1 : 0;
                 top.unlift();
-                entry = next(top);
+                entry = top.next;
             }
         }
         return new KeyVerdict(key, KeyVerdict.Kind.LINEARIZABLE, "");
     }
 
-    /**
-     * The entry after {@code entry} in the search loop. While a definite operation is unplaced its
-     * return is still in the list, and the loop turns back at every return, so there always is one.
-     */
-    private static Entry next(Entry entry) {
-        Entry next = entry.next;
-        if (next == null) {
-            throw new IllegalStateException("the calls and returns ran out while operations remained unplaced");
-        }
-        return next;
-    }
-
-    private boolean accepts(int op, @Nullable String state) {
+    private boolean accepts(int op, String state) {
         switch (kind[op]) {
             case READ:
                 return Objects.equals(state, expected[op]);
@@ -182,7 +172,7 @@ final class RegisterSearch {
         }
     }
 
-    private @Nullable String apply(int op, @Nullable String state) {
+    private String apply(int op, String state) {
         switch (kind[op]) {
             case WRITE:
             case CAS_SUCCEEDED:
@@ -245,7 +235,7 @@ final class RegisterSearch {
      */
     private String describeDeepestPoint(int[] prefix, boolean proven) {
         BitSet placed = new BitSet(operations.size());
-        @Nullable String state = null;
+        String state = null;
         for (int op : prefix) {
             state = apply(op, state);
             placed.set(op);
@@ -305,7 +295,7 @@ final class RegisterSearch {
         return text.toString();
     }
 
-    private String whyNotNext(int op, @Nullable String state, boolean proven) {
+    private String whyNotNext(int op, String state, boolean proven) {
         if (accepts(op, state)) {
             return proven ? "could take effect here, but then the remaining operations cannot be ordered"
                     : "could take effect here; the search ran out of budget exploring what follows";
@@ -323,18 +313,13 @@ final class RegisterSearch {
     }
 
     /** A node of the doubly linked list of calls and returns. */
-    // Safe: only calls and their returns are lifted, and each has a prev (at least the head).
-    @SuppressWarnings("NullAway")
     private static final class Entry {
         final int op;
         final boolean call;
         final long time;
-        /** A call's return; null for a return, and for a call that never returned. */
-        @Nullable Entry match;
-        /** Null only for the list's head. */
-        @Nullable Entry prev;
-        /** Null for the last entry. */
-        @Nullable Entry next;
+        Entry match;
+        Entry prev;
+        Entry next;
 
         Entry(int op, boolean call, long time) {
             this.op = op;
@@ -372,6 +357,6 @@ final class RegisterSearch {
     }
 
     /** A memoised point of the search: which operations are placed, and the register value after them. */
-    private record SearchState(BitSet placed, @Nullable String value) {
+    private record SearchState(BitSet placed, String value) {
     }
 }
