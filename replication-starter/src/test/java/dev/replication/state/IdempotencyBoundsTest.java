@@ -52,4 +52,69 @@ class IdempotencyBoundsTest {
         assertThat(followerAnswers).containsExactlyElementsOf(leaderAnswers);
         assertThat(follower.snapshot()).isEqualTo(leader.snapshot());
     }
+
+    @Test
+    void atTheKeyBoundTheOldestKeyIsForgottenFirst() {
+        LogScript log = LogScript.withLimits(IdempotencyLimits.DEFAULTS.withMaxIdempotencyKeys(2));
+        log.withKey("first", "", 0, put("a", "1"));
+        log.withKey("second", "", 0, put("b", "1"));
+        log.withKey("third", "", 0, put("c", "1"));
+
+        StateResult retryOfSecond = log.withKey("second", "", 0, put("b", "1"));
+        StateResult retryOfFirst = log.withKey("first", "", 0, put("a", "1"));
+
+        assertThat(retryOfSecond.version()).as("still remembered: answered, not applied again").isEqualTo(2);
+        assertThat(retryOfFirst.version()).as("forgotten: applied again as a new request").isEqualTo(5);
+        assertThat(log.stateMachine.idempotencyKeyCount()).isEqualTo(2);
+        assertThat(log.stateMachine.evictedIdempotencyKeyCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aRetriedKeyedWriteIsAnsweredWithTheVersionsOfTheFirstButNoValue() {
+        LogScript log = new LogScript();
+        log.put("apple", "1");
+        StateResult first = log.withKey("order-17", "", 0, put("apple", "2"));
+
+        StateResult retry = log.withKey("order-17", "", 0, put("apple", "2"));
+
+        assertThat(retry).isEqualTo(first);
+        assertThat(retry.version()).isEqualTo(2);
+        assertThat(retry.beforeVersion()).isEqualTo(1);
+        assertThat(retry.before()).isNull();
+        assertThat(retry.knowsBefore()).isFalse();
+    }
+
+    @Test
+    void aNewLeaderWithSmallerBoundsShrinksTheTableAtItsFirstEntry() {
+        LogScript log = new LogScript();
+        for (int i = 0; i < 5; i++) {
+            log.withKey("request-" + i, "", 0, put("k" + i, "v"));
+        }
+
+        log.stampingLimits(IdempotencyLimits.DEFAULTS.withMaxIdempotencyKeys(3)).put("other", "v");
+
+        assertThat(log.stateMachine.idempotencyKeyCount()).isEqualTo(3);
+        assertThat(log.stateMachine.idempotencyLimitsInEffect().maxIdempotencyKeys()).isEqualTo(3);
+    }
+
+    @Test
+    void sessionAnswersBeyondTheByteBoundAreDiscardedLeastRecentlyActiveFirst() {
+        LogScript log = LogScript.withLimits(IdempotencyLimits.DEFAULTS.withMaxSessionBytes(
+                IdempotencyLimits.MIN_SESSION_BYTES));
+        byte[] large = new byte[40_000];
+        // Client a leaves an answer unacknowledged (sequence 1 still outstanding), then b writes.
+        log.fromClient("a", 1, 1, new StateCommand.Put(MAP, bytes("apple"), large));
+        log.fromClient("a", 2, 1, new StateCommand.Put(MAP, bytes("apple"), large));
+        log.fromClient("b", 1, 1, new StateCommand.Put(MAP, bytes("apple"), large));
+
+        StateResult retryOfA = log.fromClient("a", 1, 1, new StateCommand.Put(MAP, bytes("apple"), large));
+
+        assertThat(retryOfA.status()).isEqualTo(StateResult.Status.ANSWER_DISCARDED);
+        assertThat(log.stateMachine.get(MAP, bytes("apple")).version()).as("not applied again").isEqualTo(3);
+        assertThat(log.stateMachine.clientSessionBytes()).isLessThanOrEqualTo(IdempotencyLimits.MIN_SESSION_BYTES);
+    }
+
+    private static StateCommand put(String key, String value) {
+        return new StateCommand.Put(MAP, bytes(key), bytes(value));
+    }
 }
