@@ -71,7 +71,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         this.keys = EntryCodec.forKeys(name, mapper, keyType, settings.maxKeyBytes());
         this.values = EntryCodec.forValues(name, mapper, valueType, settings.maxValueBytes());
         this.failures = new FailureTranslation(name, settings.writeTimeout(), settings.readTimeout());
-        this.writes = new CommandWrites<>(name, keys, values, gateway, settings.writeTimeout(), failures, null);
+        this.writes = new CommandWrites<>(name, keys, values, gateway, settings.writeTimeout(), failures);
         this.casLoop = new CompareAndSetLoop(name, settings.maxCasAttempts());
     }
 
@@ -185,7 +185,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
             throw new IllegalArgumentException("an idempotency key must not be blank; use a unique id per logical"
                     + " request, for example the client's Idempotency-Key header");
         }
-        return writes.withIdempotencyKey(idempotencyKey);
+        return new IdempotentCommandWrites<>(writes, idempotencyKey);
     }
 
     /** Each entry is a separate write, in iteration order; a failure leaves the earlier ones applied. */

@@ -57,7 +57,10 @@ public class KeyValueController {
         }
     }
 
-    /** The answer to a delete: the value that was removed. */
+    /**
+     * The answer to a delete: the value that was removed; null for a delete with an
+     * {@code Idempotency-Key}, whose answer the cluster remembers only as "removed".
+     */
     public record Removed(String key, JsonNode value) {
     }
 
@@ -106,17 +109,18 @@ public class KeyValueController {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 1);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
-        JsonNode removed;
-        if (requestId == null) {
-            removed = expectedVersion == null
-                    ? entries.remove(key)
-                    : entries.removeIfVersion(key, expectedVersion);
-        } else {
+        if (requestId != null) {
             IdempotentWrites<String, JsonNode> writes = entries.withIdempotencyKey(requestId);
-            removed = expectedVersion == null
-                    ? writes.remove(key)
-                    : writes.removeIfVersion(key, expectedVersion);
+            if (expectedVersion != null) {
+                writes.removeIfVersion(key, expectedVersion);
+            } else if (!writes.remove(key)) {
+                throw new NoSuchKeyException(key);
+            }
+            return new Removed(key, null);
         }
+        JsonNode removed = expectedVersion == null
+                ? entries.remove(key)
+                : entries.removeIfVersion(key, expectedVersion);
         if (removed == null) {
             throw new NoSuchKeyException(key);
         }
