@@ -1,5 +1,6 @@
 package dev.replication.runtime;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.ReadConsistency;
 import dev.replication.api.ReplicationUnavailableException;
@@ -40,17 +41,23 @@ final class ClientRequests {
     private final Predicate<NodeEvent> admit;
     private final NodeTimers timers;
     private final PendingWrites writes;
+    private final int maxEntryPayloadBytes;
     private final AtomicLong readIds = new AtomicLong();
     // A fresh session per process: after a restart, new commands are never mistaken for
     // retries of the old process's commands.
     private final ClientSequencer sequencer;
 
-    /** @param admit offers an event to the update queue; false when the queue is full */
-    ClientRequests(NodeView node, Predicate<NodeEvent> admit, NodeTimers timers, PendingWrites writes) {
+    /**
+     * @param admit offers an event to the update queue; false when the queue is full
+     * @param maxEntryPayloadBytes the largest envelope the log stores; larger ones are refused here
+     */
+    ClientRequests(NodeView node, Predicate<NodeEvent> admit, NodeTimers timers, PendingWrites writes,
+                   int maxEntryPayloadBytes) {
         this.node = node;
         this.admit = admit;
         this.timers = timers;
         this.writes = writes;
+        this.maxEntryPayloadBytes = maxEntryPayloadBytes;
         this.sequencer = new ClientSequencer(ClientSequencer.clientId(node.nodeId(), UUID.randomUUID().toString()));
     }
 
@@ -71,6 +78,14 @@ final class ClientRequests {
     /** Enters a write into the update queue with its deadline. */
     Propose propose(byte[] envelope, Duration timeout, boolean forwardedToUs) {
         Propose propose = new Propose(envelope, System.nanoTime() + timeout.toNanos(), forwardedToUs);
+        if (envelope.length > maxEntryPayloadBytes) {
+            // The log would refuse it on the update-queue thread, after followers got it: a fail-stop.
+            propose.result.completeExceptionally(new EntryTooLargeException("a command of " + envelope.length
+                    + " bytes (with its envelope) is over the largest log record of node " + node.nodeId() + " ("
+                    + maxEntryPayloadBytes + " bytes of payload); nothing was written. Write smaller values, or"
+                    + " raise replication.map.max-value-size on every node", envelope.length, maxEntryPayloadBytes));
+            return propose;
+        }
         enqueue(propose, propose.result);
         timers.deadline(propose.result, timeout.toMillis(),
                 () -> writes.deadlinePassed(propose, timeout, node.leaderId()));

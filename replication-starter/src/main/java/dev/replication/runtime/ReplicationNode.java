@@ -121,7 +121,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             public long appliedIndex() {
                 return effects.appliedIndexView();
             }
-        }, queue::offer, timers, writes);
+        }, queue::offer, timers, writes, segmentedLog.maxPayloadBytes());
     }
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
