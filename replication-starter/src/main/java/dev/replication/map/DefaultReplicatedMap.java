@@ -1,5 +1,6 @@
 package dev.replication.map;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.IdempotentWrites;
 import dev.replication.api.ReadConsistency;
 import dev.replication.api.ReplicatedMap;
@@ -184,6 +185,13 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             throw new IllegalArgumentException("an idempotency key must not be blank; use a unique id per logical"
                     + " request, for example the client's Idempotency-Key header");
+        }
+        int bytes = idempotencyKey.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > IdempotentWrites.MAX_KEY_BYTES) {
+            throw new EntryTooLargeException("replicated map '" + name + "': an idempotency key of " + bytes
+                    + " bytes (UTF-8) is over the limit of " + IdempotentWrites.MAX_KEY_BYTES + "; nothing was"
+                    + " written. Use a short unique id per request, for example a UUID", bytes,
+                    IdempotentWrites.MAX_KEY_BYTES);
         }
         return new IdempotentCommandWrites<>(writes, idempotencyKey);
     }

@@ -45,7 +45,7 @@ public record CommandEnvelope(long timestamp, IdempotencyLimits limits, String c
     /** The first byte of every encoded envelope; a different value is refused. */
     public static final byte FORMAT_VERSION = 2;
 
-    /** The longest idempotency key, in UTF-8 bytes: a key is a request id, not data. */
+    /** The longest idempotency key, in UTF-8 bytes: a key is a request id, not data (as {@code IdempotentWrites.MAX_KEY_BYTES}). */
     public static final int MAX_IDEMPOTENCY_KEY_BYTES = 256;
 
     /** Bytes of an encoded envelope besides its client id, idempotency key and body. */

@@ -3,7 +3,9 @@ package dev.replication.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.IdempotencyKeyConflictException;
+import dev.replication.api.IdempotentWrites;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReadConsistency;
@@ -465,6 +467,17 @@ class DefaultReplicatedMapTest {
 
         assertThat(retried).isEqualTo(first);
         assertThat(leader.getVersioned("apple").version()).isEqualTo(first.version());
+    }
+
+    @Test
+    void anIdempotencyKeyOverTheLimitIsRefusedBeforeAnythingIsSent() {
+        String tooLong = "k".repeat(IdempotentWrites.MAX_KEY_BYTES + 1);
+
+        assertThatThrownBy(() -> follower.withIdempotencyKey(tooLong))
+                .isInstanceOfSatisfying(EntryTooLargeException.class,
+                        tooLarge -> assertThat(tooLarge.size()).isEqualTo(IdempotentWrites.MAX_KEY_BYTES + 1))
+                .hasMessageContaining("an idempotency key of 257 bytes (UTF-8) is over the limit of 256");
+        assertThat(cluster.logSize()).isZero();
     }
 
     @Test
