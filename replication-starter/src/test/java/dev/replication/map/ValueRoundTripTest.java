@@ -38,32 +38,31 @@ class ValueRoundTripTest {
         }
     }
 
-    /** A getter but no way to create one from JSON. */
-    static final class NoCreator {
-        private final String name;
+    /** A getter, but the declared type cannot be created from JSON. */
+    abstract static class Shape {
+        public abstract String getName();
+    }
 
-        NoCreator(String name) {
-            this.name = name;
-        }
-
+    static final class Circle extends Shape {
+        @Override
         public String getName() {
-            return name;
+            return "circle";
         }
     }
 
-    /** A read-only property: written, then silently dropped on read by a lenient mapper. */
+    /** A property with a getter but nothing to read it into: dropped on read by a lenient mapper. */
     static final class ReadOnlyProperty {
-        private String name = "unset";
+        private String label = "unset";
 
         public ReadOnlyProperty() {
         }
 
-        ReadOnlyProperty(String name) {
-            this.name = name;
+        ReadOnlyProperty(String label) {
+            this.label = label;
         }
 
         public String getName() {
-            return name;
+            return label;
         }
     }
 
@@ -96,11 +95,12 @@ class ValueRoundTripTest {
 
     @Test
     void aValueWithAGetterButNoCreatorIsRefusedBeforeItIsStored() {
-        ReplicatedMap<String, NoCreator> values = map(NoCreator.class);
+        ReplicatedMap<String, Shape> values = map(Shape.class);
 
-        assertThatThrownBy(() -> values.put("x", new NoCreator("apple")))
+        assertThatThrownBy(() -> values.put("x", new Circle()))
                 .isInstanceOf(ValueSerializationException.class)
-                .hasMessageContaining("does not read back as " + NoCreator.class.getName())
+                .hasMessageContaining("a value of " + Circle.class.getName() + " does not read back as "
+                        + Shape.class.getName())
                 .hasMessageContaining("Cannot construct instance")
                 .hasMessageContaining("nothing was written");
         assertThat(cluster.logSize()).isZero();
