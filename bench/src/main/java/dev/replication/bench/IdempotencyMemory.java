@@ -36,9 +36,10 @@ public final class IdempotencyMemory {
             stateMachine.apply(entry(index++, millis + i, UUID.randomUUID().toString(), key, value));
         }
         long after = heapAfterGc();
-        System.out.printf("%d keys, %d-byte values: %d keys remembered, heap +%.1f MB, %.0f bytes per key%n",
-                keys, valueBytes, stateMachine.idempotencyKeyCount(), (after - before) / 1e6,
-                (after - before) / (double) keys);
+        int remembered = stateMachine.idempotencyKeyCount();
+        System.out.printf("%d keyed puts, %d-byte values: %d keys remembered, heap +%.1f MB after GC,"
+                + " %.0f bytes per remembered key%n", keys, valueBytes, remembered, (after - before) / 1e6,
+                (after - before) / (double) remembered);
     }
 
     private static LogEntry entry(long index, long millis, String idempotencyKey, byte[] key, byte[] value) {
