@@ -20,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link OutcomeUnknownException} when it may or may not have been committed (timeout,
  *       leader lost mid-flight): read before retrying, or retry with an idempotency key;</li>
  *   <li>{@link ValueSerializationException} when the key or value cannot be serialized with
- *       the application's Jackson mapper: nothing was sent.</li>
+ *       the application's Jackson mapper, or would not read back as what was written (a type
+ *       without properties, without a creator, or with a property that is written but never
+ *       read): nothing was sent;</li>
+ *   <li>{@link EntryTooLargeException} when the key, the value, the idempotency key or the
+ *       whole entry is over its limit: nothing was sent.</li>
  * </ul>
  *
  * <h2>Atomic operations</h2>

@@ -70,6 +70,11 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         return log;
     }
 
+    /** The largest entry payload {@link #append} accepts: the maximum record size less the record framing. */
+    public int maxPayloadBytes() {
+        return options.maxRecordBytes() - RecordFormat.OVERHEAD;
+    }
+
     /**
      * Appends contiguous {@code entries} whose first index is {@code lastIndex() + 1} (counting
      * appends and truncations already submitted). The future completes with the last appended

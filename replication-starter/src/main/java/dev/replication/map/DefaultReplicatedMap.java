@@ -1,5 +1,6 @@
 package dev.replication.map;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.IdempotentWrites;
 import dev.replication.api.ReadConsistency;
 import dev.replication.api.ReplicatedMap;
@@ -72,7 +73,7 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         this.keys = EntryCodec.forKeys(name, mapper, keyType, settings.maxKeyBytes());
         this.values = EntryCodec.forValues(name, mapper, valueType, settings.maxValueBytes());
         this.failures = new FailureTranslation(name, settings.writeTimeout(), settings.readTimeout());
-        this.writes = new CommandWrites<>(name, keys, values, gateway, settings.writeTimeout(), failures, null);
+        this.writes = new CommandWrites<>(name, keys, values, gateway, settings.writeTimeout(), failures);
         this.casLoop = new CompareAndSetLoop(name, settings.maxCasAttempts());
     }
 
@@ -186,7 +187,14 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
             throw new IllegalArgumentException("an idempotency key must not be blank; use a unique id per logical"
                     + " request, for example the client's Idempotency-Key header");
         }
-        return writes.withIdempotencyKey(idempotencyKey);
+        int bytes = idempotencyKey.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > IdempotentWrites.MAX_KEY_BYTES) {
+            throw new EntryTooLargeException("replicated map '" + name + "': an idempotency key of " + bytes
+                    + " bytes (UTF-8) is over the limit of " + IdempotentWrites.MAX_KEY_BYTES + "; nothing was"
+                    + " written. Use a short unique id per request, for example a UUID", bytes,
+                    IdempotentWrites.MAX_KEY_BYTES);
+        }
+        return new IdempotentCommandWrites<>(writes, idempotencyKey);
     }
 
     /** Each entry is a separate write, in iteration order; a failure leaves the earlier ones applied. */

@@ -16,6 +16,11 @@ import tools.jackson.databind.json.JsonMapper;
  * their UTF-8 bytes (so prefixes of keys are prefixes of bytes); everything else is JSON written
  * by the application's Jackson mapper with map entries ordered by key, so equal values give equal
  * bytes on every node (what idempotent retries compare).
+ *
+ * <p>Every JSON item is checked before it is written: it must read back and serialize again to
+ * the same JSON ({@link JsonRoundTrip}), and a bean without properties is refused rather than
+ * stored as {@code {}}. Otherwise the write would succeed and the data be lost, or every later
+ * read fail.
  */
 final class EntryCodec<T> {
 
@@ -25,6 +30,7 @@ final class EntryCodec<T> {
     private final boolean utf8String;
     private final ObjectWriter writer;
     private final ObjectReader reader;
+    private final JsonRoundTrip roundTrip;
     private final int maxBytes;
     private final String limitProperty;
 
@@ -36,8 +42,11 @@ final class EntryCodec<T> {
         this.limitProperty = limitProperty;
         this.type = mapper.getTypeFactory().constructType(type);
         this.utf8String = utf8String;
-        this.writer = mapper.writerFor(this.type).with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        // An object without properties would be stored as {} and its fields lost.
+        this.writer = mapper.writerFor(this.type).with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .with(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         this.reader = mapper.readerFor(this.type);
+        this.roundTrip = new JsonRoundTrip(mapper);
     }
 
     static <K> EntryCodec<K> forKeys(String mapName, JsonMapper mapper, Type keyType, int maxBytes) {
@@ -71,7 +80,31 @@ final class EntryCodec<T> {
                     + "); nothing was written. Keep large objects elsewhere and store a reference, or raise the"
                     + " limit on every node.", bytes.length, maxBytes);
         }
+        if (!utf8String) {
+            requireRoundTrip(item, bytes);
+        }
         return bytes;
+    }
+
+    /** Reads {@code bytes} back and writes them again: what is stored must be what a read returns. */
+    private void requireRoundTrip(T item, byte[] bytes) {
+        byte[] again;
+        try {
+            again = writer.writeValueAsBytes(reader.readValue(bytes));
+        } catch (JacksonException | IllegalArgumentException e) {
+            String reason = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
+            throw new ValueSerializationException("replicated map '" + mapName + "': a " + role + " of "
+                    + item.getClass().getName() + " does not read back as " + type.toCanonical() + ": " + reason
+                    + "; nothing was written. Give the type a way to be created from JSON (a record, a"
+                    + " @JsonCreator constructor, or a no-argument constructor with setters)", e);
+        }
+        String lost = roundTrip.difference(bytes, again);
+        if (lost != null) {
+            throw new ValueSerializationException("replicated map '" + mapName + "': a " + role + " of "
+                    + item.getClass().getName() + " " + lost + " when read back as " + type.toCanonical()
+                    + "; nothing was written. Every property Jackson writes must also be read (a setter or a"
+                    + " creator parameter for each getter), or be left out with @JsonIgnore", null);
+        }
     }
 
     private byte[] serialize(T item) {
@@ -83,7 +116,7 @@ final class EntryCodec<T> {
         } catch (JacksonException | IllegalArgumentException e) {
             String reason = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
             throw new ValueSerializationException("replicated map '" + mapName + "' could not serialize a " + role
-                    + " of " + item.getClass().getName() + " as " + type + ": " + reason
+                    + " of " + item.getClass().getName() + " as " + type.toCanonical() + ": " + reason
                     + "; nothing was written. Make the type serializable by the application's Jackson mapper"
                     + " (getters or @JsonProperty, or a registered module).", e);
         }
@@ -98,9 +131,12 @@ final class EntryCodec<T> {
             return reader.readValue(bytes);
         } catch (JacksonException e) {
             throw new ValueSerializationException("replicated map '" + mapName + "' holds a " + role
-                    + " that cannot be read as " + type + ": " + e.getOriginalMessage()
-                    + ". Another node or an earlier release wrote it with a different type: declare the same"
-                    + " types for this map everywhere, or migrate the data.", e);
+                    + " that cannot be read as " + type.toCanonical() + ": " + e.getOriginalMessage() + ". Either it was"
+                    + " written with another type for this map (by another node, or an earlier version of the"
+                    + " application): declare the same types everywhere, or migrate the data; or the type"
+                    + " cannot be read back by the application's Jackson mapper (it needs a record, a"
+                    + " @JsonCreator constructor, or a no-argument constructor with setters), which writes"
+                    + " now refuse", e);
         }
     }
 }

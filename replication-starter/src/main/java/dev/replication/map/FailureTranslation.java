@@ -90,7 +90,8 @@ final class FailureTranslation {
     /** A conditional write that found another version fails, naming the version it found. */
     void requireApplied(StateResult result, Object key, long expectedVersion) {
         if (result.status() == StateResult.Status.VERSION_CONFLICT) {
-            long currentVersion = result.before() == null ? 0 : result.before().version();
+            // The previous version, not the value: a keyed write's remembered answer keeps no value.
+            long currentVersion = result.beforeVersion();
             throw new VersionConflictException("replicated map '" + mapName + "': key '" + describe(key)
                     + "' is at version " + currentVersion + (currentVersion == 0 ? " (absent)" : "")
                     + ", not the expected " + expectedVersion

@@ -1,5 +1,6 @@
 package dev.replication.runtime;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.ReadConsistency;
 import dev.replication.api.ReplicationUnavailableException;
@@ -60,6 +61,7 @@ final class ClientRequests {
     private final PendingWrites writes;
     private final int maxInProgress;
     private final AtomicInteger inProgress = new AtomicInteger();
+    private final int maxEntryPayloadBytes;
     private final AtomicLong readIds = new AtomicLong();
     // A fresh session per process: after a restart, new commands are never mistaken for
     // retries of the old process's commands.
@@ -69,15 +71,17 @@ final class ClientRequests {
      * @param admit offers a client request to the update queue; false when its share is full or the node stopped
      * @param admitInternal offers the node's own event; false only when the node stopped
      * @param maxInProgress client requests admitted and not yet answered before new ones are refused
+     * @param maxEntryPayloadBytes the largest envelope the log stores; larger ones are refused here
      */
     ClientRequests(NodeView node, Predicate<NodeEvent> admit, Predicate<NodeEvent> admitInternal, NodeTimers timers,
-            PendingWrites writes, int maxInProgress) {
+            PendingWrites writes, int maxInProgress, int maxEntryPayloadBytes) {
         this.node = node;
         this.admit = admit;
         this.admitInternal = admitInternal;
         this.timers = timers;
         this.writes = writes;
         this.maxInProgress = maxInProgress;
+        this.maxEntryPayloadBytes = maxEntryPayloadBytes;
         this.sequencer = new ClientSequencer(ClientSequencer.clientId(node.nodeId(), UUID.randomUUID().toString()));
     }
 
@@ -113,7 +117,14 @@ final class ClientRequests {
     /** Enters a write into the update queue with its deadline; refused, it certainly entered no log. */
     private void admitWrite(Propose propose, Duration timeout) {
         String diskFull = node.diskFull();
-        if (diskFull != null) {
+        byte[] envelope = propose.envelope;
+        if (envelope.length > maxEntryPayloadBytes) {
+            // The log would refuse it on the update-queue thread, after followers got it: a fail-stop.
+            propose.result.completeExceptionally(new EntryTooLargeException("a command of " + envelope.length
+                    + " bytes (with its envelope) is over the largest log record of node " + node.nodeId() + " ("
+                    + maxEntryPayloadBytes + " bytes of payload); nothing was written. Write smaller values, or"
+                    + " raise replication.map.max-value-size on every node", envelope.length, maxEntryPayloadBytes));
+        } else if (diskFull != null) {
             // True: it never reached the update queue, let alone a log. Writes already in the
             // log wait for space instead (the log retries them), unacknowledged.
             propose.result.completeExceptionally(new NotAppliedException("node " + node.nodeId()

@@ -127,7 +127,7 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.effects = new NodeEffects(hardStateFile, segmentedLog, transport, stateMachine, writes, reads,
                 this.metrics, queue::offerInternal, this::onRoleChange, () -> roleState.leaderId());
         this.requests = new ClientRequests(this, queue::offer, queue::offerInternal, timers, writes,
-                settings.queueCapacity());
+                settings.queueCapacity(), segmentedLog.maxPayloadBytes());
     }
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */

@@ -2,7 +2,7 @@ package dev.replication.state;
 
 import dev.replication.codec.BinaryReader;
 import dev.replication.codec.BinaryWriter;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,24 +12,28 @@ import org.jspecify.annotations.Nullable;
 /**
  * Idempotent Receiver: remembers the answers the state machine gave, so a retried proposal is
  * answered from here instead of being applied twice. Part of the replicated state: every replica
- * holds the same sessions because it applies the same entries with the same log times.
+ * holds the same sessions because it applies the same entries with the same log times and the
+ * same {@link IdempotencyLimits} (the ones stamped into each entry by its leader).
  *
  * <p>Two kinds of memory:
  * <ul>
  *   <li>client sessions, keyed by (client id, sequence): the answers a client may still ask for
- *       again, from its {@code firstUnacknowledged} sequence up (at most
- *       {@value #MAX_ANSWERS_PER_CLIENT} per client; the oldest are forgotten first). A session
- *       unused for the retention is forgotten.</li>
- *   <li>idempotency keys chosen by the application: the first answer for each key, kept for the
- *       retention after it was first applied.</li>
+ *       again, from its {@code firstUnacknowledged} sequence up, in full (a retried
+ *       {@code ReplicatedMap.put} must still return the previous value). They are the answers of
+ *       requests in flight, so few; bounded by {@value #MAX_ANSWERS_PER_CLIENT} per client and by
+ *       {@link IdempotencyLimits#maxSessionBytes()} in all, beyond which the least recently active
+ *       sessions lose their oldest answers first (a retry of a discarded one is answered
+ *       {@link StateResult.Status#ANSWER_DISCARDED}: outcome unknown, never applied twice), then
+ *       themselves. A session unused for the retention is forgotten.</li>
+ *   <li>{@link IdempotencyKeys}: the application's keys, each with a compact answer (no value),
+ *       bounded by count and kept for the retention after first use.</li>
  * </ul>
  * Each remembered request carries the fingerprint of its body: the same sequence or key with a
  * different body is refused, never applied.
  *
  * <p>Time is log time: the physical part of the leader's stamp on the entry being applied, never
- * a local clock, so every replica forgets the same keys at the same entry. The retention must
- * therefore be configured identically on every node, and longer than any client's retry window:
- * a retry arriving after its key was forgotten is applied as a new request.
+ * a local clock. A retry arriving after its key was forgotten (expired, or evicted by the bound)
+ * is applied as a new request.
  *
  * <p>Not thread-safe: only {@link KeyValueStateMachine} touches it, under its lock.
  */
@@ -37,18 +41,22 @@ final class ClientSessions {
 
     /** Answers kept per client session at most, even if the client never acknowledges them. */
     public static final int MAX_ANSWERS_PER_CLIENT = 1024;
+    /** What a session costs besides its answers and client id, counted against the byte bound. */
+    static final int SESSION_OVERHEAD_BYTES = 160;
+    /** What a cached answer costs besides its encoded bytes. */
+    static final int ANSWER_OVERHEAD_BYTES = 80;
 
-    private final long retentionMillis;
-    // Access order: the least recently used session comes first, ready to expire.
+    // Access order: the least recently used session comes first, ready to expire or be evicted.
     private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
-    // Insertion order = order of first use = order of expiry.
-    private final LinkedHashMap<String, Answer> idempotencyKeys = new LinkedHashMap<>();
+    private final IdempotencyKeys idempotencyKeys;
+    private long sessionBytes;
 
-    ClientSessions(Duration retention) {
-        if (retention.isNegative() || retention.isZero()) {
-            throw new IllegalArgumentException("idempotency retention must be positive, was " + retention);
-        }
-        this.retentionMillis = retention.toMillis();
+    ClientSessions() {
+        this(new IdempotencyKeys());
+    }
+
+    private ClientSessions(IdempotencyKeys idempotencyKeys) {
+        this.idempotencyKeys = idempotencyKeys;
     }
 
     /** How many client sessions are remembered. */
@@ -56,28 +64,34 @@ final class ClientSessions {
         return sessions.size();
     }
 
+    /** The bytes the sessions count against {@link IdempotencyLimits#maxSessionBytes()}. */
+    long sessionBytes() {
+        return sessionBytes;
+    }
+
     /** How many idempotency keys are remembered. */
     int idempotencyKeyCount() {
         return idempotencyKeys.size();
     }
 
+    /** How many idempotency keys were forgotten before their retention because the bound was reached. */
+    long evictedIdempotencyKeyCount() {
+        return idempotencyKeys.evictedCount();
+    }
+
     /** Forgets sessions idle for longer than the retention and keys first used before it. */
-    void expire(long nowMillis) {
-        long horizon = nowMillis - retentionMillis;
+    void expire(long nowMillis, IdempotencyLimits limits) {
+        long horizon = nowMillis - limits.retentionMillis();
         Iterator<Session> idle = sessions.values().iterator();
         while (idle.hasNext()) {
-            if (idle.next().lastActiveMillis >= horizon) {
+            Session session = idle.next();
+            if (session.lastActiveMillis >= horizon) {
                 break;
             }
+            sessionBytes -= session.bytes;
             idle.remove();
         }
-        Iterator<Answer> old = idempotencyKeys.values().iterator();
-        while (old.hasNext()) {
-            if (old.next().appliedAtMillis >= horizon) {
-                break;
-            }
-            old.remove();
-        }
+        idempotencyKeys.expire(nowMillis, limits);
     }
 
     /**
@@ -85,16 +99,17 @@ final class ClientSessions {
      * refusal when its sequence or key was used for a different request), or null when it is new
      * and must be applied and then {@link #remember remembered}.
      */
-    byte @Nullable [] answerIfSeen(CommandEnvelope envelope, long nowMillis) {
+    byte @Nullable [] answerIfSeen(CommandEnvelope envelope, long nowMillis, IdempotencyLimits limits) {
         if (envelope.hasClientSession()) {
             Session session = sessions.get(envelope.clientId());
             if (session != null) {
                 session.lastActiveMillis = nowMillis;
-                session.forgetBelow(envelope.firstUnacknowledged());
+                sessionBytes -= session.forgetBelow(envelope.firstUnacknowledged());
                 if (envelope.sequence() < session.firstRetained) {
                     return StateResult.refused(StateResult.Status.ANSWER_DISCARDED, null,
                             "the answer to request " + envelope.sequence() + " of client " + envelope.clientId()
-                                    + " was discarded after the client acknowledged it").encode();
+                                    + " was discarded (acknowledged by the client, or beyond the session bound)")
+                            .encode();
                 }
                 Answer earlier = session.answers.get(envelope.sequence());
                 if (earlier != null) {
@@ -108,14 +123,14 @@ final class ClientSessions {
             }
         }
         if (envelope.hasIdempotencyKey()) {
-            Answer earlier = idempotencyKeys.get(envelope.idempotencyKey());
+            IdempotencyKeys.Answer earlier = idempotencyKeys.answerFor(envelope.idempotencyKey());
             if (earlier != null) {
-                byte[] answer = earlier.fingerprint == envelope.fingerprint() ? earlier.result
+                byte[] answer = earlier.fingerprint() == envelope.fingerprint() ? earlier.result().encode()
                         : StateResult.refused(StateResult.Status.IDEMPOTENCY_KEY_CONFLICT, null,
                                 "idempotency key '" + envelope.idempotencyKey()
                                         + "' was already used for a different request").encode();
                 // The session answers a retry of this very proposal the same way.
-                rememberInSession(envelope, answer, nowMillis);
+                rememberInSession(envelope, answer, nowMillis, limits);
                 return answer;
             }
         }
@@ -123,40 +138,101 @@ final class ClientSessions {
     }
 
     /** Remembers the result of applying a new request. */
-    void remember(CommandEnvelope envelope, byte[] result, long nowMillis) {
-        rememberInSession(envelope, result, nowMillis);
+    void remember(CommandEnvelope envelope, StateResult result, long nowMillis, IdempotencyLimits limits) {
         if (envelope.hasIdempotencyKey()) {
-            idempotencyKeys.put(envelope.idempotencyKey(), new Answer(envelope.fingerprint(), result, nowMillis));
+            // The caller of a keyed write gets only what the key remembers, retried or not.
+            StateResult compact = result.compact();
+            idempotencyKeys.remember(envelope.idempotencyKey(), envelope.fingerprint(), compact, nowMillis, limits);
+            rememberInSession(envelope, compact.encode(), nowMillis, limits);
+        } else {
+            rememberInSession(envelope, result.encode(), nowMillis, limits);
         }
     }
 
-    private void rememberInSession(CommandEnvelope envelope, byte[] result, long nowMillis) {
+    private void rememberInSession(CommandEnvelope envelope, byte[] result, long nowMillis,
+                                   IdempotencyLimits limits) {
         if (!envelope.hasClientSession()) {
             return;
         }
-        Session session = sessions.computeIfAbsent(envelope.clientId(), id -> new Session());
+        Session session = sessions.get(envelope.clientId());
+        if (session == null) {
+            session = new Session(SESSION_OVERHEAD_BYTES
+                    + envelope.clientId().getBytes(StandardCharsets.UTF_8).length);
+            sessions.put(envelope.clientId(), session);
+            sessionBytes += session.bytes;
+        }
         session.lastActiveMillis = nowMillis;
-        session.forgetBelow(envelope.firstUnacknowledged());
-        session.answers.put(envelope.sequence(), new Answer(envelope.fingerprint(), result, nowMillis));
+        sessionBytes -= session.forgetBelow(envelope.firstUnacknowledged());
+        sessionBytes += session.add(envelope.sequence(), new Answer(envelope.fingerprint(), result));
         while (session.answers.size() > MAX_ANSWERS_PER_CLIENT) {
-            session.firstRetained = session.answers.pollFirstEntry().getKey() + 1;
+            sessionBytes -= session.discardOldest();
+        }
+        evictBeyond(limits.maxSessionBytes(), session);
+    }
+
+    /** Least recently active first: their oldest answers, then the sessions, never the current one. */
+    private void evictBeyond(long maxBytes, Session current) {
+        Iterator<Session> leastRecent = sessions.values().iterator();
+        while (sessionBytes > maxBytes && leastRecent.hasNext()) {
+            Session session = leastRecent.next();
+            while (sessionBytes > maxBytes && !session.answers.isEmpty()) {
+                sessionBytes -= session.discardOldest();
+            }
+            if (sessionBytes > maxBytes && session != current) {
+                sessionBytes -= session.bytes;
+                leastRecent.remove();
+            }
         }
     }
 
     private static final class Session {
         private long lastActiveMillis;
         private long firstRetained = 1;
+        // Bytes of this session and its answers.
+        private long bytes;
         private final TreeMap<Long, Answer> answers = new TreeMap<>();
 
-        private void forgetBelow(long firstUnacknowledged) {
-            if (firstUnacknowledged > firstRetained) {
-                firstRetained = firstUnacknowledged;
-                answers.headMap(firstUnacknowledged).clear();
+        private Session(int ownBytes) {
+            this.bytes = ownBytes;
+        }
+
+        /** @return the bytes added */
+        private long add(long sequence, Answer answer) {
+            Answer replaced = answers.put(sequence, answer);
+            long added = answer.bytes() - (replaced == null ? 0 : replaced.bytes());
+            bytes += added;
+            return added;
+        }
+
+        /** @return the bytes freed */
+        private long discardOldest() {
+            Map.Entry<Long, Answer> oldest = answers.pollFirstEntry();
+            firstRetained = Math.max(firstRetained, oldest.getKey() + 1);
+            bytes -= oldest.getValue().bytes();
+            return oldest.getValue().bytes();
+        }
+
+        /** @return the bytes freed */
+        private long forgetBelow(long firstUnacknowledged) {
+            if (firstUnacknowledged <= firstRetained) {
+                return 0;
             }
+            firstRetained = firstUnacknowledged;
+            long freed = 0;
+            Map<Long, Answer> acknowledged = answers.headMap(firstUnacknowledged);
+            for (Answer answer : acknowledged.values()) {
+                freed += answer.bytes();
+            }
+            acknowledged.clear();
+            bytes -= freed;
+            return freed;
         }
     }
 
-    private record Answer(long fingerprint, byte[] result, long appliedAtMillis) {
+    private record Answer(long fingerprint, byte[] result) {
+        long bytes() {
+            return ANSWER_OVERHEAD_BYTES + result.length;
+        }
     }
 
     /** Writes every session and key, for a snapshot. */
@@ -167,45 +243,35 @@ final class ClientSessions {
             writer.writeString(entry.getKey()).writeLong(session.lastActiveMillis).writeLong(session.firstRetained)
                     .writeInt(session.answers.size());
             for (Map.Entry<Long, Answer> answer : session.answers.entrySet()) {
-                writer.writeLong(answer.getKey());
-                writeAnswer(writer, answer.getValue());
+                writer.writeLong(answer.getKey()).writeLong(answer.getValue().fingerprint)
+                        .writeBytes(answer.getValue().result);
             }
         }
-        writer.writeInt(idempotencyKeys.size());
-        for (Map.Entry<String, Answer> entry : idempotencyKeys.entrySet()) {
-            writer.writeString(entry.getKey());
-            writeAnswer(writer, entry.getValue());
-        }
+        idempotencyKeys.writeTo(writer);
     }
 
     /** Sessions and keys as {@link #writeTo} wrote them, for restoring a snapshot. */
-    static ClientSessions readFrom(BinaryReader reader, Duration retention) {
-        ClientSessions restored = new ClientSessions(retention);
+    static ClientSessions readFrom(BinaryReader reader) {
+        LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
         int sessionCount = reader.readInt("session count");
         for (int i = 0; i < sessionCount; i++) {
             String clientId = reader.readString("session client id");
-            Session session = new Session();
+            Session session = new Session(SESSION_OVERHEAD_BYTES + clientId.getBytes(StandardCharsets.UTF_8).length);
             session.lastActiveMillis = reader.readLong("session last active time");
             session.firstRetained = reader.readLong("session first retained sequence");
             int answerCount = reader.readInt("session answer count");
             for (int j = 0; j < answerCount; j++) {
-                session.answers.put(reader.readLong("session answer sequence"), readAnswer(reader));
+                session.add(reader.readLong("session answer sequence"),
+                        new Answer(reader.readLong("answer fingerprint"), reader.readBytes("answer")));
             }
-            restored.sessions.put(clientId, session);
+            sessions.put(clientId, session);
         }
-        int keyCount = reader.readInt("idempotency key count");
-        for (int i = 0; i < keyCount; i++) {
-            restored.idempotencyKeys.put(reader.readString("idempotency key"), readAnswer(reader));
+        ClientSessions restored = new ClientSessions(IdempotencyKeys.readFrom(reader));
+        // Inserted in the snapshot's order, which was least recently used first.
+        for (Map.Entry<String, Session> entry : sessions.entrySet()) {
+            restored.sessions.put(entry.getKey(), entry.getValue());
+            restored.sessionBytes += entry.getValue().bytes;
         }
         return restored;
-    }
-
-    private static void writeAnswer(BinaryWriter writer, Answer answer) {
-        writer.writeLong(answer.fingerprint).writeBytes(answer.result).writeLong(answer.appliedAtMillis);
-    }
-
-    private static Answer readAnswer(BinaryReader reader) {
-        return new Answer(reader.readLong("answer fingerprint"), reader.readBytes("answer"),
-                reader.readLong("answer time"));
     }
 }

@@ -1,7 +1,5 @@
 package dev.replication.state;
 
-import dev.replication.codec.BinaryReader;
-import dev.replication.codec.BinaryWriter;
 import dev.replication.core.EntryType;
 import dev.replication.core.LogEntry;
 import dev.replication.core.StateMachine;
@@ -15,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -29,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #apply} takes committed entries strictly in log order, each exactly once. It is
  * deterministic: the same entries give the same state and the same answers on every replica.
  * It never reads a clock; log time ("now" for expiring sessions and idempotency keys) is the
- * greatest physical time stamped by a leader into an applied {@link CommandEnvelope}. A value's
+ * greatest physical time stamped by a leader into an applied {@link CommandEnvelope}, and the
+ * {@link IdempotencyLimits} applied to an entry are those its leader stamped into it, never this
+ * node's own. A value's
  * version is the index of the entry that wrote it, so versions are unique and only grow. NOOP and
  * CONFIGURATION entries only advance the applied index. A command that cannot be decoded is
  * answered with {@link StateResult.Status#MALFORMED} and changes nothing (on every replica alike),
@@ -50,45 +51,57 @@ import org.jspecify.annotations.Nullable;
 public final class KeyValueStateMachine implements StateMachine<byte[]> {
 
     /** Default time idempotency keys and idle client sessions are remembered, in log time. */
-    public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+    public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = IdempotencyLimits.DEFAULT_RETENTION;
 
     private static final byte[] NO_RESULT = new byte[0];
-    private static final byte SNAPSHOT_FORMAT_VERSION = 1;
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, NavigableMap<ByteKey, StoredValue>> maps = new HashMap<>();
-    private final Duration idempotencyRetention;
+    private final IdempotencyLimits configuredLimits;
     private final HybridClock clock = new HybridClock();
     private final LongSupplier wallClockMillis;
-    private ClientSessions sessions;
+    private ClientSessions sessions = new ClientSessions();
+    // The limits of the last applied command entry; null before the first.
+    private @Nullable IdempotencyLimits limitsInEffect;
     private long appliedIndex;
     private long lastTimestamp;
 
-    /** A state machine remembering idempotency keys for {@link #DEFAULT_IDEMPOTENCY_RETENTION}. */
+    /** A state machine that, when its node leads, stamps {@link IdempotencyLimits#DEFAULTS}. */
     public KeyValueStateMachine() {
-        this(DEFAULT_IDEMPOTENCY_RETENTION);
+        this(IdempotencyLimits.DEFAULTS);
+    }
+
+    /** With the default limits but {@code idempotencyRetention}; see {@link #KeyValueStateMachine(IdempotencyLimits)}. */
+    public KeyValueStateMachine(Duration idempotencyRetention) {
+        this(IdempotencyLimits.DEFAULTS.withRetention(idempotencyRetention));
     }
 
     /**
-     * @param idempotencyRetention how long, in log time, idempotency keys (from first use) and idle
-     *     client sessions are remembered; must be the same on every node and longer than any
-     *     client's retry window
+     * @param configuredLimits what this node stamps into the entries it appends while it leads;
+     *     applying always uses the limits stamped into each entry, so the leader's configuration
+     *     is the cluster's
      */
-    public KeyValueStateMachine(Duration idempotencyRetention) {
-        this(idempotencyRetention, System::currentTimeMillis);
+    public KeyValueStateMachine(IdempotencyLimits configuredLimits) {
+        this(configuredLimits, System::currentTimeMillis);
     }
 
     /** @param wallClockMillis the physical time {@link #stamp} ticks the hybrid clock with */
     KeyValueStateMachine(Duration idempotencyRetention, LongSupplier wallClockMillis) {
-        this.idempotencyRetention = idempotencyRetention;
-        this.wallClockMillis = wallClockMillis;
-        this.sessions = new ClientSessions(idempotencyRetention);
+        this(IdempotencyLimits.DEFAULTS.withRetention(idempotencyRetention), wallClockMillis);
     }
 
-    /** Sets the leader's hybrid-clock timestamp into an encoded {@link CommandEnvelope}. */
+    KeyValueStateMachine(IdempotencyLimits configuredLimits, LongSupplier wallClockMillis) {
+        this.configuredLimits = Objects.requireNonNull(configuredLimits, "configuredLimits");
+        this.wallClockMillis = wallClockMillis;
+    }
+
+    /**
+     * Sets the leader's hybrid-clock timestamp and this node's configured {@link IdempotencyLimits}
+     * into an encoded {@link CommandEnvelope}.
+     */
     @Override
     public byte[] stamp(byte[] envelope) {
-        return CommandEnvelope.stamp(envelope, clock.tick(wallClockMillis.getAsLong()));
+        return CommandEnvelope.stamp(envelope, clock.tick(wallClockMillis.getAsLong()), configuredLimits);
     }
 
     /** Takes in the leader stamp of a stored command entry (see "Stamping" above). */
@@ -139,14 +152,16 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
         }
         lastTimestamp = Math.max(lastTimestamp, envelope.timestamp());
         long nowMillis = HybridClock.physicalMillis(lastTimestamp);
-        sessions.expire(nowMillis);
-        byte[] earlier = sessions.answerIfSeen(envelope, nowMillis);
+        IdempotencyLimits limits = envelope.limits() == null ? IdempotencyLimits.DEFAULTS : envelope.limits();
+        limitsInEffect = limits;
+        sessions.expire(nowMillis, limits);
+        byte[] earlier = sessions.answerIfSeen(envelope, nowMillis, limits);
         if (earlier != null) {
             return earlier;
         }
-        byte[] result = execute(command, entry.index(), envelope.timestamp()).encode();
-        sessions.remember(envelope, result, nowMillis);
-        return result;
+        StateResult result = execute(command, entry.index(), envelope.timestamp());
+        sessions.remember(envelope, result, nowMillis, limits);
+        return envelope.hasIdempotencyKey() ? result.compact().encode() : result.encode();
     }
 
     private StateResult execute(StateCommand command, long index, long timestamp) {
@@ -278,25 +293,48 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     }
 
     /**
-     * The whole state (maps, sessions, applied index, log time) in a compact binary form, taken
-     * at one applied index: what a snapshot stores.
+     * How many idempotency keys were forgotten before their retention because the bound was
+     * reached (a retry of one of them is applied again): raise the bound when this grows.
+     */
+    public long evictedIdempotencyKeyCount() {
+        lock.readLock().lock();
+        try {
+            return sessions.evictedIdempotencyKeyCount();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The bytes the client sessions count against {@link IdempotencyLimits#maxSessionBytes()}. */
+    public long clientSessionBytes() {
+        lock.readLock().lock();
+        try {
+            return sessions.sessionBytes();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The limits stamped into the last applied command (the cluster's); the built-in defaults before one. */
+    public IdempotencyLimits idempotencyLimitsInEffect() {
+        lock.readLock().lock();
+        try {
+            return limitsInEffect == null ? IdempotencyLimits.DEFAULTS : limitsInEffect;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The whole state (maps, sessions, applied index, log time, limits in effect) in a compact
+     * binary form ({@link StateSnapshot}), taken at one applied index: what a snapshot stores.
      */
     public byte[] snapshot() {
         lock.readLock().lock();
         try {
-            BinaryWriter writer = new BinaryWriter(1024).writeByte(SNAPSHOT_FORMAT_VERSION)
-                    .writeLong(appliedIndex).writeLong(lastTimestamp).writeInt(maps.size());
-            for (Map.Entry<String, NavigableMap<ByteKey, StoredValue>> map : new TreeMap<>(maps).entrySet()) {
-                writer.writeString(map.getKey()).writeInt(map.getValue().size());
-                for (Map.Entry<ByteKey, StoredValue> entry : map.getValue().entrySet()) {
-                    StoredValue value = entry.getValue();
-                    writer.writeBytes(entry.getKey().bytes()).writeBytes(value.value())
-                            .writeLong(value.version()).writeLong(value.timestamp());
-                }
-            }
             // Sessions are written under the read lock: only the applier changes them, under the write lock.
-            sessions.writeTo(writer);
-            return writer.toByteArray();
+            return StateSnapshot.write(new StateSnapshot.Contents(appliedIndex, lastTimestamp, limitsInEffect, maps,
+                    sessions));
         } finally {
             lock.readLock().unlock();
         }
@@ -310,36 +348,20 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
      *     then unchanged
      */
     public void restore(byte[] snapshot) {
-        BinaryReader reader = StateFormat.reader(snapshot, "state machine snapshot");
-        StateFormat.requireVersion(reader, SNAPSHOT_FORMAT_VERSION);
-        long restoredIndex = reader.readLong("applied index");
-        long restoredTimestamp = reader.readLong("last timestamp");
-        Map<String, NavigableMap<ByteKey, StoredValue>> restoredMaps = new HashMap<>();
-        int mapCount = reader.readInt("map count");
-        for (int i = 0; i < mapCount; i++) {
-            String name = reader.readString("map name");
-            NavigableMap<ByteKey, StoredValue> entries = new TreeMap<>();
-            int entryCount = reader.readInt("entry count");
-            for (int j = 0; j < entryCount; j++) {
-                entries.put(new ByteKey(reader.readBytes("key")), new StoredValue(reader.readBytes("value"),
-                        reader.readLong("value version"), reader.readLong("value timestamp")));
-            }
-            restoredMaps.put(name, entries);
-        }
-        ClientSessions restoredSessions = ClientSessions.readFrom(reader, idempotencyRetention);
-        reader.requireEnd();
+        StateSnapshot.Contents restored = StateSnapshot.read(snapshot);
         lock.writeLock().lock();
         try {
             maps.clear();
-            maps.putAll(restoredMaps);
-            sessions = restoredSessions;
-            appliedIndex = restoredIndex;
-            lastTimestamp = restoredTimestamp;
+            maps.putAll(restored.maps());
+            sessions = restored.sessions();
+            limitsInEffect = restored.limitsInEffect();
+            appliedIndex = restored.appliedIndex();
+            lastTimestamp = restored.lastTimestamp();
         } finally {
             lock.writeLock().unlock();
         }
         // A node that leads after restoring stamps later than anything in the snapshot.
-        clock.observe(restoredTimestamp);
+        clock.observe(restored.lastTimestamp());
     }
 
     /** Writes {@link #snapshot()}: maps, client sessions, idempotency records, log time. */
@@ -359,9 +381,7 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     public void restoreSnapshot(long index, InputStream in) throws IOException {
         byte[] snapshot = in.readAllBytes();
         try {
-            BinaryReader header = StateFormat.reader(snapshot, "state machine snapshot");
-            StateFormat.requireVersion(header, SNAPSHOT_FORMAT_VERSION);
-            long snapshotIndex = header.readLong("applied index");
+            long snapshotIndex = StateSnapshot.indexOf(snapshot);
             if (snapshotIndex != index) {
                 throw new IOException("the state machine snapshot is at index " + snapshotIndex + ", not " + index);
             }
@@ -374,24 +394,5 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     private static boolean startsWith(byte[] key, byte[] prefix) {
         return key.length >= prefix.length
                 && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
-    /** A key's bytes, ordered unsigned-lexicographically so that prefixes sort before extensions. */
-    private record ByteKey(byte[] bytes) implements Comparable<ByteKey> {
-
-        @Override
-        public int compareTo(ByteKey other) {
-            return Arrays.compareUnsigned(bytes, other.bytes);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof ByteKey that && Arrays.equals(bytes, that.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
     }
 }

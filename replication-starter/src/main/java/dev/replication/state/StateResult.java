@@ -13,14 +13,18 @@ import org.jspecify.annotations.Nullable;
  * @param version for {@link Status#APPLIED}: the log index of this write (the key's new version
  *     after a put); otherwise 0
  * @param timestamp for {@link Status#APPLIED}: the hybrid timestamp of this write; otherwise 0
- * @param before the key's value just before this entry was applied, null when absent: the
- *     previous value after a write, the current value after a {@link Status#VERSION_CONFLICT}
+ * @param beforeVersion the version of the key's value just before this entry was applied, 0 when
+ *     absent: the previous version after a write, the current one after a
+ *     {@link Status#VERSION_CONFLICT}
+ * @param before that value itself, null when absent, and also null in a {@link #compact()} answer
+ *     (what an idempotency key remembers: then only {@code beforeVersion} is known)
  * @param detail for refusals: what went wrong, for the error message; otherwise empty
  */
-public record StateResult(Status status, long version, long timestamp, @Nullable StoredValue before, String detail) {
+public record StateResult(Status status, long version, long timestamp, long beforeVersion, @Nullable StoredValue before,
+                          String detail) {
 
     /** The first byte of every encoded result; a different value is refused. */
-    public static final byte FORMAT_VERSION = 1;
+    public static final byte FORMAT_VERSION = 2;
 
     /** How a command ended. Codes are stable on the wire. */
     public enum Status {
@@ -46,6 +50,11 @@ public record StateResult(Status status, long version, long timestamp, @Nullable
             this.code = code;
         }
 
+        /** The stable code of this status on the wire. */
+        int code() {
+            return code;
+        }
+
         static Status fromCode(int code, BinaryReader reader) {
             for (Status status : values()) {
                 if (status.code == code) {
@@ -59,14 +68,32 @@ public record StateResult(Status status, long version, long timestamp, @Nullable
     public StateResult {
         Objects.requireNonNull(status, "status");
         detail = detail == null ? "" : detail;
+        if (before != null && before.version() != beforeVersion) {
+            throw new IllegalArgumentException("the previous value has version " + before.version()
+                    + " but the result says " + beforeVersion);
+        }
     }
 
     static StateResult applied(long version, long timestamp, @Nullable StoredValue before) {
-        return new StateResult(Status.APPLIED, version, timestamp, before, "");
+        return new StateResult(Status.APPLIED, version, timestamp, versionOf(before), before, "");
     }
 
     static StateResult refused(Status status, @Nullable StoredValue current, String detail) {
-        return new StateResult(status, 0, 0, current, detail);
+        return new StateResult(status, 0, 0, versionOf(current), current, detail);
+    }
+
+    /** Whether the previous value itself is known (always, unless this is a {@link #compact()} answer of a present key). */
+    public boolean knowsBefore() {
+        return beforeVersion == 0 || before != null;
+    }
+
+    /** The same answer without the previous value and the detail: what an idempotency key remembers. */
+    public StateResult compact() {
+        return new StateResult(status, version, timestamp, beforeVersion, null, "");
+    }
+
+    private static long versionOf(@Nullable StoredValue value) {
+        return value == null ? 0 : value.version();
     }
 
     public byte[] encode() {
@@ -74,11 +101,12 @@ public record StateResult(Status status, long version, long timestamp, @Nullable
                 .writeByte(FORMAT_VERSION)
                 .writeByte(status.code)
                 .writeLong(version)
-                .writeLong(timestamp);
+                .writeLong(timestamp)
+                .writeLong(beforeVersion);
         if (before == null) {
             writer.writeByte(0);
         } else {
-            writer.writeByte(1).writeBytes(before.value()).writeLong(before.version()).writeLong(before.timestamp());
+            writer.writeByte(1).writeBytes(before.value()).writeLong(before.timestamp());
         }
         return writer.writeString(detail).toByteArray();
     }
@@ -90,10 +118,17 @@ public record StateResult(Status status, long version, long timestamp, @Nullable
         Status status = Status.fromCode(reader.readByte("status"), reader);
         long version = reader.readLong("version");
         long timestamp = reader.readLong("timestamp");
-        StoredValue before = reader.readByte("previous value present") == 0 ? null
-                : new StoredValue(reader.readBytes("previous value"), reader.readLong("previous value version"),
-                        reader.readLong("previous value timestamp"));
-        StateResult result = new StateResult(status, version, timestamp, before, reader.readString("detail"));
+        long beforeVersion = reader.readLong("previous version");
+        StoredValue before = null;
+        if (reader.readByte("previous value present") != 0) {
+            if (beforeVersion < 1) {
+                throw reader.malformed("previous value", "a previous value needs a version >= 1, was " + beforeVersion);
+            }
+            before = new StoredValue(reader.readBytes("previous value"), beforeVersion,
+                    reader.readLong("previous value timestamp"));
+        }
+        StateResult result = new StateResult(status, version, timestamp, beforeVersion, before,
+                reader.readString("detail"));
         reader.requireEnd();
         return result;
     }

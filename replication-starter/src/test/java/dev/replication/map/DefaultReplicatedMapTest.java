@@ -3,7 +3,9 @@ package dev.replication.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.replication.api.EntryTooLargeException;
 import dev.replication.api.IdempotencyKeyConflictException;
+import dev.replication.api.IdempotentWrites;
 import dev.replication.api.NotAppliedException;
 import dev.replication.api.OutcomeUnknownException;
 import dev.replication.api.ReadConsistency;
@@ -356,9 +358,9 @@ class DefaultReplicatedMapTest {
 
     @Test
     void anIdempotencyKeyReusedForADifferentRequestIsRefused() {
-        follower.withIdempotencyKey("req-42").put("apple", new Item("apple", 2));
+        follower.withIdempotencyKey("req-42").putVersioned("apple", new Item("apple", 2));
 
-        assertThatThrownBy(() -> follower.withIdempotencyKey("req-42").put("apple", new Item("apple", 5)))
+        assertThatThrownBy(() -> follower.withIdempotencyKey("req-42").putVersioned("apple", new Item("apple", 5)))
                 .isInstanceOfSatisfying(IdempotencyKeyConflictException.class,
                         conflict -> assertThat(conflict.idempotencyKey()).isEqualTo("req-42"))
                 .hasMessageContaining("idempotency key 'req-42' was already used for a different request")
@@ -377,8 +379,8 @@ class DefaultReplicatedMapTest {
         ba.put("b", 2);
         ba.put("a", 1);
 
-        settings.withIdempotencyKey("req-7").put("limits", ab);
-        settings.withIdempotencyKey("req-7").put("limits", ba);
+        settings.withIdempotencyKey("req-7").putVersioned("limits", ab);
+        settings.withIdempotencyKey("req-7").putVersioned("limits", ba);
 
         assertThat(settings.get("limits")).isEqualTo(new HashMap<>(ab));
         assertThat(settings.getVersioned("limits").version()).isEqualTo(1);
@@ -439,19 +441,43 @@ class DefaultReplicatedMapTest {
 
         assertThatThrownBy(() -> follower.withIdempotencyKey("create-apple")
                 .putIfVersion("apple", new Item("apple", 2), 0))
-                .isInstanceOf(VersionConflictException.class);
+                .isInstanceOfSatisfying(VersionConflictException.class,
+                        conflict -> assertThat(conflict.currentVersion()).isEqualTo(1));
         assertThat(leader.containsKey("apple")).isFalse();
     }
 
     @Test
-    void anIdempotentRemoveRetriedAnswersWithTheValueItRemoved() {
+    void anIdempotentRemoveRetriedAnswersThatItRemovedAValue() {
         leader.put("apple", new Item("apple", 1));
 
-        Item removed = follower.withIdempotencyKey("rm-1").remove("apple");
-        Item retried = follower.withIdempotencyKey("rm-1").remove("apple");
+        boolean removed = follower.withIdempotencyKey("rm-1").remove("apple");
+        boolean retried = follower.withIdempotencyKey("rm-1").remove("apple");
 
-        assertThat(removed).isEqualTo(new Item("apple", 1));
-        assertThat(retried).isEqualTo(removed);
+        assertThat(removed).isTrue();
+        assertThat(retried).isTrue();
+        assertThat(follower.withIdempotencyKey("rm-2").remove("apple")).as("absent by now").isFalse();
+    }
+
+    @Test
+    void anIdempotentPutAnswersTheVersionOfItsWriteTheSameWhenRetried() {
+        leader.put("apple", new Item("apple", 1));
+
+        Versioned<Item> first = follower.withIdempotencyKey("put-1").putVersioned("apple", new Item("apple", 2));
+        Versioned<Item> retried = follower.withIdempotencyKey("put-1").putVersioned("apple", new Item("apple", 2));
+
+        assertThat(retried).isEqualTo(first);
+        assertThat(leader.getVersioned("apple").version()).isEqualTo(first.version());
+    }
+
+    @Test
+    void anIdempotencyKeyOverTheLimitIsRefusedBeforeAnythingIsSent() {
+        String tooLong = "k".repeat(IdempotentWrites.MAX_KEY_BYTES + 1);
+
+        assertThatThrownBy(() -> follower.withIdempotencyKey(tooLong))
+                .isInstanceOfSatisfying(EntryTooLargeException.class,
+                        tooLarge -> assertThat(tooLarge.size()).isEqualTo(IdempotentWrites.MAX_KEY_BYTES + 1))
+                .hasMessageContaining("an idempotency key of 257 bytes (UTF-8) is over the limit of 256");
+        assertThat(cluster.logSize()).isZero();
     }
 
     @Test

@@ -24,7 +24,8 @@ class FailureTranslationTest {
             new FailureTranslation("inventory", Duration.ofMillis(10), Duration.ofMillis(10));
 
     private static CompletableFuture<byte[]> answered(Status status, StoredValue before, String detail) {
-        return CompletableFuture.completedFuture(new StateResult(status, status == Status.APPLIED ? 7 : 0, 0, before,
+        return CompletableFuture.completedFuture(new StateResult(status, status == Status.APPLIED ? 7 : 0, 0,
+                before == null ? 0 : before.version(), before,
                 detail).encode());
     }
 
@@ -126,7 +127,7 @@ class FailureTranslationTest {
 
     @Test
     void aConditionalWriteThatFoundAnotherVersionFailsNamingIt() {
-        StateResult conflict = new StateResult(Status.VERSION_CONFLICT, 0, 0, storedAt(3), "");
+        StateResult conflict = new StateResult(Status.VERSION_CONFLICT, 0, 0, 3, storedAt(3), "");
 
         assertThatThrownBy(() -> failures.requireApplied(conflict, "apple", 2))
                 .isInstanceOfSatisfying(VersionConflictException.class, refused -> {
@@ -138,7 +139,7 @@ class FailureTranslationTest {
 
     @Test
     void aConditionalWriteOnAnAbsentKeySaysItIsAbsent() {
-        StateResult conflict = new StateResult(Status.VERSION_CONFLICT, 0, 0, null, "");
+        StateResult conflict = new StateResult(Status.VERSION_CONFLICT, 0, 0, 0, null, "");
 
         assertThatThrownBy(() -> failures.requireApplied(conflict, "apple", 2))
                 .hasMessageContaining("key 'apple' is at version 0 (absent), not the expected 2");

@@ -33,11 +33,14 @@ class CodecRoundTripPropertyTest {
     }
 
     @Property
-    void stampingAnEncodedEnvelopeSetsOnlyItsTimestamp(@ForAll("envelopes") CommandEnvelope envelope,
-                                                       @ForAll @LongRange(min = 0) long timestamp) {
-        byte[] stamped = CommandEnvelope.stamp(envelope.encode(), timestamp);
+    void stampingAnEncodedEnvelopeSetsOnlyItsTimestampAndLimits(@ForAll("envelopes") CommandEnvelope envelope,
+                                                                @ForAll @LongRange(min = 0) long timestamp,
+                                                                @ForAll @IntRange(min = 1) int maxKeys) {
+        IdempotencyLimits limits = IdempotencyLimits.DEFAULTS.withMaxIdempotencyKeys(maxKeys);
+        byte[] stamped = CommandEnvelope.stamp(envelope.encode(), timestamp, limits);
 
-        assertThat(CommandEnvelope.decode(stamped)).isEqualTo(envelope.withTimestamp(timestamp));
+        assertThat(stamped).hasSize(envelope.encodedSize());
+        assertThat(CommandEnvelope.decode(stamped)).isEqualTo(envelope.withStamp(timestamp, limits));
         assertThat(CommandEnvelope.timestampOf(stamped)).isEqualTo(timestamp);
     }
 
@@ -107,7 +110,8 @@ class CodecRoundTripPropertyTest {
                 Arbitraries.longs().between(0, Long.MAX_VALUE),
                 stored.injectNull(0.3),
                 Arbitraries.strings().ofMaxLength(80))
-                .as(StateResult::new);
+                .as((status, version, timestamp, before, detail) -> new StateResult(status, version, timestamp,
+                        before == null ? 0 : before.version(), before, detail));
     }
 
     private static Arbitrary<byte[]> bytes(int maxLength) {

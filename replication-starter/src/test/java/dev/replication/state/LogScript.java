@@ -6,13 +6,15 @@ import java.time.Duration;
 
 /**
  * Applies commands to a state machine as consecutive log entries, stamped with a log time the
- * test controls, so tests read as a script of what the log contains.
+ * test controls and the idempotency limits of the script's leader, so tests read as a script of
+ * what the log contains.
  */
 final class LogScript {
 
     static final String MAP = "inventory";
 
     final KeyValueStateMachine stateMachine;
+    private IdempotencyLimits leaderLimits = IdempotencyLimits.DEFAULTS;
     private long nextIndex = 1;
     private long nowMillis = 1_700_000_000_000L;
 
@@ -26,8 +28,20 @@ final class LogScript {
         this.nextIndex = stateMachine.appliedIndex() + 1;
     }
 
+    /** A script whose leader stamps {@code retention} (and the default bounds) into every entry. */
     static LogScript withRetention(Duration retention) {
-        return new LogScript(new KeyValueStateMachine(retention));
+        return withLimits(IdempotencyLimits.DEFAULTS.withRetention(retention));
+    }
+
+    /** A script whose leader stamps {@code limits} into every entry. */
+    static LogScript withLimits(IdempotencyLimits limits) {
+        return new LogScript(new KeyValueStateMachine(limits)).stampingLimits(limits);
+    }
+
+    /** From now on, entries carry {@code limits}, as after a leader with another configuration took over. */
+    LogScript stampingLimits(IdempotencyLimits limits) {
+        leaderLimits = limits;
+        return this;
     }
 
     static byte[] bytes(String text) {
@@ -68,7 +82,7 @@ final class LogScript {
     }
 
     StateResult applyEnvelope(CommandEnvelope envelope) {
-        byte[] payload = CommandEnvelope.stamp(envelope.encode(), HybridClock.timestamp(nowMillis, 0));
+        byte[] payload = CommandEnvelope.stamp(envelope.encode(), HybridClock.timestamp(nowMillis, 0), leaderLimits);
         return StateResult.decode(stateMachine.apply(LogEntry.command(1, nextIndex++, payload)));
     }
 

@@ -65,8 +65,11 @@ public class KeyValueController {
         }
     }
 
-    /** The answer to a delete: the value that was removed. */
-    public record Removed(String key, JsonNode value) {
+    /**
+     * The answer to a delete: the value that was removed; null for a delete with an
+     * {@code Idempotency-Key}, whose answer the cluster remembers only as "removed".
+     */
+    public record Removed(String key, @Nullable JsonNode value) {
     }
 
     /** The entries under a prefix, ordered by key. */
@@ -120,17 +123,18 @@ public class KeyValueController {
         Long expectedVersion = parseVersion(ifVersion, 1);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
         return admission.submit(() -> {
-            JsonNode removed;
-            if (requestId == null) {
-                removed = expectedVersion == null
-                        ? entries.remove(key)
-                        : entries.removeIfVersion(key, expectedVersion);
-            } else {
+            if (requestId != null) {
                 IdempotentWrites<String, JsonNode> writes = entries.withIdempotencyKey(requestId);
-                removed = expectedVersion == null
-                        ? writes.remove(key)
-                        : writes.removeIfVersion(key, expectedVersion);
+                if (expectedVersion != null) {
+                    writes.removeIfVersion(key, expectedVersion);
+                } else if (!writes.remove(key)) {
+                    throw new NoSuchKeyException(key);
+                }
+                return new Removed(key, null);
             }
+            JsonNode removed = expectedVersion == null
+                    ? entries.remove(key)
+                    : entries.removeIfVersion(key, expectedVersion);
             if (removed == null) {
                 throw new NoSuchKeyException(key);
             }

@@ -272,11 +272,6 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
         }
         return new IdempotentWrites<>() {
             @Override
-            public V put(String key, V value) {
-                return once("put", key, value, 0, () -> InMemoryReplicatedMap.this.put(key, value));
-            }
-
-            @Override
             public Versioned<V> putVersioned(String key, V value) {
                 return once("put", key, value, 0, () -> InMemoryReplicatedMap.this.putVersioned(key, value));
             }
@@ -288,13 +283,13 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
             }
 
             @Override
-            public V remove(String key) {
-                return once("remove", key, null, 0, () -> InMemoryReplicatedMap.this.remove(key));
+            public boolean remove(String key) {
+                return once("remove", key, null, 0, () -> InMemoryReplicatedMap.this.remove(key) != null);
             }
 
             @Override
-            public V removeIfVersion(String key, long expectedVersion) {
-                return once("removeIfVersion", key, null, expectedVersion,
+            public void removeIfVersion(String key, long expectedVersion) {
+                once("removeIfVersion", key, null, expectedVersion,
                         () -> InMemoryReplicatedMap.this.removeIfVersion(key, expectedVersion));
             }
 

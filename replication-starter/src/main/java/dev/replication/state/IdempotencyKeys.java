@@ -1,0 +1,144 @@
+package dev.replication.state;
+
+import dev.replication.codec.BinaryReader;
+import dev.replication.codec.BinaryWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The idempotency keys the application chose, each with the fingerprint of its request and a
+ * compact answer: status, version, timestamp and previous version, never a value, so every key
+ * costs the same ({@value IdempotencyLimits#BYTES_PER_IDEMPOTENCY_KEY} bytes) whatever its request.
+ * A key itself is held as the first 128 bits of its SHA-256, so long keys cost no more either; two
+ * keys would have to collide in 128 bits to be mistaken for each other.
+ *
+ * <p>Kept in order of first use, which is the order of expiry (by log time) and of eviction
+ * (when {@link IdempotencyLimits#maxIdempotencyKeys()} is reached, the oldest go first). A key
+ * forgotten either way is unknown again: a retry carrying it is applied as a new request.
+ *
+ * <p>Not thread-safe: only {@link ClientSessions} touches it.
+ */
+final class IdempotencyKeys {
+
+    private final LinkedHashMap<KeyDigest, Answer> answers = new LinkedHashMap<>();
+    private long evicted;
+
+    int size() {
+        return answers.size();
+    }
+
+    /** How many keys were forgotten before their retention because the bound was reached. */
+    long evictedCount() {
+        return evicted;
+    }
+
+    /** The log time the oldest remembered key was first applied, or -1 when none is remembered. */
+    long oldestAppliedAtMillis() {
+        return answers.isEmpty() ? -1 : answers.values().iterator().next().appliedAtMillis;
+    }
+
+    /** Forgets keys first applied before the retention, and the oldest beyond the bound. */
+    void expire(long nowMillis, IdempotencyLimits limits) {
+        long horizon = nowMillis - limits.retentionMillis();
+        Iterator<Answer> oldest = answers.values().iterator();
+        while (oldest.hasNext()) {
+            if (oldest.next().appliedAtMillis >= horizon) {
+                break;
+            }
+            oldest.remove();
+        }
+        evictBeyond(limits.maxIdempotencyKeys());
+    }
+
+    /** The compact answer remembered for {@code key}, or null when the key is unknown. */
+    @Nullable Answer answerFor(String key) {
+        return answers.get(KeyDigest.of(key));
+    }
+
+    /** Remembers the answer to the first request carrying {@code key}. */
+    void remember(String key, long fingerprint, StateResult result, long nowMillis, IdempotencyLimits limits) {
+        answers.put(KeyDigest.of(key), new Answer(fingerprint, (byte) result.status().code(), result.version(),
+                result.timestamp(), result.beforeVersion(), nowMillis));
+        evictBeyond(limits.maxIdempotencyKeys());
+    }
+
+    private void evictBeyond(int maxKeys) {
+        Iterator<Answer> oldest = answers.values().iterator();
+        while (answers.size() > maxKeys && oldest.hasNext()) {
+            oldest.next();
+            oldest.remove();
+            evicted++;
+        }
+    }
+
+    void writeTo(BinaryWriter writer) {
+        writer.writeLong(evicted).writeInt(answers.size());
+        for (Map.Entry<KeyDigest, Answer> entry : answers.entrySet()) {
+            Answer answer = entry.getValue();
+            writer.writeLong(entry.getKey().high).writeLong(entry.getKey().low).writeLong(answer.fingerprint)
+                    .writeByte(answer.status).writeLong(answer.version).writeLong(answer.timestamp)
+                    .writeLong(answer.beforeVersion).writeLong(answer.appliedAtMillis);
+        }
+    }
+
+    static IdempotencyKeys readFrom(BinaryReader reader) {
+        IdempotencyKeys restored = new IdempotencyKeys();
+        restored.evicted = reader.readLong("evicted idempotency key count");
+        int count = reader.readInt("idempotency key count");
+        for (int i = 0; i < count; i++) {
+            KeyDigest key = new KeyDigest(reader.readLong("idempotency key digest"),
+                    reader.readLong("idempotency key digest"));
+            long fingerprint = reader.readLong("idempotency key fingerprint");
+            int status = reader.readByte("idempotency key answer status");
+            StateResult.Status.fromCode(status, reader); // refuses an unknown status now, not at a retry
+            restored.answers.put(key, new Answer(fingerprint, (byte) status, reader.readLong("answer version"),
+                    reader.readLong("answer timestamp"), reader.readLong("answer previous version"),
+                    reader.readLong("answer time")));
+        }
+        return restored;
+    }
+
+    /** What a key remembers: the fingerprint of its request and the compact answer to it. */
+    record Answer(long fingerprint, byte status, long version, long timestamp, long beforeVersion,
+                  long appliedAtMillis) {
+
+        StateResult result() {
+            for (StateResult.Status known : StateResult.Status.values()) {
+                if (known.code() == status) {
+                    return new StateResult(known, version, timestamp, beforeVersion, null, "");
+                }
+            }
+            throw new IllegalStateException("idempotency key answer with unknown status code " + status);
+        }
+    }
+
+    /** The first 128 bits of the SHA-256 of a key's UTF-8 bytes. */
+    private record KeyDigest(long high, long low) {
+
+        static KeyDigest of(String key) {
+            byte[] digest = sha256().digest(key.getBytes(StandardCharsets.UTF_8));
+            return new KeyDigest(longAt(digest, 0), longAt(digest, 8));
+        }
+
+        private static long longAt(byte[] bytes, int offset) {
+            long value = 0;
+            for (int i = offset; i < offset + 8; i++) {
+                value = (value << 8) | (bytes[i] & 0xFF);
+            }
+            return value;
+        }
+
+        private static MessageDigest sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is required of every Java platform but is missing", e);
+            }
+        }
+    }
+}
