@@ -8,6 +8,7 @@ import dev.replication.runtime.ReplicationNode;
 import java.util.Optional;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
@@ -58,7 +59,7 @@ final class NodeLeadership implements Leadership {
     }
 
     /** Runs a {@link LeaderOnly} method only on the leader. */
-    private Object invokeIfLeader(MethodInvocation invocation) throws Throwable {
+    private @Nullable Object invokeIfLeader(MethodInvocation invocation) throws Throwable {
         RoleState state = node.getObject().roleState();
         if (state.role() != Role.LEADER) {
             return null;

@@ -5,6 +5,8 @@ import dev.replication.api.ReplicatedMap;
 import dev.replication.map.ReplicatedMapRegistry;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.PropertyValues;
 import org.springframework.beans.factory.BeanFactory;
@@ -51,7 +53,7 @@ final class ReplicatedInjection {
         }
 
         @Override
-        public Object getSuggestedValue(DependencyDescriptor descriptor) {
+        public @Nullable Object getSuggestedValue(DependencyDescriptor descriptor) {
             Replicated replicated = descriptor.getAnnotation(Replicated.class);
             if (replicated == null && descriptor.getMethodParameter() != null) {
                 replicated = descriptor.getMethodParameter().getParameterAnnotation(Replicated.class);
@@ -81,12 +83,14 @@ final class ReplicatedInjection {
         }
 
         @Override
-        public Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor, String beanName) {
+        public @Nullable Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor,
+                @Nullable String beanName) {
             return delegate.getLazyResolutionProxyIfNecessary(descriptor, beanName);
         }
 
         @Override
-        public Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor, String beanName) {
+        public @Nullable Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor,
+                @Nullable String beanName) {
             return delegate.getLazyResolutionProxyClass(descriptor, beanName);
         }
 
@@ -98,7 +102,8 @@ final class ReplicatedInjection {
 
     /** Sets {@code @Replicated} fields of every bean. */
     static final class FieldInjector implements InstantiationAwareBeanPostProcessor, BeanFactoryAware {
-        private BeanFactory beanFactory;
+        // Set by Spring through BeanFactoryAware before any bean is post-processed.
+        private @Nullable BeanFactory beanFactory;
 
         @Override
         public void setBeanFactory(BeanFactory beanFactory) {
@@ -119,7 +124,8 @@ final class ReplicatedInjection {
                         + "; make it an instance field or a constructor parameter");
             }
             Replicated replicated = field.getAnnotation(Replicated.class);
-            Object map = mapFor(beanFactory, replicated, ResolvableType.forField(field, beanClass), field.toGenericString());
+            BeanFactory factory = Objects.requireNonNull(beanFactory, "setBeanFactory was not called");
+            Object map = mapFor(factory, replicated, ResolvableType.forField(field, beanClass), field.toGenericString());
             ReflectionUtils.makeAccessible(field);
             ReflectionUtils.setField(field, bean, map);
         }

@@ -1,5 +1,7 @@
 package dev.replication.spring;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A mistake in {@code replication.*} found at startup: what is wrong (naming the property and
  * the value) and what to do about it, kept apart so {@link ReplicationConfigurationFailureAnalyzer}
@@ -14,7 +16,7 @@ public class ReplicationConfigurationException extends RuntimeException {
         this(description, action, null);
     }
 
-    public ReplicationConfigurationException(String description, String action, Throwable cause) {
+    public ReplicationConfigurationException(String description, String action, @Nullable Throwable cause) {
         super(description + "; " + action, cause);
         this.description = description;
         this.action = action;

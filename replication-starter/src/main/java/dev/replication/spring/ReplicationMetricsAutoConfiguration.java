@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -34,7 +35,7 @@ public final class ReplicationMetricsAutoConfiguration {
     static final class MicrometerNodeMetrics implements NodeMetrics {
         private final ObjectProvider<MeterRegistry> registryProvider;
         private final ObjectProvider<ReplicationNode> nodeProvider;
-        private volatile Meters meters;
+        private volatile @Nullable Meters meters;
 
         MicrometerNodeMetrics(ObjectProvider<MeterRegistry> registry, ObjectProvider<ReplicationNode> node) {
             this.registryProvider = registry;
@@ -66,7 +67,7 @@ public final class ReplicationMetricsAutoConfiguration {
         @Override
         public void persisted(int entries, long nanos) {
             Meters m = meters();
-            if (m.persistLatency != null) {
+            if (m.persistLatency != null && m.appendBatch != null) {
                 m.persistLatency.record(nanos, TimeUnit.NANOSECONDS);
                 m.appendBatch.record(entries);
             }
@@ -109,15 +110,16 @@ public final class ReplicationMetricsAutoConfiguration {
         }
     }
 
+    /** The meters, all null in {@link #NONE} (no registry). */
     private static final class Meters {
         static final Meters NONE = new Meters();
 
-        final Timer commitLatency;
-        final Timer persistLatency;
-        final DistributionSummary appendBatch;
-        final Counter elections;
-        final Counter leaderChanges;
-        final DistributionSummary pauses;
+        final @Nullable Timer commitLatency;
+        final @Nullable Timer persistLatency;
+        final @Nullable DistributionSummary appendBatch;
+        final @Nullable Counter elections;
+        final @Nullable Counter leaderChanges;
+        final @Nullable DistributionSummary pauses;
 
         private Meters() {
             commitLatency = null;

@@ -3,6 +3,7 @@ package dev.replication.spring;
 import dev.replication.log.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -25,7 +26,7 @@ public class ReplicationProperties {
      * This node's id; must be one of the ids in peers (unless join is set). Defaults to "local"
      * when peers is empty (a cluster of one). Never reuse the id of a node whose data is lost.
      */
-    private String nodeId;
+    private @Nullable String nodeId;
 
     /**
      * The initial members including this node, as comma-separated id=url pairs, for example
@@ -40,14 +41,14 @@ public class ReplicationProperties {
      * from the sorted initial peers when unset, so fresh nodes agree on it. Set it when two
      * clusters could otherwise be given the same peers.
      */
-    private String clusterId;
+    private @Nullable String clusterId;
 
     /**
      * Data directory (log, hard state, identity), locked against a second process; defaults to
      * ./data/NODE-ID. Must be on durable storage: a node whose directory is lost comes back as a
      * new incarnation and must be removed and added again.
      */
-    private Path dataDir;
+    private @Nullable Path dataDir;
 
     /**
      * Keep the data in a temporary directory deleted at shutdown: a single-node, throw-away
@@ -79,11 +80,11 @@ public class ReplicationProperties {
         this.enabled = enabled;
     }
 
-    public String getNodeId() {
+    public @Nullable String getNodeId() {
         return nodeId;
     }
 
-    public void setNodeId(String nodeId) {
+    public void setNodeId(@Nullable String nodeId) {
         this.nodeId = nodeId;
     }
 
@@ -95,19 +96,19 @@ public class ReplicationProperties {
         this.peers = peers;
     }
 
-    public String getClusterId() {
+    public @Nullable String getClusterId() {
         return clusterId;
     }
 
-    public void setClusterId(String clusterId) {
+    public void setClusterId(@Nullable String clusterId) {
         this.clusterId = clusterId;
     }
 
-    public Path getDataDir() {
+    public @Nullable Path getDataDir() {
         return dataDir;
     }
 
-    public void setDataDir(Path dataDir) {
+    public void setDataDir(@Nullable Path dataDir) {
         this.dataDir = dataDir;
     }
 
@@ -425,7 +426,7 @@ public class ReplicationProperties {
          * node. Required for a multi-node cluster unless allow-insecure is set. Never logged;
          * anyone who knows it can act as a cluster member.
          */
-        private String clusterSecret;
+        private @Nullable String clusterSecret;
 
         /**
          * Allows a multi-node cluster without a cluster secret. Unsafe: anyone who can reach the
@@ -462,11 +463,11 @@ public class ReplicationProperties {
             this.maxRequestsPerSender = maxRequestsPerSender;
         }
 
-        public String getClusterSecret() {
+        public @Nullable String getClusterSecret() {
             return clusterSecret;
         }
 
-        public void setClusterSecret(String clusterSecret) {
+        public void setClusterSecret(@Nullable String clusterSecret) {
             this.clusterSecret = clusterSecret;
         }
 

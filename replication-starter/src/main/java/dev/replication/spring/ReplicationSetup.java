@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code replication.*} checked and resolved: who this node is, who its peers are, which
@@ -20,7 +21,7 @@ public record ReplicationSetup(
         String clusterId,
         Path dataDir,
         boolean temporaryDataDir,
-        String clusterSecret,
+        @Nullable String clusterSecret,
         ReplicationProperties properties) {
 
     /** Largest key or value the limits may allow. */
@@ -59,7 +60,7 @@ public record ReplicationSetup(
                     secret == null || secret.isBlank() ? ClusterSecret.none() : ClusterSecret.of(secret),
                     peer.isAllowInsecure());
         } catch (IllegalStateException insecure) {
-            throw new ReplicationConfigurationException(insecure.getMessage(), "Set the same"
+            throw new ReplicationConfigurationException(String.valueOf(insecure.getMessage()), "Set the same"
                     + " replication.peer.cluster-secret, a random string of at least " + ClusterSecret.MINIMUM_LENGTH
                     + " characters, on every node (or replication.peer.allow-insecure=true for local"
                     + " development only)", insecure);

@@ -6,4 +6,7 @@
  * {@link dev.replication.map.ReplicatedMapRegistry}, which the injection points call with a name
  * and the declared key and value types.
  */
+@NullMarked
 package dev.replication.spring;
+
+import org.jspecify.annotations.NullMarked;

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -113,8 +114,8 @@ public class PeerEndpoint {
         return result;
     }
 
-    private ResponseEntity<Object> answer(String operation, String sender, byte[] response,
-            Throwable failure) {
+    private ResponseEntity<Object> answer(String operation, String sender, byte @Nullable [] response,
+            @Nullable Throwable failure) {
         if (failure == null) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
                     .body((Object) (response == null ? new byte[0] : response));
@@ -137,12 +138,11 @@ public class PeerEndpoint {
 
     @ExceptionHandler(UnsupportedWireVersionException.class)
     ResponseEntity<Object> unsupportedVersion(UnsupportedWireVersionException unsupported) {
-        ResponseEntity<Object> response = problem(HttpStatus.BAD_REQUEST,
-                "Unsupported wire format version", unsupported.getMessage());
-        ProblemDetail detail = (ProblemDetail) response.getBody();
+        ProblemDetail detail = detail(HttpStatus.BAD_REQUEST, "Unsupported wire format version",
+                unsupported.getMessage());
         detail.setProperty("versionSeen", unsupported.versionSeen());
         detail.setProperty("supportedVersions", unsupported.supportedVersions());
-        return response;
+        return problem(HttpStatus.BAD_REQUEST, detail);
     }
 
     @ExceptionHandler(MalformedEncodingException.class)
@@ -194,19 +194,23 @@ public class PeerEndpoint {
     }
 
     /** A 503 the sender may retry: the handler certainly did not run. */
-    private static ResponseEntity<Object> notDelivered(String title, String text) {
+    private static ResponseEntity<Object> notDelivered(String title, @Nullable String text) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
                 .header(InboundRequests.NOT_DELIVERED_HEADER, "true")
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(detail(HttpStatus.SERVICE_UNAVAILABLE, title, text));
     }
 
-    private static ResponseEntity<Object> problem(HttpStatus status, String title, String text) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(detail(status, title, text));
+    private static ResponseEntity<Object> problem(HttpStatus status, String title, @Nullable String text) {
+        return problem(status, detail(status, title, text));
     }
 
-    private static ProblemDetail detail(HttpStatus status, String title, String text) {
+    private static ResponseEntity<Object> problem(HttpStatus status, ProblemDetail detail) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(detail);
+    }
+
+    // No text (an exception without a message): a problem without a detail member.
+    private static ProblemDetail detail(HttpStatus status, String title, @Nullable String text) {
         ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, text);
         detail.setTitle(title);
         detail.setType(URI.create("urn:replication:peer:" + title.toLowerCase().replace(' ', '-')));

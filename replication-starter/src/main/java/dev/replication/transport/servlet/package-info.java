@@ -8,4 +8,7 @@
  * nothing of Spring or Tomcat. Registered by the auto-configuration only in a servlet web
  * application.
  */
+@NullMarked
 package dev.replication.transport.servlet;
+
+import org.jspecify.annotations.NullMarked;
