@@ -369,6 +369,36 @@ public class ReplicationProperties {
          */
         private Duration idempotencyRetention = Duration.ofHours(24);
 
+        /**
+         * Most idempotency keys remembered at once (about 120 bytes each); when full, the oldest
+         * are forgotten first and a very late retry of one is applied again. The leader's value
+         * is carried in the log, so all nodes forget the same keys.
+         */
+        private int idempotencyMaxKeys = 200_000;
+
+        /**
+         * Most memory for the answers of in-flight client sessions (a node's own retries); when
+         * full, the least recently active sessions' answers are discarded and a retry of one is
+         * answered outcome unknown, never applied twice. Carried in the log like the key limit.
+         */
+        private DataSize maxSessionSize = DataSize.ofMegabytes(16);
+
+        public int getIdempotencyMaxKeys() {
+            return idempotencyMaxKeys;
+        }
+
+        public void setIdempotencyMaxKeys(int idempotencyMaxKeys) {
+            this.idempotencyMaxKeys = idempotencyMaxKeys;
+        }
+
+        public DataSize getMaxSessionSize() {
+            return maxSessionSize;
+        }
+
+        public void setMaxSessionSize(DataSize maxSessionSize) {
+            this.maxSessionSize = maxSessionSize;
+        }
+
         public Duration getWriteTimeout() {
             return writeTimeout;
         }

@@ -3,6 +3,7 @@ package dev.replication.spring;
 import dev.replication.map.ReplicatedMapRegistry;
 import dev.replication.map.ReplicatedMapSettings;
 import dev.replication.runtime.ReplicationNode;
+import dev.replication.state.IdempotencyLimits;
 import dev.replication.state.KeyValueStateMachine;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -17,7 +18,17 @@ class ReplicationStateConfiguration {
     @Bean
     @ConditionalOnMissingBean
     KeyValueStateMachine replicationStateMachine(ReplicationProperties properties) {
-        return new KeyValueStateMachine(properties.getMap().getIdempotencyRetention());
+        ReplicationProperties.Maps map = properties.getMap();
+        IdempotencyLimits limits;
+        try {
+            limits = new IdempotencyLimits(map.getIdempotencyRetention(), map.getIdempotencyMaxKeys(),
+                    map.getMaxSessionSize().toBytes());
+        } catch (IllegalArgumentException invalid) {
+            throw new ReplicationConfigurationException(String.valueOf(invalid.getMessage()),
+                    "Set replication.map.idempotency-retention, idempotency-max-keys and max-session-size to"
+                            + " positive values (the leader's values apply to the whole cluster)", invalid);
+        }
+        return new KeyValueStateMachine(limits);
     }
 
     /**
