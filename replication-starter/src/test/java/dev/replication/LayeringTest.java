@@ -25,42 +25,78 @@ class LayeringTest {
     void packagesDependOnlyDownwards() {
         layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
-                .layer("api").definedBy("dev.replication.api..")
-                .layer("core").definedBy("dev.replication.core..")
-                .layer("codec").definedBy("dev.replication.codec..")
-                .layer("log").definedBy("dev.replication.log..")
-                .layer("state").definedBy("dev.replication.state..")
-                .layer("transport").definedBy("dev.replication.transport")
-                .layer("transport.servlet").definedBy("dev.replication.transport.servlet..")
-                .layer("runtime").definedBy("dev.replication.runtime..")
-                .layer("map").definedBy("dev.replication.map..")
-                .layer("spring").definedBy("dev.replication.spring..")
-                .whereLayer("api").mayNotAccessAnyLayer()
-                .whereLayer("core").mayNotAccessAnyLayer()
-                .whereLayer("codec").mayNotAccessAnyLayer()
-                .whereLayer("log").mayOnlyAccessLayers("core", "codec")
-                .whereLayer("state").mayOnlyAccessLayers("core", "codec")
-                .whereLayer("transport").mayOnlyAccessLayers("core", "codec")
-                .whereLayer("transport.servlet").mayOnlyAccessLayers("transport", "core", "codec")
-                .whereLayer("runtime").mayOnlyAccessLayers("api", "core", "codec", "log", "state", "transport")
-                .whereLayer("map").mayOnlyAccessLayers("api", "core", "codec", "state", "runtime")
+                .layer("api")
+                .definedBy("dev.replication.api..")
+                .layer("core")
+                .definedBy("dev.replication.core..")
+                .layer("codec")
+                .definedBy("dev.replication.codec..")
+                .layer("log")
+                .definedBy("dev.replication.log..")
+                .layer("state")
+                .definedBy("dev.replication.state..")
+                .layer("transport")
+                .definedBy("dev.replication.transport")
+                .layer("transport.servlet")
+                .definedBy("dev.replication.transport.servlet..")
+                .layer("runtime")
+                .definedBy("dev.replication.runtime..")
+                .layer("map")
+                .definedBy("dev.replication.map..")
+                .layer("spring")
+                .definedBy("dev.replication.spring..")
+                .whereLayer("api")
+                .mayNotAccessAnyLayer()
+                .whereLayer("core")
+                .mayNotAccessAnyLayer()
+                .whereLayer("codec")
+                .mayNotAccessAnyLayer()
+                .whereLayer("log")
+                .mayOnlyAccessLayers("core", "codec")
+                .whereLayer("state")
+                .mayOnlyAccessLayers("core", "codec")
+                .whereLayer("transport")
+                .mayOnlyAccessLayers("core", "codec")
+                .whereLayer("transport.servlet")
+                .mayOnlyAccessLayers("transport", "core", "codec")
+                .whereLayer("runtime")
+                .mayOnlyAccessLayers("api", "core", "codec", "log", "state", "transport")
+                .whereLayer("map")
+                .mayOnlyAccessLayers("api", "core", "codec", "state", "runtime")
                 .check(STARTER);
     }
 
     @Test
     void springAndTheServletStackAppearOnlyInTheSpringAndServletPackages() {
-        noClasses().that().resideOutsideOfPackages("dev.replication.spring..", "dev.replication.transport.servlet..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.servlet..",
-                        "org.apache.catalina..", "org.apache.coyote..", "org.apache.tomcat..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.replication.spring..", "dev.replication.transport.servlet..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.springframework..",
+                        "jakarta.servlet..",
+                        "org.apache.catalina..",
+                        "org.apache.coyote..",
+                        "org.apache.tomcat..")
                 .because("only the spring and transport.servlet packages adapt the library to Spring")
                 .check(STARTER);
     }
 
     @Test
     void theCoreUsesOnlyTheJavaLanguageAndCollections() {
-        noClasses().that().resideInAPackage("dev.replication.core..")
-                .should().dependOnClassesThat(not(resideInAnyPackage("dev.replication.core..", "java.lang..",
-                        "java.util", "java.util.function..", "java.util.random..", "java.util.stream..", "java.io",
+        noClasses()
+                .that()
+                .resideInAPackage("dev.replication.core..")
+                .should()
+                .dependOnClassesThat(not(resideInAnyPackage(
+                        "dev.replication.core..",
+                        "java.lang..",
+                        "java.util",
+                        "java.util.function..",
+                        "java.util.random..",
+                        "java.util.stream..",
+                        "java.io",
                         "org.jspecify..")))
                 .because("core is a pure state machine: no I/O, threads, clocks or libraries of its own")
                 .check(STARTER);
@@ -68,12 +104,22 @@ class LayeringTest {
 
     @Test
     void theCoreReadsNoClockAndStartsNoThread() {
-        noClasses().that().resideInAPackage("dev.replication.core..")
-                .should().callMethod(System.class, "currentTimeMillis")
-                .orShould().callMethod(System.class, "nanoTime")
-                .orShould().dependOnClassesThat().resideInAnyPackage("java.util.concurrent..")
-                .orShould().dependOnClassesThat().areAssignableTo(Thread.class)
-                .orShould().dependOnClassesThat().areAssignableTo(java.util.Random.class)
+        noClasses()
+                .that()
+                .resideInAPackage("dev.replication.core..")
+                .should()
+                .callMethod(System.class, "currentTimeMillis")
+                .orShould()
+                .callMethod(System.class, "nanoTime")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage("java.util.concurrent..")
+                .orShould()
+                .dependOnClassesThat()
+                .areAssignableTo(Thread.class)
+                .orShould()
+                .dependOnClassesThat()
+                .areAssignableTo(java.util.Random.class)
                 .because("the simulator drives core deterministically: time and randomness come from its caller")
                 .check(STARTER);
     }

@@ -70,18 +70,27 @@ public final class ClusterPutLoad {
             ports.put(node, freePort());
         }
         StringBuilder peers = new StringBuilder();
-        ports.forEach((id, port) -> peers.append(peers.length() == 0 ? "" : ",").append(id)
-                .append("=http://127.0.0.1:").append(port));
+        ports.forEach((id, port) -> peers.append(peers.length() == 0 ? "" : ",")
+                .append(id)
+                .append("=http://127.0.0.1:")
+                .append(port));
         Map<String, ConfigurableApplicationContext> nodes = new LinkedHashMap<>();
         try {
             for (String node : ports.keySet()) {
-                nodes.put(node, new SpringApplicationBuilder(BenchNode.class).web(WebApplicationType.SERVLET)
-                        .properties("replication.node-id=" + node, "replication.peers=" + peers,
-                                "replication.peer.cluster-secret=benchmark-secret-0123456789",
-                                "replication.data-dir=" + data.resolve(node), "server.port=" + ports.get(node),
-                                "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                                "logging.level.root=warn")
-                        .run());
+                nodes.put(
+                        node,
+                        new SpringApplicationBuilder(BenchNode.class)
+                                .web(WebApplicationType.SERVLET)
+                                .properties(
+                                        "replication.node-id=" + node,
+                                        "replication.peers=" + peers,
+                                        "replication.peer.cluster-secret=benchmark-secret-0123456789",
+                                        "replication.data-dir=" + data.resolve(node),
+                                        "server.port=" + ports.get(node),
+                                        "server.address=127.0.0.1",
+                                        "spring.main.banner-mode=off",
+                                        "logging.level.root=warn")
+                                .run());
             }
             String leader = awaitLeader(nodes);
             List<String> targets = leaderOnly ? List.of(leader) : List.copyOf(nodes.keySet());
@@ -93,7 +102,8 @@ public final class ClusterPutLoad {
             List<Future<long[]>> results = new ArrayList<>();
             long started = System.nanoTime();
             for (int w = 0; w < writers; w++) {
-                ReplicatedMap<String, String> map = nodes.get(targets.get(w % targets.size())).getBean(Writer.class).map;
+                ReplicatedMap<String, String> map =
+                        nodes.get(targets.get(w % targets.size())).getBean(Writer.class).map;
                 int writer = w;
                 results.add(pool.submit(() -> {
                     long[] latencies = new long[1 << 16];
@@ -121,20 +131,33 @@ public final class ClusterPutLoad {
             }
             double elapsed = (System.nanoTime() - started) / 1e9;
             pool.shutdown();
-            long[] all = perWriter.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-            System.out.printf("%n[cluster] 3 nodes, %d workers (%s), %s of 100-byte values, %d s: %d ops, %.0f ops/s%n",
-                    writers, leaderOnly ? "all on the leader" : "spread over all nodes",
-                    mode.equals("put") ? "puts" : mode + " reads", seconds, all.length, all.length / elapsed);
-            System.out.printf("[client] latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            long[] all =
+                    perWriter.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+            System.out.printf(
+                    "%n[cluster] 3 nodes, %d workers (%s), %s of 100-byte values, %d s: %d ops, %.0f ops/s%n",
+                    writers,
+                    leaderOnly ? "all on the leader" : "spread over all nodes",
+                    mode.equals("put") ? "puts" : mode + " reads",
+                    seconds,
+                    all.length,
+                    all.length / elapsed);
+            System.out.printf(
+                    "[client] latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     pct(all, 0.50), pct(all, 0.90), pct(all, 0.99), all[all.length - 1] / 1e6);
             for (String node : nodes.keySet()) {
                 MeterRegistry registry = nodes.get(node).getBean(MeterRegistry.class);
                 Timer persist = registry.find("replication.log.persist").timer();
                 Timer commit = registry.find("replication.commit.latency").timer();
-                double batch = registry.find("replication.log.append.batch").summary().mean();
-                System.out.printf("[%s%s] persist (write+fsync) n=%d %s | commit %s | entries per fsync %.1f%n", node,
-                        node.equals(leader) ? ", leader" : "", persist.count(), percentiles(persist),
-                        commit == null || commit.count() == 0 ? "-" : percentiles(commit), batch);
+                double batch =
+                        registry.find("replication.log.append.batch").summary().mean();
+                System.out.printf(
+                        "[%s%s] persist (write+fsync) n=%d %s | commit %s | entries per fsync %.1f%n",
+                        node,
+                        node.equals(leader) ? ", leader" : "",
+                        persist.count(),
+                        percentiles(persist),
+                        commit == null || commit.count() == 0 ? "-" : percentiles(commit),
+                        batch);
             }
         } finally {
             nodes.values().forEach(ConfigurableApplicationContext::close);

@@ -17,8 +17,7 @@ import java.util.UUID;
  */
 public final class IdempotencyMemory {
 
-    private IdempotencyMemory() {
-    }
+    private IdempotencyMemory() {}
 
     public static void main(String[] args) {
         int keys = Integer.getInteger("keys", 100_000);
@@ -37,14 +36,16 @@ public final class IdempotencyMemory {
         }
         long after = heapAfterGc();
         int remembered = stateMachine.idempotencyKeyCount();
-        System.out.printf("%d keyed puts, %d-byte values: %d keys remembered, heap +%.1f MB after GC,"
-                + " %.0f bytes per remembered key%n", keys, valueBytes, remembered, (after - before) / 1e6,
-                (after - before) / (double) remembered);
+        System.out.printf(
+                "%d keyed puts, %d-byte values: %d keys remembered, heap +%.1f MB after GC,"
+                        + " %.0f bytes per remembered key%n",
+                keys, valueBytes, remembered, (after - before) / 1e6, (after - before) / (double) remembered);
     }
 
     private static LogEntry entry(long index, long millis, String idempotencyKey, byte[] key, byte[] value) {
         byte[] command = new StateCommand.Put("inventory", key, value).encode();
-        byte[] envelope = CommandEnvelope.create("", 0, 0, idempotencyKey, command).encode();
+        byte[] envelope =
+                CommandEnvelope.create("", 0, 0, idempotencyKey, command).encode();
         return LogEntry.command(1, index, CommandEnvelope.stamp(envelope, millis << 16));
     }
 

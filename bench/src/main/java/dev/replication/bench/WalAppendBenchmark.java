@@ -71,8 +71,13 @@ public class WalAppendBenchmark {
         double seconds = (System.nanoTime() - iterationStartNanos) / 1e9;
         long records = log.durableIndex() - iterationStartIndex;
         long fsyncs = log.appendFsyncCount() - iterationStartFsyncs;
-        System.out.printf("%n[wal] payload=%dB records=%d records/s=%.0f fsyncs=%d fsyncs/s=%.0f records/fsync=%.1f%n",
-                payloadBytes, records, records / seconds, fsyncs, fsyncs / seconds,
+        System.out.printf(
+                "%n[wal] payload=%dB records=%d records/s=%.0f fsyncs=%d fsyncs/s=%.0f records/fsync=%.1f%n",
+                payloadBytes,
+                records,
+                records / seconds,
+                fsyncs,
+                fsyncs / seconds,
                 fsyncs == 0 ? 0.0 : (double) records / fsyncs);
     }
 

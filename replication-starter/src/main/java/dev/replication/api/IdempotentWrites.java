@@ -1,7 +1,5 @@
 package dev.replication.api;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * Writes carrying one caller-chosen idempotency key (Idempotent Receiver), obtained from
  * {@link ReplicatedMap#withIdempotencyKey(String)}.

@@ -66,10 +66,12 @@ public interface ReplicatedMap<K, V> extends ConcurrentMap<K, V> {
      * stale on a follower; see {@link #read(ReadConsistency)}.
      */
     @Override
-    @Nullable V get(Object key);
+    @Nullable
+    V get(Object key);
 
     /** The value with its version and hybrid timestamp from this node's applied state, or null. */
-    @Nullable Versioned<V> getVersioned(K key);
+    @Nullable
+    Versioned<V> getVersioned(K key);
 
     /**
      * The read operations at {@code consistency}: {@code read(LINEARIZABLE).get(k)} reflects every
@@ -94,19 +96,23 @@ public interface ReplicatedMap<K, V> extends ConcurrentMap<K, V> {
 
     /** As in {@link ConcurrentMap}: the previous value, or null when the key was absent. */
     @Override
-    @Nullable V put(K key, V value);
+    @Nullable
+    V put(K key, V value);
 
     /** As in {@link ConcurrentMap}: the removed value, or null when the key was absent. */
     @Override
-    @Nullable V remove(Object key);
+    @Nullable
+    V remove(Object key);
 
     /** As in {@link ConcurrentMap}: the value already present (nothing written), or null when it was absent. */
     @Override
-    @Nullable V putIfAbsent(K key, V value);
+    @Nullable
+    V putIfAbsent(K key, V value);
 
     /** As in {@link ConcurrentMap}: the previous value, or null when the key was absent (nothing written). */
     @Override
-    @Nullable V replace(K key, V value);
+    @Nullable
+    V replace(K key, V value);
 
     /**
      * Compare-and-set: stores {@code value} only if the key's current version is
@@ -140,17 +146,21 @@ public interface ReplicatedMap<K, V> extends ConcurrentMap<K, V> {
 
     /** Atomic (compare-and-set on the version, retried); {@code mappingFunction} may run more than once. */
     @Override
-    @Nullable V computeIfAbsent(K key, Function<? super K, ? extends @Nullable V> mappingFunction);
+    @Nullable
+    V computeIfAbsent(K key, Function<? super K, ? extends @Nullable V> mappingFunction);
 
     /** Atomic (compare-and-set on the version, retried); {@code remappingFunction} may run more than once. */
     @Override
-    @Nullable V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction);
+    @Nullable
+    V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction);
 
     /** Atomic (compare-and-set on the version, retried); {@code remappingFunction} may run more than once. */
     @Override
-    @Nullable V compute(K key, BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction);
+    @Nullable
+    V compute(K key, BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction);
 
     /** Atomic (compare-and-set on the version, retried); {@code remappingFunction} may run more than once. */
     @Override
-    @Nullable V merge(K key, V value, BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction);
+    @Nullable
+    V merge(K key, V value, BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction);
 }

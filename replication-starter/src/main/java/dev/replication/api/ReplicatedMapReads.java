@@ -19,10 +19,12 @@ public interface ReplicatedMapReads<K, V> {
      * @throws ReplicationUnavailableException when this node cannot serve the read at this
      *     consistency in time (no reachable leader, or far behind); nothing was read
      */
-    @Nullable V get(K key);
+    @Nullable
+    V get(K key);
 
     /** The value with its version and timestamp, or null when absent. */
-    @Nullable Versioned<V> getVersioned(K key);
+    @Nullable
+    Versioned<V> getVersioned(K key);
 
     /** Whether {@code key} is present. */
     boolean containsKey(K key);

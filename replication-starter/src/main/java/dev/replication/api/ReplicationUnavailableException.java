@@ -19,8 +19,7 @@ public class ReplicationUnavailableException extends ReplicationException {
         this.leaderId = leaderId;
     }
 
-    public ReplicationUnavailableException(String message, @Nullable String leaderId,
-                                           @Nullable Throwable cause) {
+    public ReplicationUnavailableException(String message, @Nullable String leaderId, @Nullable Throwable cause) {
         super(message, cause);
         this.leaderId = leaderId;
     }

@@ -1,4 +1,5 @@
 package dev.replication.api;
+
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -84,8 +84,11 @@ public final class BinaryReader {
                 return result;
             }
         }
-        throw malformedAt(start, field, field + " is a variable-length number longer than "
-                + MAX_VAR_LONG_BYTES + " bytes", remedy);
+        throw malformedAt(
+                start,
+                field,
+                field + " is a variable-length number longer than " + MAX_VAR_LONG_BYTES + " bytes",
+                remedy);
     }
 
     /**
@@ -96,8 +99,11 @@ public final class BinaryReader {
         int start = position;
         long count = readVarLong(field);
         if (count < 0 || count > remaining()) {
-            throw malformedAt(start, field, field + " " + Long.toUnsignedString(count) + " exceeds the "
-                    + remaining() + " bytes left", remedy);
+            throw malformedAt(
+                    start,
+                    field,
+                    field + " " + Long.toUnsignedString(count) + " exceeds the " + remaining() + " bytes left",
+                    remedy);
         }
         return (int) count;
     }
@@ -119,8 +125,11 @@ public final class BinaryReader {
         int start = position;
         long length = readVarLong(field + " length");
         if (length > Integer.MAX_VALUE || length < 0) {
-            throw malformedAt(start, field, field + " length " + Long.toUnsignedString(length) + " exceeds the "
-                    + remaining() + " bytes left", remedy);
+            throw malformedAt(
+                    start,
+                    field,
+                    field + " length " + Long.toUnsignedString(length) + " exceeds the " + remaining() + " bytes left",
+                    remedy);
         }
         return readPayload(start, field, (int) length);
     }
@@ -147,11 +156,19 @@ public final class BinaryReader {
         while (i < length) {
             int b = encoded[i] & 0xFF;
             switch (b >> 4) {
-                case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+                case 0:
+                case 1:
+                case 2:
+                case 3:
+                case 4:
+                case 5:
+                case 6:
+                case 7:
                     chars[count++] = (char) b;
                     i++;
                     break;
-                case 12: case 13:
+                case 12:
+                case 13:
                     if (i + 2 > length || (encoded[i + 1] & 0xC0) != 0x80) {
                         throw badModifiedUtf8(start, field, i);
                     }
@@ -162,8 +179,8 @@ public final class BinaryReader {
                     if (i + 3 > length || (encoded[i + 1] & 0xC0) != 0x80 || (encoded[i + 2] & 0xC0) != 0x80) {
                         throw badModifiedUtf8(start, field, i);
                     }
-                    chars[count++] = (char) (((b & 0x0F) << 12) | ((encoded[i + 1] & 0x3F) << 6)
-                            | (encoded[i + 2] & 0x3F));
+                    chars[count++] =
+                            (char) (((b & 0x0F) << 12) | ((encoded[i + 1] & 0x3F) << 6) | (encoded[i + 2] & 0x3F));
                     i += 3;
                     break;
                 default:
@@ -210,8 +227,8 @@ public final class BinaryReader {
             throw malformedAt(start, field, field + " length " + length + " is negative", remedy);
         }
         if (length > remaining()) {
-            throw malformedAt(start, field, field + " length " + length + " exceeds the " + remaining()
-                    + " bytes left", remedy);
+            throw malformedAt(
+                    start, field, field + " length " + length + " exceeds the " + remaining() + " bytes left", remedy);
         }
         byte[] value = Arrays.copyOfRange(bytes, position, position + length);
         position += length;
@@ -219,19 +236,26 @@ public final class BinaryReader {
     }
 
     private MalformedEncodingException badModifiedUtf8(int start, String field, int index) {
-        return malformedAt(start, field, field + " is not valid modified UTF-8 (byte " + index + " of the string)",
-                remedy);
+        return malformedAt(
+                start, field, field + " is not valid modified UTF-8 (byte " + index + " of the string)", remedy);
     }
 
     private void require(String field, int count) {
         if (remaining() < count) {
-            throw malformedAt(fieldStart, field, field + " needs " + count + " byte(s) but only " + remaining()
-                    + " are left", remedy);
+            throw malformedAt(
+                    fieldStart,
+                    field,
+                    field + " needs " + count + " byte(s) but only " + remaining() + " are left",
+                    remedy);
         }
     }
 
     private MalformedEncodingException malformedAt(int offset, String field, String problem, String why) {
-        return new MalformedEncodingException(format, field, offset, "malformed " + format + ": " + problem
-                + " at offset " + offset + " of " + bytes.length + " bytes; " + why);
+        return new MalformedEncodingException(
+                format,
+                field,
+                offset,
+                "malformed " + format + ": " + problem + " at offset " + offset + " of " + bytes.length + " bytes; "
+                        + why);
     }
 }

@@ -18,7 +18,8 @@ public record AppendRequest(
         long prevGeneration,
         List<LogEntry> entries,
         long commitIndex,
-        long round) implements Message {
+        long round)
+        implements Message {
 
     public AppendRequest {
         entries = List.copyOf(entries);

@@ -26,5 +26,5 @@ public record AppendResponse(
         long matchIndex,
         long hintIndex,
         long hintGeneration,
-        long round) implements Message {
-}
+        long round)
+        implements Message {}

@@ -22,5 +22,4 @@ public record FollowerProgress(
         boolean probing,
         long logRegressions,
         long lastLostFrom,
-        long lastLostTo) {
-}
+        long lastLostTo) {}

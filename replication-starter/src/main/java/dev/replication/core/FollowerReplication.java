@@ -21,17 +21,20 @@ final class FollowerReplication {
     private long matchIndex;
     /** The leader's heartbeat round when the match index last changed. */
     private long matchedInRound;
+
     private long nextIndex;
     private ReplicationState state = ReplicationState.PROBE;
     /** PROBE only: an append is out and we wait for an answer before sending another. */
     private boolean probeSent;
     /** REPLICATE only: the appends in flight (empty while probing). */
     private final RequestPipeline pipeline;
+
     private long ticksSinceContact;
     /** Heard from within the current check-quorum period. */
     private boolean recentlyActive;
     /** Highest heartbeat round this follower has acknowledged in the current generation. */
     private long acknowledgedRound;
+
     private long logRegressions;
     private long lastLostFrom;
     private long lastLostTo;
@@ -147,8 +150,7 @@ final class FollowerReplication {
      * @return false if the rejection is stale (below the match index, or of an earlier probe)
      */
     boolean rejected(long rejectedPrevIndex, long probeFrom) {
-        if (rejectedPrevIndex < matchIndex
-                || (state == ReplicationState.PROBE && rejectedPrevIndex != nextIndex - 1)) {
+        if (rejectedPrevIndex < matchIndex || (state == ReplicationState.PROBE && rejectedPrevIndex != nextIndex - 1)) {
             return false;
         }
         becomeProbe(Math.max(matchIndex + 1, probeFrom));
@@ -177,7 +179,14 @@ final class FollowerReplication {
     }
 
     FollowerProgress progress() {
-        return new FollowerProgress(matchIndex, nextIndex, pipeline.size(), ticksSinceContact,
-                state == ReplicationState.PROBE, logRegressions, lastLostFrom, lastLostTo);
+        return new FollowerProgress(
+                matchIndex,
+                nextIndex,
+                pipeline.size(),
+                ticksSinceContact,
+                state == ReplicationState.PROBE,
+                logRegressions,
+                lastLostFrom,
+                lastLostTo);
     }
 }

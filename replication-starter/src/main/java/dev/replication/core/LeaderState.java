@@ -22,14 +22,20 @@ final class LeaderState {
     private final Map<String, FollowerReplication> followers = new LinkedHashMap<>();
     /** Heartbeat round: increases with every broadcast, echoed by acknowledgements. */
     private long round;
+
     private long nowTick;
     private int heartbeatElapsed;
     private int quorumElapsed;
     /** Index of this generation's no-op: once committed, the commit index is up to date. */
     private final long firstIndexOfGeneration;
 
-    LeaderState(ReplicaConfig config, ClusterConfig cluster, ReplicatedLog log, HighWaterMark highWaterMark,
-            Outbox outbox, long generation) {
+    LeaderState(
+            ReplicaConfig config,
+            ClusterConfig cluster,
+            ReplicatedLog log,
+            HighWaterMark highWaterMark,
+            Outbox outbox,
+            long generation) {
         this.config = config;
         this.cluster = cluster;
         this.log = log;
@@ -82,8 +88,15 @@ final class LeaderState {
         round++;
         for (FollowerReplication follower : followers.values()) {
             long prev = follower.matchIndex();
-            outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
-                    List.of(), highWaterMark.index(), round));
+            outbox.send(new AppendRequest(
+                    config.id(),
+                    follower.id,
+                    generation,
+                    prev,
+                    log.generationAt(prev),
+                    List.of(),
+                    highWaterMark.index(),
+                    round));
         }
     }
 
@@ -100,14 +113,21 @@ final class LeaderState {
         while (follower.canSend() && follower.nextIndex() <= log.lastIndex()) {
             long next = follower.nextIndex();
             long prev = next - 1;
-            List<LogEntry> entries = log.entries(
-                    next, next + config.maxEntriesPerAppend() - 1, config.maxBytesPerAppend());
+            List<LogEntry> entries =
+                    log.entries(next, next + config.maxEntriesPerAppend() - 1, config.maxBytesPerAppend());
             long bytes = 0;
             for (LogEntry entry : entries) {
                 bytes += entry.payloadSize();
             }
-            outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
-                    entries, highWaterMark.index(), round));
+            outbox.send(new AppendRequest(
+                    config.id(),
+                    follower.id,
+                    generation,
+                    prev,
+                    log.generationAt(prev),
+                    entries,
+                    highWaterMark.index(),
+                    round));
             follower.sent(prev + entries.size(), bytes, nowTick);
             sent = true;
         }
@@ -136,7 +156,8 @@ final class LeaderState {
         } else if (follower.provesLostEntries(response.matchIndex(), response.round())) {
             followerLostEntries(follower, response);
         } else {
-            follower.rejected(response.matchIndex(),
+            follower.rejected(
+                    response.matchIndex(),
                     probeFrom(response.hintIndex(), response.hintGeneration(), follower.matchIndex()));
         }
         if (committed) {
@@ -166,8 +187,8 @@ final class LeaderState {
         // Log Matching: if its entry just before the hint has our generation there, its log
         // agrees with ours up to that entry; otherwise nothing is known to match.
         long stillMatching = log.generationAt(firstLost - 1) == rejection.hintGeneration() ? firstLost - 1 : 0;
-        outbox.lostEntries(follower.lostEntries(firstLost, stillMatching,
-                probeFrom(firstLost, rejection.hintGeneration(), stillMatching), round));
+        outbox.lostEntries(follower.lostEntries(
+                firstLost, stillMatching, probeFrom(firstLost, rejection.hintGeneration(), stillMatching), round));
     }
 
     /**
@@ -177,8 +198,15 @@ final class LeaderState {
      */
     private void sendCommitIndex(FollowerReplication follower) {
         long prev = follower.matchIndex();
-        outbox.send(new AppendRequest(config.id(), follower.id, generation, prev, log.generationAt(prev),
-                List.of(), highWaterMark.index(), round));
+        outbox.send(new AppendRequest(
+                config.id(),
+                follower.id,
+                generation,
+                prev,
+                log.generationAt(prev),
+                List.of(),
+                highWaterMark.index(),
+                round));
     }
 
     /**

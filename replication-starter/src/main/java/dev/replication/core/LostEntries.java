@@ -11,5 +11,4 @@ package dev.replication.core;
  * @param fromIndex the first index the follower no longer holds as acknowledged
  * @param toIndex the match index the leader had recorded for it
  */
-public record LostEntries(String follower, long fromIndex, long toIndex) {
-}
+public record LostEntries(String follower, long fromIndex, long toIndex) {}

@@ -12,8 +12,7 @@ public final class MajorityQuorum {
         PENDING
     }
 
-    private MajorityQuorum() {
-    }
+    private MajorityQuorum() {}
 
     /** The smallest number of voters that is a majority of {@code voters}. */
     public static int quorumSize(int voters) {

@@ -6,8 +6,13 @@ package dev.replication.core;
  * is answered with the receiver's current generation.
  */
 public sealed interface Message
-        permits AppendRequest, AppendResponse, VoteRequest, VoteResponse,
-                ReadIndexRequest, ReadIndexResponse, TimeoutNow {
+        permits AppendRequest,
+                AppendResponse,
+                VoteRequest,
+                VoteResponse,
+                ReadIndexRequest,
+                ReadIndexResponse,
+                TimeoutNow {
 
     /** Id of the sending node. */
     String from();

@@ -40,8 +40,11 @@ final class Outbox {
     }
 
     boolean isEmpty() {
-        return messages.isEmpty() && messagesAfterPersist.isEmpty() && readStates.isEmpty()
-                && readRejections.isEmpty() && lostEntries.isEmpty();
+        return messages.isEmpty()
+                && messagesAfterPersist.isEmpty()
+                && readStates.isEmpty()
+                && readRejections.isEmpty()
+                && lostEntries.isEmpty();
     }
 
     List<Message> messages() {

@@ -11,14 +11,12 @@ public sealed interface Proposal {
      * entry committed at {@code index} has another generation, this command was overwritten
      * and never committed.
      */
-    record Accepted(long index, long generation) implements Proposal {
-    }
+    record Accepted(long index, long generation) implements Proposal {}
 
     /**
      * The command certainly did not enter the log (safe to retry elsewhere).
      *
      * @param leaderId the leader this node knows of, null if none
      */
-    record Rejected(@Nullable String leaderId, String reason) implements Proposal {
-    }
+    record Rejected(@Nullable String leaderId, String reason) implements Proposal {}
 }

@@ -24,9 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ReadIndex {
 
-    private record PendingRead(String origin, long originIncarnation, long requestId, long readIndex,
-            long requiredRound) {
-    }
+    private record PendingRead(
+            String origin, long originIncarnation, long requestId, long readIndex, long requiredRound) {}
 
     private final ReplicaConfig config;
     private final Outbox outbox;
@@ -78,8 +77,14 @@ final class ReadIndex {
             if (read.origin().equals(config.id())) {
                 outbox.readState(new ReadState(read.requestId(), read.readIndex()));
             } else {
-                outbox.send(new ReadIndexResponse(config.id(), read.origin(), generation, read.requestId(),
-                        read.originIncarnation(), true, read.readIndex()));
+                outbox.send(new ReadIndexResponse(
+                        config.id(),
+                        read.origin(),
+                        generation,
+                        read.requestId(),
+                        read.originIncarnation(),
+                        true,
+                        read.readIndex()));
             }
         }
     }
@@ -88,11 +93,13 @@ final class ReadIndex {
     void leadershipLost(@Nullable String newLeader, long generation) {
         for (PendingRead read : pending) {
             if (read.origin().equals(config.id())) {
-                reject(read.requestId(), newLeader, "node " + config.id()
-                        + " lost leadership before the read was confirmed; retry on the leader");
+                reject(
+                        read.requestId(),
+                        newLeader,
+                        "node " + config.id() + " lost leadership before the read was confirmed; retry on the leader");
             } else {
-                outbox.send(new ReadIndexResponse(config.id(), read.origin(), generation, read.requestId(),
-                        read.originIncarnation(), false, 0));
+                outbox.send(new ReadIndexResponse(
+                        config.id(), read.origin(), generation, read.requestId(), read.originIncarnation(), false, 0));
             }
         }
         pending.clear();
@@ -118,14 +125,20 @@ final class ReadIndex {
             return; // answered already, or timed out
         }
         if (!response.accepted()) {
-            reject(response.requestId(), leader.get(), "leader " + response.from()
-                    + " could not confirm a read index (not leading, or its first entry of the generation"
-                    + " is not yet committed); retry in a moment");
+            reject(
+                    response.requestId(),
+                    leader.get(),
+                    "leader " + response.from()
+                            + " could not confirm a read index (not leading, or its first entry of the generation"
+                            + " is not yet committed); retry in a moment");
         } else if (response.readIndex() - localLastIndex > config.maxReadLagEntries()) {
-            reject(response.requestId(), leader.get(), "node " + config.id() + " is "
-                    + (response.readIndex() - localLastIndex) + " entries behind the read index "
-                    + response.readIndex() + " (limit maxReadLagEntries=" + config.maxReadLagEntries()
-                    + "); read from the leader or retry when this node has caught up");
+            reject(
+                    response.requestId(),
+                    leader.get(),
+                    "node " + config.id() + " is "
+                            + (response.readIndex() - localLastIndex) + " entries behind the read index "
+                            + response.readIndex() + " (limit maxReadLagEntries=" + config.maxReadLagEntries()
+                            + "); read from the leader or retry when this node has caught up");
         } else {
             outbox.readState(new ReadState(response.requestId(), response.readIndex()));
         }
@@ -142,8 +155,11 @@ final class ReadIndex {
                 continue;
             }
             iterator.remove();
-            reject(entry.getKey(), leader.get(), "no read index from the leader within "
-                    + config.electionTimeoutTicks() + " ticks; retry, or read from the leader");
+            reject(
+                    entry.getKey(),
+                    leader.get(),
+                    "no read index from the leader within " + config.electionTimeoutTicks()
+                            + " ticks; retry, or read from the leader");
         }
     }
 }

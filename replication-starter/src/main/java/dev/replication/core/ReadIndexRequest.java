@@ -11,5 +11,4 @@ package dev.replication.core;
  *     process before
  */
 public record ReadIndexRequest(String from, String to, long generation, long requestId, long incarnation)
-        implements Message {
-}
+        implements Message {}

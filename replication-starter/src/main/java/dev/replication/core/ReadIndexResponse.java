@@ -7,11 +7,5 @@ package dev.replication.core;
  * @param incarnation the requesting process's incarnation, from its {@link ReadIndexRequest}
  */
 public record ReadIndexResponse(
-        String from,
-        String to,
-        long generation,
-        long requestId,
-        long incarnation,
-        boolean accepted,
-        long readIndex) implements Message {
-}
+        String from, String to, long generation, long requestId, long incarnation, boolean accepted, long readIndex)
+        implements Message {}

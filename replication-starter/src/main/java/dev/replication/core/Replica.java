@@ -132,9 +132,11 @@ public final class Replica {
     public List<Proposal> propose(List<byte[]> commands) {
         List<Proposal> proposals = new ArrayList<>(commands.size());
         if (role != Role.LEADER) {
-            Proposal rejected = new Proposal.Rejected(leaderId, "this node (" + config.id() + ") is " + role
-                    + ", not the leader; send the command to "
-                    + (leaderId == null ? "the leader once one is elected" : "leader " + leaderId));
+            Proposal rejected = new Proposal.Rejected(
+                    leaderId,
+                    "this node (" + config.id() + ") is " + role
+                            + ", not the leader; send the command to "
+                            + (leaderId == null ? "the leader once one is elected" : "leader " + leaderId));
             commands.forEach(command -> proposals.add(rejected));
             return proposals;
         }
@@ -155,18 +157,29 @@ public final class Replica {
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
             if (highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
-                reads.reject(requestId, config.id(), "leader " + config.id()
-                        + " has not yet committed an entry of its generation " + generation
-                        + "; retry in a moment");
+                reads.reject(
+                        requestId,
+                        config.id(),
+                        "leader " + config.id()
+                                + " has not yet committed an entry of its generation " + generation
+                                + "; retry in a moment");
                 return;
             }
-            reads.register(config.id(), config.incarnation(), requestId, highWaterMark.index(), leaderState().round());
+            reads.register(
+                    config.id(),
+                    config.incarnation(),
+                    requestId,
+                    highWaterMark.index(),
+                    leaderState().round());
             serveReads();
         } else if (leaderId != null && role == Role.FOLLOWER) {
             reads.forward(requestId, leaderId, generation);
         } else {
-            reads.reject(requestId, leaderId, "this node (" + config.id() + ") is " + role
-                    + " and knows no leader; retry once a leader is elected");
+            reads.reject(
+                    requestId,
+                    leaderId,
+                    "this node (" + config.id() + ") is " + role
+                            + " and knows no leader; retry once a leader is elected");
         }
     }
 
@@ -217,7 +230,9 @@ public final class Replica {
             log.submitted(ready.entries().get(ready.entries().size() - 1).index());
         }
         if (!ready.committedEntries().isEmpty()) {
-            handedOutCommitIndex = ready.committedEntries().get(ready.committedEntries().size() - 1).index();
+            handedOutCommitIndex = ready.committedEntries()
+                    .get(ready.committedEntries().size() - 1)
+                    .index();
         }
         if (ready.roleState() != null) {
             reportedRoleState = ready.roleState();
@@ -286,8 +301,8 @@ public final class Replica {
         }
         long campaignGeneration = preVote ? generation + 1 : generation;
         for (String peer : cluster.others(config.id())) {
-            VoteRequest request = new VoteRequest(config.id(), peer, campaignGeneration, preVote,
-                    log.lastIndex(), log.lastGeneration());
+            VoteRequest request = new VoteRequest(
+                    config.id(), peer, campaignGeneration, preVote, log.lastIndex(), log.lastGeneration());
             if (preVote) {
                 outbox.send(request);
             } else {
@@ -316,14 +331,14 @@ public final class Replica {
         if (message instanceof AppendRequest request) {
             // Round 0 and hint 0: the sender may lead our generation by the time this arrives, and
             // the round of its older leadership must not count as an acknowledgement of the new one.
-            outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, false,
-                    request.prevIndex(), 0, 0, 0));
+            outbox.sendAfterPersist(
+                    new AppendResponse(config.id(), request.from(), generation, false, request.prevIndex(), 0, 0, 0));
         } else if (message instanceof VoteRequest request) {
-            outbox.sendAfterPersist(new VoteResponse(config.id(), request.from(), generation,
-                    request.preVote(), false));
+            outbox.sendAfterPersist(
+                    new VoteResponse(config.id(), request.from(), generation, request.preVote(), false));
         } else if (message instanceof ReadIndexRequest request) {
-            outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(),
-                    request.incarnation(), false, 0));
+            outbox.send(new ReadIndexResponse(
+                    config.id(), request.from(), generation, request.requestId(), request.incarnation(), false, 0));
         }
     }
 
@@ -335,15 +350,22 @@ public final class Replica {
         long prevIndex = request.prevIndex();
         if (prevIndex > log.lastIndex() || log.generationAt(prevIndex) != request.prevGeneration()) {
             long hint = log.rejectionHint(prevIndex, highWaterMark.index());
-            outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, false,
-                    prevIndex, hint, log.generationAt(hint - 1), request.round()));
+            outbox.sendAfterPersist(new AppendResponse(
+                    config.id(),
+                    request.from(),
+                    generation,
+                    false,
+                    prevIndex,
+                    hint,
+                    log.generationAt(hint - 1),
+                    request.round()));
             return;
         }
         log.appendFromLeader(request.entries(), highWaterMark.index());
         long matched = request.lastIndex();
         highWaterMark.advanceAsFollower(request.commitIndex(), matched);
-        outbox.sendAfterPersist(new AppendResponse(config.id(), request.from(), generation, true,
-                matched, 0, 0, request.round()));
+        outbox.sendAfterPersist(
+                new AppendResponse(config.id(), request.from(), generation, true, matched, 0, 0, request.round()));
     }
 
     private void onVoteRequest(VoteRequest request) {
@@ -355,18 +377,24 @@ public final class Replica {
             election.resetTimer();
         }
         // Sent only after the vote is durable: a restarted voter must not vote twice.
-        outbox.sendAfterPersist(new VoteResponse(config.id(), request.from(),
-                grant && request.preVote() ? request.generation() : generation, request.preVote(), grant));
+        outbox.sendAfterPersist(new VoteResponse(
+                config.id(),
+                request.from(),
+                grant && request.preVote() ? request.generation() : generation,
+                request.preVote(),
+                grant));
     }
 
     private void onVoteResponse(VoteResponse response) {
         boolean current = response.preVote()
-                ? role == Role.PRE_CANDIDATE && response.generation() == (response.granted() ? generation + 1 : generation)
+                ? role == Role.PRE_CANDIDATE
+                        && response.generation() == (response.granted() ? generation + 1 : generation)
                 : role == Role.CANDIDATE && response.generation() == generation;
         if (!current) {
             return;
         }
-        MajorityQuorum.VoteResult result = election.record(response.from(), response.granted(), cluster.voters().size());
+        MajorityQuorum.VoteResult result = election.record(
+                response.from(), response.granted(), cluster.voters().size());
         if (result == MajorityQuorum.VoteResult.WON) {
             if (response.preVote()) {
                 campaign(false);
@@ -380,11 +408,15 @@ public final class Replica {
 
     private void onReadIndexRequest(ReadIndexRequest request) {
         if (role != Role.LEADER || highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
-            outbox.send(new ReadIndexResponse(config.id(), request.from(), generation, request.requestId(),
-                    request.incarnation(), false, 0));
+            outbox.send(new ReadIndexResponse(
+                    config.id(), request.from(), generation, request.requestId(), request.incarnation(), false, 0));
             return;
         }
-        reads.register(request.from(), request.incarnation(), request.requestId(), highWaterMark.index(),
+        reads.register(
+                request.from(),
+                request.incarnation(),
+                request.requestId(),
+                highWaterMark.index(),
                 leaderState().round());
         serveReads();
     }

@@ -50,12 +50,11 @@ public record ReplicaConfig(
         }
         voters = Set.copyOf(voters);
         if (!voters.contains(id)) {
-            throw new IllegalArgumentException(
-                    "replica id '" + id + "' is not among the voters " + voters + "; list every node, this one included");
+            throw new IllegalArgumentException("replica id '" + id + "' is not among the voters " + voters
+                    + "; list every node, this one included");
         }
         if (heartbeatIntervalTicks < 1) {
-            throw new IllegalArgumentException(
-                    "heartbeatIntervalTicks must be >= 1, was " + heartbeatIntervalTicks);
+            throw new IllegalArgumentException("heartbeatIntervalTicks must be >= 1, was " + heartbeatIntervalTicks);
         }
         if (electionTimeoutTicks < 2 * heartbeatIntervalTicks) {
             throw new IllegalArgumentException("electionTimeoutTicks (" + electionTimeoutTicks
@@ -86,7 +85,15 @@ public record ReplicaConfig(
 
     /** The same knobs for another process start. */
     public ReplicaConfig withIncarnation(long newIncarnation) {
-        return new ReplicaConfig(id, voters, electionTimeoutTicks, heartbeatIntervalTicks, maxInflightAppends,
-                maxEntriesPerAppend, maxBytesPerAppend, maxReadLagEntries, newIncarnation);
+        return new ReplicaConfig(
+                id,
+                voters,
+                electionTimeoutTicks,
+                heartbeatIntervalTicks,
+                maxInflightAppends,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxReadLagEntries,
+                newIncarnation);
     }
 }

@@ -132,8 +132,8 @@ final class ReplicatedLog implements LogReader {
                     continue;
                 }
                 if (index <= commitIndex) {
-                    throw new IllegalStateException("entry " + index + " is committed but the leader sent "
-                            + entry + " in its place: the log matching guarantee is broken, stop this node");
+                    throw new IllegalStateException("entry " + index + " is committed but the leader sent " + entry
+                            + " in its place: the log matching guarantee is broken, stop this node");
                 }
                 truncateFrom(index);
                 truncatedAt = truncatedAt == 0 ? index : truncatedAt;

@@ -10,8 +10,7 @@ import java.util.Deque;
  */
 final class RequestPipeline {
 
-    private record Slot(long lastIndex, long bytes, long sentAtTick) {
-    }
+    private record Slot(long lastIndex, long bytes, long sentAtTick) {}
 
     private final int maxMessages;
     private final Deque<Slot> slots = new ArrayDeque<>();

@@ -6,5 +6,4 @@ import org.jspecify.annotations.Nullable;
  * Volatile view of who leads: this node's role, the leader it knows of (null: none known) and
  * the generation. Not persisted.
  */
-public record RoleState(Role role, @Nullable String leaderId, long generation) {
-}
+public record RoleState(Role role, @Nullable String leaderId, long generation) {}

@@ -8,11 +8,5 @@ package dev.replication.core;
  * @param generation the generation the candidate campaigns for (for a pre-vote, its current
  *     generation plus one, which it has not adopted)
  */
-public record VoteRequest(
-        String from,
-        String to,
-        long generation,
-        boolean preVote,
-        long lastIndex,
-        long lastGeneration) implements Message {
-}
+public record VoteRequest(String from, String to, long generation, boolean preVote, long lastIndex, long lastGeneration)
+        implements Message {}

@@ -70,8 +70,10 @@ public final class DataDirectory implements AutoCloseable {
             Files.createDirectories(root);
             channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new WriteAheadLogException("cannot create or open the data directory " + root + ": " + e
-                    + ". Check that the path is a directory writable by this process (replication.data-dir).", e);
+            throw new WriteAheadLogException(
+                    "cannot create or open the data directory " + root + ": " + e
+                            + ". Check that the path is a directory writable by this process (replication.data-dir).",
+                    e);
         }
         try {
             FileLock lock = lock(channel, root);
@@ -94,8 +96,10 @@ public final class DataDirectory implements AutoCloseable {
                 e.addSuppressed(closeFailure);
             }
             if (e instanceof IOException io) {
-                throw new WriteAheadLogException("cannot set up the data directory " + root + ": " + io
-                        + ". Check that it is writable by this process and the disk is not full.", io);
+                throw new WriteAheadLogException(
+                        "cannot set up the data directory " + root + ": " + io
+                                + ". Check that it is writable by this process and the disk is not full.",
+                        io);
             }
             throw (RuntimeException) e;
         }
@@ -131,8 +135,10 @@ public final class DataDirectory implements AutoCloseable {
             lock.release();
             lockChannel.close();
         } catch (IOException e) {
-            throw new WriteAheadLogException("cannot release the lock on the data directory " + dir + ": " + e
-                    + ". The lock is dropped when this process exits.", e);
+            throw new WriteAheadLogException(
+                    "cannot release the lock on the data directory " + dir + ": " + e
+                            + ". The lock is dropped when this process exits.",
+                    e);
         }
     }
 
@@ -192,7 +198,10 @@ public final class DataDirectory implements AutoCloseable {
         String clusterId = properties.getProperty("cluster-id");
         String nodeId = properties.getProperty("node-id");
         String incarnationId = properties.getProperty("incarnation-id");
-        if (!String.valueOf(IDENTITY_FORMAT).equals(format) || clusterId == null || nodeId == null || incarnationId == null) {
+        if (!String.valueOf(IDENTITY_FORMAT).equals(format)
+                || clusterId == null
+                || nodeId == null
+                || incarnationId == null) {
             throw new WriteAheadLogException("the identity file " + file + " is incomplete or of an unknown format"
                     + " (format-version " + format + "); restore it from a backup, or empty the data directory to"
                     + " start this node afresh.");
@@ -223,6 +232,11 @@ public final class DataDirectory implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("writing to a string cannot fail", e);
         }
-        return out.toString().lines().filter(line -> line.startsWith("v=")).findFirst().orElseThrow().substring(2);
+        return out.toString()
+                .lines()
+                .filter(line -> line.startsWith("v="))
+                .findFirst()
+                .orElseThrow()
+                .substring(2);
     }
 }

@@ -43,14 +43,11 @@ final class GroupCommitWriter {
         }
     }
 
-    record TruncateSuffix(long fromIndex, CompletableFuture<Void> done) implements Task {
-    }
+    record TruncateSuffix(long fromIndex, CompletableFuture<Void> done) implements Task {}
 
-    record TruncatePrefix(long upToIndex, CompletableFuture<Void> done) implements Task {
-    }
+    record TruncatePrefix(long upToIndex, CompletableFuture<Void> done) implements Task {}
 
-    record Stop(CompletableFuture<Void> done) implements Task {
-    }
+    record Stop(CompletableFuture<Void> done) implements Task {}
 
     private final SegmentStore store;
     private final LogOptions options;
@@ -138,8 +135,11 @@ final class GroupCommitWriter {
     LogHealth health() {
         long started = persistStartedNanos;
         long inProgressNanos = started == IDLE ? 0 : System.nanoTime() - started;
-        return new LogHealth(diskFull, TimeUnit.NANOSECONDS.toMillis(inProgressNanos),
-                TimeUnit.NANOSECONDS.toMillis(lastPersistNanos), options.stallThreshold().toMillis());
+        return new LogHealth(
+                diskFull,
+                TimeUnit.NANOSECONDS.toMillis(inProgressNanos),
+                TimeUnit.NANOSECONDS.toMillis(lastPersistNanos),
+                options.stallThreshold().toMillis());
     }
 
     /** Number of fsyncs the writer issued for appended records (roll and truncation forces excluded). */
@@ -181,13 +181,21 @@ final class GroupCommitWriter {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(new WriteAheadLogException("the log writer for " + store.dir() + " was interrupted and stopped;"
-                    + " reopen the log to write again", e), batch);
+            fail(
+                    new WriteAheadLogException(
+                            "the log writer for " + store.dir() + " was interrupted and stopped;"
+                                    + " reopen the log to write again",
+                            e),
+                    batch);
         } catch (Exception | Error e) {
-            fail(new WriteAheadLogException("the write-ahead log in " + store.dir() + " failed: " + e
-                    + ". It accepts no further writes; records not yet acknowledged may be lost. Fix the cause"
-                    + " (a full disk, a failing device, permissions), then restart the node: recovery on open"
-                    + " keeps every acknowledged record.", e), batch);
+            fail(
+                    new WriteAheadLogException(
+                            "the write-ahead log in " + store.dir() + " failed: " + e
+                                    + ". It accepts no further writes; records not yet acknowledged may be lost. Fix the cause"
+                                    + " (a full disk, a failing device, permissions), then restart the node: recovery on open"
+                                    + " keeps every acknowledged record.",
+                            e),
+                    batch);
         }
     }
 
@@ -263,7 +271,8 @@ final class GroupCommitWriter {
     // After a full disk interrupted an append, its first entries may be written already.
     private List<LogEntry> unwritten(List<LogEntry> entries) {
         long written = store.lastIndex();
-        int from = (int) Math.max(0, Math.min(entries.size(), written + 1 - entries.get(0).index()));
+        int from = (int) Math.max(
+                0, Math.min(entries.size(), written + 1 - entries.get(0).index()));
         return entries.subList(from, entries.size());
     }
 

@@ -63,8 +63,10 @@ public final class HardStateFile {
             buf.flip();
             return decode(buf);
         } catch (IOException e) {
-            throw new WriteAheadLogException("cannot read the hard state file " + file + ": " + e
-                    + ". Check the disk and the file's permissions.", e);
+            throw new WriteAheadLogException(
+                    "cannot read the hard state file " + file + ": " + e
+                            + ". Check the disk and the file's permissions.",
+                    e);
         }
     }
 
@@ -81,9 +83,12 @@ public final class HardStateFile {
             files.moveAtomically(temp, file);
             files.syncDirectory(dir);
         } catch (IOException e) {
-            throw new WriteAheadLogException("cannot save the hard state (generation " + state.generation()
-                    + ") to " + file + ": " + e + ". The node must not vote or campaign until it can; check that"
-                    + " the directory is writable and the disk is not full.", e);
+            throw new WriteAheadLogException(
+                    "cannot save the hard state (generation " + state.generation()
+                            + ") to " + file + ": " + e
+                            + ". The node must not vote or campaign until it can; check that"
+                            + " the directory is writable and the disk is not full.",
+                    e);
         }
     }
 

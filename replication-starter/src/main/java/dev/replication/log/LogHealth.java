@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param lastPersistMillis how long the last completed batch took to write and force
  * @param stallThresholdMillis from {@link LogOptions#stallThreshold()}
  */
-public record LogHealth(@Nullable String diskFull, long persistInProgressMillis, long lastPersistMillis,
-        long stallThresholdMillis) {
+public record LogHealth(
+        @Nullable String diskFull, long persistInProgressMillis, long lastPersistMillis, long stallThresholdMillis) {
 
     /** True when a persist has been in progress for longer than the stall threshold. */
     public boolean stalled() {

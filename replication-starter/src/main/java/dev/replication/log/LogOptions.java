@@ -18,8 +18,13 @@ import java.util.Objects;
  * @param diskFullRetryInterval while the disk is full, how often the writer tries the waiting
  *     append again
  */
-public record LogOptions(long segmentBytes, int maxRecordBytes, FsyncPolicy fsyncPolicy, Duration fsyncInterval,
-        Duration stallThreshold, Duration diskFullRetryInterval) {
+public record LogOptions(
+        long segmentBytes,
+        int maxRecordBytes,
+        FsyncPolicy fsyncPolicy,
+        Duration fsyncInterval,
+        Duration stallThreshold,
+        Duration diskFullRetryInterval) {
 
     public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
@@ -33,13 +38,13 @@ public record LogOptions(long segmentBytes, int maxRecordBytes, FsyncPolicy fsyn
         Objects.requireNonNull(stallThreshold, "stallThreshold");
         Objects.requireNonNull(diskFullRetryInterval, "diskFullRetryInterval");
         if (maxRecordBytes <= RecordFormat.OVERHEAD) {
-            throw new IllegalArgumentException("maxRecordBytes must be greater than the "
-                    + RecordFormat.OVERHEAD + " bytes of record framing, was " + maxRecordBytes);
+            throw new IllegalArgumentException("maxRecordBytes must be greater than the " + RecordFormat.OVERHEAD
+                    + " bytes of record framing, was " + maxRecordBytes);
         }
         // Segment offsets are kept as ints: a segment must stay below 2 GiB.
         if (segmentBytes < SegmentHeader.SIZE + 1 || segmentBytes > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("segmentBytes must be between " + (SegmentHeader.SIZE + 1)
-                    + " and " + Integer.MAX_VALUE / 2 + ", was " + segmentBytes);
+            throw new IllegalArgumentException("segmentBytes must be between " + (SegmentHeader.SIZE + 1) + " and "
+                    + Integer.MAX_VALUE / 2 + ", was " + segmentBytes);
         }
         if (fsyncInterval.isNegative() || fsyncInterval.isZero()) {
             throw new IllegalArgumentException("fsyncInterval must be positive, was " + fsyncInterval);
@@ -54,13 +59,19 @@ public record LogOptions(long segmentBytes, int maxRecordBytes, FsyncPolicy fsyn
 
     /** The options with the default stall threshold and disk-full retry interval. */
     public LogOptions(long segmentBytes, int maxRecordBytes, FsyncPolicy fsyncPolicy, Duration fsyncInterval) {
-        this(segmentBytes, maxRecordBytes, fsyncPolicy, fsyncInterval, DEFAULT_STALL_THRESHOLD,
+        this(
+                segmentBytes,
+                maxRecordBytes,
+                fsyncPolicy,
+                fsyncInterval,
+                DEFAULT_STALL_THRESHOLD,
                 DEFAULT_DISK_FULL_RETRY_INTERVAL);
     }
 
     /** 64 MiB segments, 8 MiB records, {@link FsyncPolicy#ALWAYS}, 5 s stall threshold, 1 s disk-full retries. */
     public static LogOptions defaults() {
-        return new LogOptions(DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_RECORD_BYTES, FsyncPolicy.ALWAYS, DEFAULT_FSYNC_INTERVAL);
+        return new LogOptions(
+                DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_RECORD_BYTES, FsyncPolicy.ALWAYS, DEFAULT_FSYNC_INTERVAL);
     }
 
     /** The largest payload an append accepts: {@link #maxRecordBytes()} less the record framing. */
@@ -78,12 +89,13 @@ public record LogOptions(long segmentBytes, int maxRecordBytes, FsyncPolicy fsyn
 
     /** Opts in to {@link FsyncPolicy#INTERVAL}: read its risk first. */
     public LogOptions withIntervalFsync(Duration interval) {
-        return new LogOptions(segmentBytes, maxRecordBytes, FsyncPolicy.INTERVAL, interval, stallThreshold,
-                diskFullRetryInterval);
+        return new LogOptions(
+                segmentBytes, maxRecordBytes, FsyncPolicy.INTERVAL, interval, stallThreshold, diskFullRetryInterval);
     }
 
     public LogOptions withStallThreshold(Duration threshold) {
-        return new LogOptions(segmentBytes, maxRecordBytes, fsyncPolicy, fsyncInterval, threshold, diskFullRetryInterval);
+        return new LogOptions(
+                segmentBytes, maxRecordBytes, fsyncPolicy, fsyncInterval, threshold, diskFullRetryInterval);
     }
 
     public LogOptions withDiskFullRetryInterval(Duration interval) {

@@ -55,7 +55,9 @@ final class LogRecovery {
         try {
             for (int k = 0; k < segmentFiles.size(); k++) {
                 boolean last = k == segmentFiles.size() - 1;
-                long expectedFirst = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).lastIndex() + 1;
+                long expectedFirst = segments.isEmpty()
+                        ? -1
+                        : segments.get(segments.size() - 1).lastIndex() + 1;
                 Segment segment = recoverSegment(segmentFiles.get(k), last, expectedFirst);
                 if (segment != null) {
                     segments.add(segment);
@@ -89,8 +91,11 @@ final class LogRecovery {
             if (problem != null) {
                 if (last && content.limit() <= SegmentHeader.SIZE) {
                     // Crash while creating the newest segment: it never held a record.
-                    log.warn("Deleting log segment {} with an incomplete header ({}); it was being created"
-                            + " when the process stopped and holds no records", file, problem);
+                    log.warn(
+                            "Deleting log segment {} with an incomplete header ({}); it was being created"
+                                    + " when the process stopped and holds no records",
+                            file,
+                            problem);
                     handle.close();
                     files.delete(file);
                     files.syncDirectory(dir);
@@ -99,12 +104,18 @@ final class LogRecovery {
                 throw new LogCorruptedException(file, 0, problem);
             }
             if (header.firstIndex() != nameIndex) {
-                throw new LogCorruptedException(file, 8, "the header says the first index is "
-                        + header.firstIndex() + " but the file name says " + nameIndex);
+                throw new LogCorruptedException(
+                        file,
+                        8,
+                        "the header says the first index is " + header.firstIndex() + " but the file name says "
+                                + nameIndex);
             }
             if (expectedFirst >= 0 && nameIndex != expectedFirst) {
-                throw new LogCorruptedException(file, 0, "the previous segment ends at index " + (expectedFirst - 1)
-                        + " but this one starts at " + nameIndex + " (a segment is missing or damaged)");
+                throw new LogCorruptedException(
+                        file,
+                        0,
+                        "the previous segment ends at index " + (expectedFirst - 1) + " but this one starts at "
+                                + nameIndex + " (a segment is missing or damaged)");
             }
             Segment segment = scanRecords(file, handle, content, nameIndex, last);
             keep = true;
@@ -116,7 +127,8 @@ final class LogRecovery {
         }
     }
 
-    private Segment scanRecords(Path file, FileLayer.FileHandle handle, ByteBuffer content, long firstIndex, boolean last)
+    private Segment scanRecords(
+            Path file, FileLayer.FileHandle handle, ByteBuffer content, long firstIndex, boolean last)
             throws IOException {
         List<long[]> valid = new ArrayList<>();
         int pos = SegmentHeader.SIZE;
@@ -132,8 +144,10 @@ final class LogRecovery {
         }
         if (pos < content.limit()) {
             if (!last) {
-                throw new LogCorruptedException(file, pos, "record " + expectedIndex + " is damaged in a segment"
-                        + " that is followed by newer segments");
+                throw new LogCorruptedException(
+                        file,
+                        pos,
+                        "record " + expectedIndex + " is damaged in a segment" + " that is followed by newer segments");
             }
             cutUnforcedTail(file, handle, content, pos, expectedIndex);
         }
@@ -158,18 +172,27 @@ final class LogRecovery {
             }
             long forced = RecordFormat.forcedBytesAt(content, p);
             if (forced > pos) {
-                throw new LogCorruptedException(file, pos, "record " + badIndex + " is damaged, but record "
-                        + RecordFormat.indexAt(content, p) + " at offset " + p + " was written after the first " + forced
-                        + " bytes of this segment had been forced, so the damage is inside data that may have been"
-                        + " acknowledged");
+                throw new LogCorruptedException(
+                        file,
+                        pos,
+                        "record " + badIndex + " is damaged, but record "
+                                + RecordFormat.indexAt(content, p) + " at offset " + p + " was written after the first "
+                                + forced
+                                + " bytes of this segment had been forced, so the damage is inside data that may have been"
+                                + " acknowledged");
             }
             discarded++;
             p += frameSize;
         }
-        log.warn("Truncating the unforced tail of log segment {} at byte offset {} ({} bytes after record {}, {} of"
-                + " them valid-looking records written after a lost one); it was being written when the power or"
-                + " the process stopped and was never acknowledged",
-                file, pos, content.limit() - pos, badIndex - 1, discarded);
+        log.warn(
+                "Truncating the unforced tail of log segment {} at byte offset {} ({} bytes after record {}, {} of"
+                        + " them valid-looking records written after a lost one); it was being written when the power or"
+                        + " the process stopped and was never acknowledged",
+                file,
+                pos,
+                content.limit() - pos,
+                badIndex - 1,
+                discarded);
         handle.truncate(pos);
         handle.force();
         files.syncDirectory(dir);
@@ -178,7 +201,8 @@ final class LogRecovery {
     /** Size of a valid frame at {@code pos} holding {@code expectedIndex}, or -1. */
     private static int validFrameSize(ByteBuffer content, int pos, long expectedIndex) {
         int frameSize = RecordFormat.validFrameSize(content, pos);
-        if (frameSize < 0 || RecordFormat.indexAt(content, pos) != expectedIndex
+        if (frameSize < 0
+                || RecordFormat.indexAt(content, pos) != expectedIndex
                 || !vouchesOnlyForEarlierBytes(content, pos)) {
             return -1;
         }
@@ -208,7 +232,8 @@ final class LogRecovery {
     private static ByteBuffer readAll(FileLayer.FileHandle handle, Path file) throws IOException {
         long size = handle.size();
         if (size > Integer.MAX_VALUE - 8) {
-            throw new LogCorruptedException(file, 0, "the segment is " + size + " bytes, larger than any segment this log writes");
+            throw new LogCorruptedException(
+                    file, 0, "the segment is " + size + " bytes, larger than any segment this log writes");
         }
         ByteBuffer content = ByteBuffer.allocate((int) size);
         long at = 0;

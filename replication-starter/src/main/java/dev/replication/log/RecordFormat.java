@@ -31,8 +31,7 @@ final class RecordFormat {
     /** Bytes a record adds to its payload. */
     static final int OVERHEAD = FRAME_HEADER + BODY_HEADER;
 
-    private RecordFormat() {
-    }
+    private RecordFormat() {}
 
     static int encodedSize(LogEntry entry) {
         return OVERHEAD + entry.payloadSize();

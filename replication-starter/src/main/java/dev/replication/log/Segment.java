@@ -151,8 +151,10 @@ final class Segment {
             ByteBuffer header = ByteBuffer.allocate(RecordFormat.FRAME_HEADER);
             readFully(header, offset);
             int bodyLength = header.getInt(0);
-            if (bodyLength < RecordFormat.BODY_HEADER || offset + RecordFormat.FRAME_HEADER + (long) bodyLength > size) {
-                throw new LogCorruptedException(file, offset, "record " + index + " has a damaged length when read back");
+            if (bodyLength < RecordFormat.BODY_HEADER
+                    || offset + RecordFormat.FRAME_HEADER + (long) bodyLength > size) {
+                throw new LogCorruptedException(
+                        file, offset, "record " + index + " has a damaged length when read back");
             }
             frameSize = RecordFormat.FRAME_HEADER + bodyLength;
         }
@@ -211,7 +213,8 @@ final class Segment {
         while (dst.hasRemaining()) {
             int read = handle.read(dst, at);
             if (read < 0) {
-                throw new LogCorruptedException(file, at, "the file ends inside a record that the index says is complete");
+                throw new LogCorruptedException(
+                        file, at, "the file ends inside a record that the index says is complete");
             }
             at += read;
         }

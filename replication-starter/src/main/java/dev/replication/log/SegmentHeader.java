@@ -16,8 +16,7 @@ final class SegmentHeader {
     /** 2: every record carries the forced length of its segment ({@link RecordFormat}). */
     static final int CURRENT_VERSION = 2;
 
-    private SegmentHeader() {
-    }
+    private SegmentHeader() {}
 
     static ByteBuffer encode(long firstIndex) {
         return encode(CURRENT_VERSION, firstIndex);
@@ -31,8 +30,7 @@ final class SegmentHeader {
     }
 
     /** What a header says, or why it cannot be trusted ({@code problem} is null exactly when it can). */
-    record Parsed(long firstIndex, @Nullable String problem, boolean unsupportedVersion) {
-    }
+    record Parsed(long firstIndex, @Nullable String problem, boolean unsupportedVersion) {}
 
     static Parsed parse(ByteBuffer buf) {
         if (buf.limit() < SIZE) {
@@ -43,14 +41,21 @@ final class SegmentHeader {
         }
         int version = buf.getInt(4);
         if (version >= 1 && version < CURRENT_VERSION) {
-            return new Parsed(-1, "segment format version " + version + " was written by an earlier release; this build"
-                    + " reads only version " + CURRENT_VERSION + " (its records say which bytes were forced, so recovery"
-                    + " after a power loss can keep every acknowledged record). Wipe this node's data directory and re-add the node"
-                    + " so it catches up from its peers, or run the earlier release", true);
+            return new Parsed(
+                    -1,
+                    "segment format version " + version + " was written by an earlier release; this build"
+                            + " reads only version " + CURRENT_VERSION
+                            + " (its records say which bytes were forced, so recovery"
+                            + " after a power loss can keep every acknowledged record). Wipe this node's data directory and re-add the node"
+                            + " so it catches up from its peers, or run the earlier release",
+                    true);
         }
         if (version != CURRENT_VERSION) {
-            return new Parsed(-1, "segment format version " + version + " is not supported by this build, which reads"
-                    + " version " + CURRENT_VERSION + " (was the data written by a newer release?)", true);
+            return new Parsed(
+                    -1,
+                    "segment format version " + version + " is not supported by this build, which reads" + " version "
+                            + CURRENT_VERSION + " (was the data written by a newer release?)",
+                    true);
         }
         if (buf.getInt(16) != crc(buf)) {
             return new Parsed(-1, "the segment header checksum does not match", false);

@@ -70,8 +70,12 @@ final class SegmentStore {
             files.syncDirectory(dir);
         }
         SegmentStore store = new SegmentStore(files, dir, options, recovered);
-        log.info("Opened write-ahead log {}: {} segment(s), entries {}..{}", dir, recovered.size(),
-                store.firstIndex, store.lastIndex);
+        log.info(
+                "Opened write-ahead log {}: {} segment(s), entries {}..{}",
+                dir,
+                recovered.size(),
+                store.firstIndex,
+                store.lastIndex);
         return store;
     }
 
@@ -99,8 +103,8 @@ final class SegmentStore {
     void append(List<LogEntry> entries) throws IOException {
         if (entries.get(0).index() != lastIndex + 1) {
             // Checked at submission already; writing here would break the log's contiguity.
-            throw new IllegalStateException("refusing to write index " + entries.get(0).index()
-                    + " after last index " + lastIndex);
+            throw new IllegalStateException(
+                    "refusing to write index " + entries.get(0).index() + " after last index " + lastIndex);
         }
         int next = 0;
         while (next < entries.size()) {
@@ -157,8 +161,9 @@ final class SegmentStore {
         }
         if (fromIndex < firstIndex) {
             // SegmentedLog refuses this at submission; reaching it would mean its bookkeeping is wrong.
-            throw new IllegalStateException("cannot truncate the log from index " + fromIndex + ": entries below "
-                    + firstIndex + " were already removed by the Low-Water Mark; truncate from " + firstIndex + " or later");
+            throw new IllegalStateException(
+                    "cannot truncate the log from index " + fromIndex + ": entries below " + firstIndex
+                            + " were already removed by the Low-Water Mark; truncate from " + firstIndex + " or later");
         }
         lock.writeLock().lock();
         try {
@@ -322,8 +327,10 @@ final class SegmentStore {
         try {
             return segment.read(index);
         } catch (IOException e) {
-            throw new WriteAheadLogException("cannot read log index " + index + " from " + segment.file() + ": " + e
-                    + ". Check the disk and the file's permissions.", e);
+            throw new WriteAheadLogException(
+                    "cannot read log index " + index + " from " + segment.file() + ": " + e
+                            + ". Check the disk and the file's permissions.",
+                    e);
         }
     }
 
@@ -332,8 +339,8 @@ final class SegmentStore {
             throw new IllegalStateException("the log in " + dir + " is closed; open it again to read");
         }
         if (index < firstIndex || index > lastIndex) {
-            throw new IllegalArgumentException("log index " + index + " is outside the log, which holds "
-                    + firstIndex + ".." + lastIndex + " (entries below the first index were compacted)");
+            throw new IllegalArgumentException("log index " + index + " is outside the log, which holds " + firstIndex
+                    + ".." + lastIndex + " (entries below the first index were compacted)");
         }
     }
 

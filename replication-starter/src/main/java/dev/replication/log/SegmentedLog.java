@@ -61,9 +61,11 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         try {
             store = SegmentStore.open(files, dir, options);
         } catch (IOException e) {
-            throw new WriteAheadLogException("cannot open the write-ahead log in " + dir + ": " + e
-                    + ". Check that the directory exists or can be created, is writable by this process,"
-                    + " and that the disk is not full.", e);
+            throw new WriteAheadLogException(
+                    "cannot open the write-ahead log in " + dir + ": " + e
+                            + ". Check that the directory exists or can be created, is writable by this process,"
+                            + " and that the disk is not full.",
+                    e);
         }
         SegmentedLog log = new SegmentedLog(store, options);
         log.writer.start();
@@ -130,7 +132,8 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         writer.submit(new GroupCommitWriter.TruncateSuffix(fromIndex, done), () -> {
             long floor = Math.max(store.firstIndex(), lowWaterMark);
             if (fromIndex < floor && fromIndex <= acceptedLastIndex) {
-                throw new IllegalArgumentException("cannot truncate the log from index " + fromIndex + ": entries below "
+                throw new IllegalArgumentException("cannot truncate the log from index " + fromIndex
+                        + ": entries below "
                         + floor + " are covered by the Low-Water Mark (a snapshot) and may already be deleted;"
                         + " a conflicting suffix always starts above it, so truncate from " + floor + " or later");
             }
@@ -221,8 +224,10 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         try {
             store.close();
         } catch (IOException e) {
-            throw new WriteAheadLogException("closing the write-ahead log in " + store.dir() + " failed: " + e
-                    + ". Acknowledged entries are durable; reopening the log recovers the rest.", e);
+            throw new WriteAheadLogException(
+                    "closing the write-ahead log in " + store.dir() + " failed: " + e
+                            + ". Acknowledged entries are durable; reopening the log recovers the rest.",
+                    e);
         }
     }
 }

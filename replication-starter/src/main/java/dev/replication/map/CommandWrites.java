@@ -27,8 +27,13 @@ final class CommandWrites<K, V> {
     private final Duration writeTimeout;
     private final FailureTranslation failures;
 
-    CommandWrites(String mapName, EntryCodec<K> keys, EntryCodec<V> values, ReplicationGateway gateway,
-                  Duration writeTimeout, FailureTranslation failures) {
+    CommandWrites(
+            String mapName,
+            EntryCodec<K> keys,
+            EntryCodec<V> values,
+            ReplicationGateway gateway,
+            Duration writeTimeout,
+            FailureTranslation failures) {
         this.mapName = mapName;
         this.keys = keys;
         this.values = values;
@@ -37,7 +42,8 @@ final class CommandWrites<K, V> {
         this.failures = failures;
     }
 
-    @Nullable V put(K key, V value) {
+    @Nullable
+    V put(K key, V value) {
         return decodedValue(submit(put(key, value, 0, false), key).before());
     }
 
@@ -53,7 +59,8 @@ final class CommandWrites<K, V> {
         return new Versioned<>(value, result.version(), result.timestamp());
     }
 
-    @Nullable V remove(K key) {
+    @Nullable
+    V remove(K key) {
         return decodedValue(submit(delete(key, 0, false), key).before());
     }
 
@@ -63,7 +70,8 @@ final class CommandWrites<K, V> {
         failures.requireApplied(result, key, expectedVersion);
         // Applied at a version >= 1, so the key was present and the result carries the removed value
         // (only answers remembered for idempotency keys are compact, and those never come here).
-        return values.decode(Objects.requireNonNull(result.before(), "the removed value").value());
+        return values.decode(
+                Objects.requireNonNull(result.before(), "the removed value").value());
     }
 
     StateCommand put(K key, V value, long expectedVersion, boolean conditional) {
@@ -80,15 +88,15 @@ final class CommandWrites<K, V> {
 
     static void requireCreateOrVersion(long expectedVersion) {
         if (expectedVersion < 0) {
-            throw new IllegalArgumentException("expected version must be >= 0 (0: create only), was "
-                    + expectedVersion);
+            throw new IllegalArgumentException(
+                    "expected version must be >= 0 (0: create only), was " + expectedVersion);
         }
     }
 
     static void requireVersion(long expectedVersion) {
         if (expectedVersion < 1) {
-            throw new IllegalArgumentException("a conditional remove needs the version to remove (>= 1), was "
-                    + expectedVersion);
+            throw new IllegalArgumentException(
+                    "a conditional remove needs the version to remove (>= 1), was " + expectedVersion);
         }
     }
 
@@ -108,11 +116,11 @@ final class CommandWrites<K, V> {
      * @return an APPLIED or VERSION_CONFLICT result; every other outcome is thrown
      */
     StateResult submit(StateCommand command, @Nullable String idempotencyKey, Object key) {
-        return failures.awaitWrite(gateway.submit(command.encode(), idempotencyKey, writeTimeout), idempotencyKey,
-                key);
+        return failures.awaitWrite(gateway.submit(command.encode(), idempotencyKey, writeTimeout), idempotencyKey, key);
     }
 
-    @Nullable V decodedValue(@Nullable StoredValue stored) {
+    @Nullable
+    V decodedValue(@Nullable StoredValue stored) {
         return stored == null ? null : values.decode(stored.value());
     }
 }

@@ -25,10 +25,12 @@ final class CompareAndSetLoop {
     interface VersionedKey<V> {
 
         /** The key's value on this node now, possibly stale; null when absent. */
-        @Nullable Versioned<V> readLocal();
+        @Nullable
+        Versioned<V> readLocal();
 
         /** The key's value once this node has caught up with the leader (a linearizable read). */
-        @Nullable Versioned<V> readUpToDate();
+        @Nullable
+        Versioned<V> readUpToDate();
 
         /** Writes {@code newValue} (null: deletes) if the key is still at {@code expectedVersion} (0: absent). */
         WriteAttempt<V> writeIfVersion(@Nullable V newValue, long expectedVersion);
@@ -50,7 +52,8 @@ final class CompareAndSetLoop {
      * or write {@code newValue} (null: delete) and then answer {@code result} (which may be null,
      * as a map's {@code compute} answers null for an absent key).
      */
-    record Step<V, R>(boolean write, @Nullable V newValue, @Nullable R result) {
+    record Step<V, R>(
+            boolean write, @Nullable V newValue, @Nullable R result) {
         static <V, R> Step<V, R> keep(@Nullable R result) {
             return new Step<>(false, null, result);
         }
@@ -109,10 +112,12 @@ final class CompareAndSetLoop {
             backOff.accept(attempt);
             attempt++;
         }
-        throw new UpdateContentionException("replicated map '" + mapName + "': key '"
-                + FailureTranslation.describe(key) + "' changed concurrently on each of " + maxAttempts
-                + " compare-and-set attempts; nothing was written by this call. Retry later, spread the writes over"
-                + " more keys, or raise the attempt limit", maxAttempts);
+        throw new UpdateContentionException(
+                "replicated map '" + mapName + "': key '"
+                        + FailureTranslation.describe(key) + "' changed concurrently on each of " + maxAttempts
+                        + " compare-and-set attempts; nothing was written by this call. Retry later, spread the writes over"
+                        + " more keys, or raise the attempt limit",
+                maxAttempts);
     }
 
     /**
@@ -124,6 +129,7 @@ final class CompareAndSetLoop {
      */
     static void randomizedBackOff(int attempt) {
         long ceilingMicros = Math.min(100_000L, 1_000L << Math.min(attempt, 10));
-        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(ceilingMicros)));
+        LockSupport.parkNanos(
+                TimeUnit.MICROSECONDS.toNanos(ThreadLocalRandom.current().nextLong(ceilingMicros)));
     }
 }

@@ -61,10 +61,17 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
      * @param valueType the declared value type, generics included
      * @param mapper the application's Jackson mapper
      */
-    DefaultReplicatedMap(String name, Type keyType, Type valueType, JsonMapper mapper, ReplicationGateway gateway,
-                         KeyValueStateMachine stateMachine, ReplicatedMapSettings settings) {
+    DefaultReplicatedMap(
+            String name,
+            Type keyType,
+            Type valueType,
+            JsonMapper mapper,
+            ReplicationGateway gateway,
+            KeyValueStateMachine stateMachine,
+            ReplicatedMapSettings settings) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("a replicated map needs a non-blank name, as in @Replicated(\"orders\")");
+            throw new IllegalArgumentException(
+                    "a replicated map needs a non-blank name, as in @Replicated(\"orders\")");
         }
         this.name = name;
         this.gateway = Objects.requireNonNull(gateway, "gateway");
@@ -141,7 +148,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
 
     @Override
     public Collection<V> values() {
-        return ReadOnlySnapshot.collection(name, "values", new ArrayList<>(snapshot().values()));
+        return ReadOnlySnapshot.collection(
+                name, "values", new ArrayList<>(snapshot().values()));
     }
 
     @Override
@@ -189,9 +197,11 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         }
         int bytes = idempotencyKey.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > IdempotentWrites.MAX_KEY_BYTES) {
-            throw new EntryTooLargeException("replicated map '" + name + "': an idempotency key of " + bytes
-                    + " bytes (UTF-8) is over the limit of " + IdempotentWrites.MAX_KEY_BYTES + "; nothing was"
-                    + " written. Use a short unique id per request, for example a UUID", bytes,
+            throw new EntryTooLargeException(
+                    "replicated map '" + name + "': an idempotency key of " + bytes
+                            + " bytes (UTF-8) is over the limit of " + IdempotentWrites.MAX_KEY_BYTES + "; nothing was"
+                            + " written. Use a short unique id per request, for example a UUID",
+                    bytes,
                     IdempotentWrites.MAX_KEY_BYTES);
         }
         return new IdempotentCommandWrites<>(writes, idempotencyKey);
@@ -214,8 +224,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     /** One create-only write: a conflict answers with the value that was present. */
     @Override
     public @Nullable V putIfAbsent(K key, V value) {
-        StateResult result = writes.submit(new StateCommand.PutIfVersion(name, keys.encode(key),
-                values.encode(value), 0), key);
+        StateResult result =
+                writes.submit(new StateCommand.PutIfVersion(name, keys.encode(key), values.encode(value), 0), key);
         return result.status() == StateResult.Status.APPLIED ? null : writes.decodedValue(result.before());
     }
 
@@ -224,16 +234,22 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
         if (!keys.accepts(key) || value == null) {
             return false;
         }
-        return Boolean.TRUE.equals(update(castKey(key), current -> current != null
-                && Objects.equals(current.value(), value) ? Step.write(null, true) : Step.keep(false)));
+        return Boolean.TRUE.equals(update(
+                castKey(key),
+                current -> current != null && Objects.equals(current.value(), value)
+                        ? Step.write(null, true)
+                        : Step.keep(false)));
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
         Objects.requireNonNull(oldValue, "oldValue");
         Objects.requireNonNull(newValue, "newValue");
-        return Boolean.TRUE.equals(update(key, current -> current != null
-                && Objects.equals(current.value(), oldValue) ? Step.write(newValue, true) : Step.keep(false)));
+        return Boolean.TRUE.equals(update(
+                key,
+                current -> current != null && Objects.equals(current.value(), oldValue)
+                        ? Step.write(newValue, true)
+                        : Step.keep(false)));
     }
 
     @Override
@@ -255,8 +271,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public @Nullable V computeIfPresent(K key,
-            BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction) {
+    public @Nullable V computeIfPresent(
+            K key, BiFunction<? super K, ? super V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
             if (current == null) {
@@ -268,8 +284,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public @Nullable V compute(K key,
-            BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction) {
+    public @Nullable V compute(
+            K key, BiFunction<? super K, ? super @Nullable V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
             V next = remappingFunction.apply(key, current == null ? null : current.value());
@@ -278,8 +294,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     @Override
-    public @Nullable V merge(K key, V value,
-            BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction) {
+    public @Nullable V merge(
+            K key, V value, BiFunction<? super V, ? super V, ? extends @Nullable V> remappingFunction) {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         return update(key, current -> {
@@ -340,7 +356,8 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
                     : new StateCommand.PutIfVersion(name, keyBytes, values.encode(newValue), expectedVersion);
             StateResult result = writes.submit(command, key);
             return result.status() == StateResult.Status.APPLIED
-                    ? WriteAttempt.applied() : WriteAttempt.conflict(versioned(result.before()));
+                    ? WriteAttempt.applied()
+                    : WriteAttempt.conflict(versioned(result.before()));
         }
     }
 
@@ -365,8 +382,9 @@ final class DefaultReplicatedMap<K, V> implements ReplicatedMap<K, V> {
     }
 
     private @Nullable Versioned<V> versioned(@Nullable StoredValue stored) {
-        return stored == null ? null : new Versioned<>(values.decode(stored.value()), stored.version(),
-                stored.timestamp());
+        return stored == null
+                ? null
+                : new Versioned<>(values.decode(stored.value()), stored.version(), stored.timestamp());
     }
 
     @SuppressWarnings("unchecked")

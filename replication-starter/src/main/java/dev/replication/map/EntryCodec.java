@@ -34,8 +34,14 @@ final class EntryCodec<T> {
     private final int maxBytes;
     private final String limitProperty;
 
-    private EntryCodec(String mapName, String role, JsonMapper mapper, Type type, boolean utf8String, int maxBytes,
-                       String limitProperty) {
+    private EntryCodec(
+            String mapName,
+            String role,
+            JsonMapper mapper,
+            Type type,
+            boolean utf8String,
+            int maxBytes,
+            String limitProperty) {
         this.mapName = mapName;
         this.role = role;
         this.maxBytes = maxBytes;
@@ -43,15 +49,16 @@ final class EntryCodec<T> {
         this.type = mapper.getTypeFactory().constructType(type);
         this.utf8String = utf8String;
         // An object without properties would be stored as {} and its fields lost.
-        this.writer = mapper.writerFor(this.type).with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+        this.writer = mapper.writerFor(this.type)
+                .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .with(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         this.reader = mapper.readerFor(this.type);
         this.roundTrip = new JsonRoundTrip(mapper);
     }
 
     static <K> EntryCodec<K> forKeys(String mapName, JsonMapper mapper, Type keyType, int maxBytes) {
-        return new EntryCodec<>(mapName, "key", mapper, keyType, keyType == String.class, maxBytes,
-                "replication.map.max-key-size");
+        return new EntryCodec<>(
+                mapName, "key", mapper, keyType, keyType == String.class, maxBytes, "replication.map.max-key-size");
     }
 
     static <V> EntryCodec<V> forValues(String mapName, JsonMapper mapper, Type valueType, int maxBytes) {
@@ -75,10 +82,13 @@ final class EntryCodec<T> {
         }
         byte[] bytes = serialize(item);
         if (bytes.length > maxBytes) {
-            throw new EntryTooLargeException("replicated map '" + mapName + "': a " + role + " of " + bytes.length
-                    + " bytes (serialized) is over the limit of " + maxBytes + " bytes (" + limitProperty
-                    + "); nothing was written. Keep large objects elsewhere and store a reference, or raise the"
-                    + " limit on every node.", bytes.length, maxBytes);
+            throw new EntryTooLargeException(
+                    "replicated map '" + mapName + "': a " + role + " of " + bytes.length
+                            + " bytes (serialized) is over the limit of " + maxBytes + " bytes (" + limitProperty
+                            + "); nothing was written. Keep large objects elsewhere and store a reference, or raise the"
+                            + " limit on every node.",
+                    bytes.length,
+                    maxBytes);
         }
         if (!utf8String) {
             requireRoundTrip(item, bytes);
@@ -93,17 +103,21 @@ final class EntryCodec<T> {
             again = writer.writeValueAsBytes(reader.readValue(bytes));
         } catch (JacksonException | IllegalArgumentException e) {
             String reason = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
-            throw new ValueSerializationException("replicated map '" + mapName + "': a " + role + " of "
-                    + item.getClass().getName() + " does not read back as " + type.toCanonical() + ": " + reason
-                    + "; nothing was written. Give the type a way to be created from JSON (a record, a"
-                    + " @JsonCreator constructor, or a no-argument constructor with setters)", e);
+            throw new ValueSerializationException(
+                    "replicated map '" + mapName + "': a " + role + " of "
+                            + item.getClass().getName() + " does not read back as " + type.toCanonical() + ": " + reason
+                            + "; nothing was written. Give the type a way to be created from JSON (a record, a"
+                            + " @JsonCreator constructor, or a no-argument constructor with setters)",
+                    e);
         }
         String lost = roundTrip.difference(bytes, again);
         if (lost != null) {
-            throw new ValueSerializationException("replicated map '" + mapName + "': a " + role + " of "
-                    + item.getClass().getName() + " " + lost + " when read back as " + type.toCanonical()
-                    + "; nothing was written. Every property Jackson writes must also be read (a setter or a"
-                    + " creator parameter for each getter), or be left out with @JsonIgnore", null);
+            throw new ValueSerializationException(
+                    "replicated map '" + mapName + "': a " + role + " of "
+                            + item.getClass().getName() + " " + lost + " when read back as " + type.toCanonical()
+                            + "; nothing was written. Every property Jackson writes must also be read (a setter or a"
+                            + " creator parameter for each getter), or be left out with @JsonIgnore",
+                    null);
         }
     }
 
@@ -115,10 +129,12 @@ final class EntryCodec<T> {
             return writer.writeValueAsBytes(item);
         } catch (JacksonException | IllegalArgumentException e) {
             String reason = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
-            throw new ValueSerializationException("replicated map '" + mapName + "' could not serialize a " + role
-                    + " of " + item.getClass().getName() + " as " + type.toCanonical() + ": " + reason
-                    + "; nothing was written. Make the type serializable by the application's Jackson mapper"
-                    + " (getters or @JsonProperty, or a registered module).", e);
+            throw new ValueSerializationException(
+                    "replicated map '" + mapName + "' could not serialize a " + role
+                            + " of " + item.getClass().getName() + " as " + type.toCanonical() + ": " + reason
+                            + "; nothing was written. Make the type serializable by the application's Jackson mapper"
+                            + " (getters or @JsonProperty, or a registered module).",
+                    e);
         }
     }
 
@@ -130,13 +146,16 @@ final class EntryCodec<T> {
         try {
             return reader.readValue(bytes);
         } catch (JacksonException e) {
-            throw new ValueSerializationException("replicated map '" + mapName + "' holds a " + role
-                    + " that cannot be read as " + type.toCanonical() + ": " + e.getOriginalMessage() + ". Either it was"
-                    + " written with another type for this map (by another node, or an earlier version of the"
-                    + " application): declare the same types everywhere, or migrate the data; or the type"
-                    + " cannot be read back by the application's Jackson mapper (it needs a record, a"
-                    + " @JsonCreator constructor, or a no-argument constructor with setters), which writes"
-                    + " now refuse", e);
+            throw new ValueSerializationException(
+                    "replicated map '" + mapName + "' holds a " + role
+                            + " that cannot be read as " + type.toCanonical() + ": " + e.getOriginalMessage()
+                            + ". Either it was"
+                            + " written with another type for this map (by another node, or an earlier version of the"
+                            + " application): declare the same types everywhere, or migrate the data; or the type"
+                            + " cannot be read back by the application's Jackson mapper (it needs a record, a"
+                            + " @JsonCreator constructor, or a no-argument constructor with setters), which writes"
+                            + " now refuse",
+                    e);
         }
     }
 }

@@ -26,6 +26,7 @@ final class FailureTranslation {
 
     /** How much longer than the runtime's own timeout a caller waits, so the runtime's answer wins. */
     static final Duration AWAIT_GRACE = Duration.ofSeconds(1);
+
     private static final int MAX_KEY_IN_MESSAGE = 80;
 
     private final String mapName;
@@ -48,13 +49,18 @@ final class FailureTranslation {
             bytes = answer.get(writeTimeout.plus(AWAIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OutcomeUnknownException("interrupted while waiting for a write to replicated map '" + mapName
-                    + "' (key '" + describe(key) + "'); it may still be applied. Read the key before retrying, or retry"
-                    + " with an idempotency key", e);
+            throw new OutcomeUnknownException(
+                    "interrupted while waiting for a write to replicated map '" + mapName
+                            + "' (key '" + describe(key)
+                            + "'); it may still be applied. Read the key before retrying, or retry"
+                            + " with an idempotency key",
+                    e);
         } catch (TimeoutException e) {
-            throw new OutcomeUnknownException("a write to replicated map '" + mapName + "' (key '" + describe(key)
-                    + "') got no answer within " + writeTimeout + "; it may still be applied. Read the key"
-                    + " before retrying, or retry with an idempotency key", e);
+            throw new OutcomeUnknownException(
+                    "a write to replicated map '" + mapName + "' (key '" + describe(key)
+                            + "') got no answer within " + writeTimeout + "; it may still be applied. Read the key"
+                            + " before retrying, or retry with an idempotency key",
+                    e);
         } catch (ExecutionException e) {
             throw writeFailure(e.getCause(), key);
         }
@@ -62,15 +68,24 @@ final class FailureTranslation {
         return switch (result.status()) {
             case APPLIED, VERSION_CONFLICT -> result;
             // Only a write that carried a key can conflict on it.
-            case IDEMPOTENCY_KEY_CONFLICT -> throw new IdempotencyKeyConflictException("replicated map '" + mapName
-                    + "': " + result.detail() + "; this request was not applied. Use a new idempotency key for a new"
-                    + " request", Objects.requireNonNull(idempotencyKey, "idempotencyKey"));
-            case ANSWER_DISCARDED -> throw new OutcomeUnknownException("replicated map '" + mapName + "' (key '"
-                    + describe(key) + "'): " + result.detail() + "; whether this write was applied is unknown. Read the"
-                    + " key before retrying");
-            case SEQUENCE_REUSED, MALFORMED -> throw new ReplicationException("replicated map '" + mapName + "' (key '"
-                    + describe(key) + "'): the cluster refused the write: " + result.detail() + ". This is a bug in the"
-                    + " replication runtime, not in the application; nothing was applied. Report it with this message");
+            case IDEMPOTENCY_KEY_CONFLICT ->
+                throw new IdempotencyKeyConflictException(
+                        "replicated map '" + mapName
+                                + "': " + result.detail()
+                                + "; this request was not applied. Use a new idempotency key for a new"
+                                + " request",
+                        Objects.requireNonNull(idempotencyKey, "idempotencyKey"));
+            case ANSWER_DISCARDED ->
+                throw new OutcomeUnknownException("replicated map '" + mapName + "' (key '"
+                        + describe(key) + "'): " + result.detail()
+                        + "; whether this write was applied is unknown. Read the"
+                        + " key before retrying");
+            case SEQUENCE_REUSED, MALFORMED ->
+                throw new ReplicationException(
+                        "replicated map '" + mapName + "' (key '"
+                                + describe(key) + "'): the cluster refused the write: " + result.detail()
+                                + ". This is a bug in the"
+                                + " replication runtime, not in the application; nothing was applied. Report it with this message");
         };
     }
 
@@ -82,9 +97,11 @@ final class FailureTranslation {
         if (cause instanceof IllegalArgumentException invalid) {
             return invalid;
         }
-        return new OutcomeUnknownException("a write to replicated map '" + mapName + "' (key '" + describe(key)
-                + "') failed unexpectedly (" + cause + "); it may or may not be applied. Read the key before"
-                + " retrying", cause);
+        return new OutcomeUnknownException(
+                "a write to replicated map '" + mapName + "' (key '" + describe(key)
+                        + "') failed unexpectedly (" + cause + "); it may or may not be applied. Read the key before"
+                        + " retrying",
+                cause);
     }
 
     /** A conditional write that found another version fails, naming the version it found. */
@@ -92,11 +109,13 @@ final class FailureTranslation {
         if (result.status() == StateResult.Status.VERSION_CONFLICT) {
             // The previous version, not the value: a keyed write's remembered answer keeps no value.
             long currentVersion = result.beforeVersion();
-            throw new VersionConflictException("replicated map '" + mapName + "': key '" + describe(key)
-                    + "' is at version " + currentVersion + (currentVersion == 0 ? " (absent)" : "")
-                    + ", not the expected " + expectedVersion
-                    + "; nothing was written. Read the current value (getVersioned) and retry with its version",
-                    expectedVersion, currentVersion);
+            throw new VersionConflictException(
+                    "replicated map '" + mapName + "': key '" + describe(key)
+                            + "' is at version " + currentVersion + (currentVersion == 0 ? " (absent)" : "")
+                            + ", not the expected " + expectedVersion
+                            + "; nothing was written. Read the current value (getVersioned) and retry with its version",
+                    expectedVersion,
+                    currentVersion);
         }
     }
 
@@ -106,20 +125,30 @@ final class FailureTranslation {
             barrier.get(readTimeout.plus(AWAIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ReplicationUnavailableException("interrupted while waiting to read replicated map '" + mapName
-                    + "' at " + consistency + "; nothing was read", null, e);
+            throw new ReplicationUnavailableException(
+                    "interrupted while waiting to read replicated map '" + mapName + "' at " + consistency
+                            + "; nothing was read",
+                    null,
+                    e);
         } catch (TimeoutException e) {
-            throw new ReplicationUnavailableException("replicated map '" + mapName + "' could not be read at "
-                    + consistency + " within " + readTimeout + ": this node could not confirm it is up to date (no"
-                    + " reachable leader, or far behind). Retry later, or read at STALE if an older value is"
-                    + " acceptable", null, e);
+            throw new ReplicationUnavailableException(
+                    "replicated map '" + mapName + "' could not be read at "
+                            + consistency + " within " + readTimeout
+                            + ": this node could not confirm it is up to date (no"
+                            + " reachable leader, or far behind). Retry later, or read at STALE if an older value is"
+                            + " acceptable",
+                    null,
+                    e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ReplicationException replication) {
                 throw replication;
             }
-            throw new ReplicationUnavailableException("replicated map '" + mapName + "' could not be read at "
-                    + consistency + ": " + e.getCause() + ". Retry later, or read at STALE if an older value is"
-                    + " acceptable", null, e.getCause());
+            throw new ReplicationUnavailableException(
+                    "replicated map '" + mapName + "' could not be read at "
+                            + consistency + ": " + e.getCause() + ". Retry later, or read at STALE if an older value is"
+                            + " acceptable",
+                    null,
+                    e.getCause());
         }
     }
 

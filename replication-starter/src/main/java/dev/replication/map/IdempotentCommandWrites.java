@@ -2,7 +2,6 @@ package dev.replication.map;
 
 import dev.replication.api.IdempotentWrites;
 import dev.replication.api.Versioned;
-import dev.replication.state.StateCommand;
 import dev.replication.state.StateResult;
 
 /**

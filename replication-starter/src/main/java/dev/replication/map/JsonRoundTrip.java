@@ -6,10 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Whether JSON written, read back and written again still says the same: equal bytes, or failing
@@ -27,7 +27,8 @@ final class JsonRoundTrip {
     }
 
     /** Null when {@code again} says what {@code written} said; otherwise both, for an error message. */
-    @Nullable String difference(byte[] written, byte[] again) {
+    @Nullable
+    String difference(byte[] written, byte[] again) {
         if (Arrays.equals(written, again)) {
             return null;
         }

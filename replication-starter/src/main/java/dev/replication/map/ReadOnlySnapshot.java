@@ -16,8 +16,7 @@ import java.util.function.Predicate;
  */
 final class ReadOnlySnapshot {
 
-    private ReadOnlySnapshot() {
-    }
+    private ReadOnlySnapshot() {}
 
     static <E> Collection<E> collection(String mapName, String view, List<E> items) {
         return new SnapshotCollection<>(mapName, view, items);
@@ -181,7 +180,8 @@ final class ReadOnlySnapshot {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Map.Entry<?, ?> that && Objects.equals(key, that.getKey())
+            return other instanceof Map.Entry<?, ?> that
+                    && Objects.equals(key, that.getKey())
                     && Objects.equals(value, that.getValue());
         }
 

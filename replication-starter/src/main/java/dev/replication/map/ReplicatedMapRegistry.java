@@ -28,11 +28,13 @@ public final class ReplicatedMapRegistry {
     private final ReplicatedMapSettings settings;
     private final Map<String, Declaration> declarations = new HashMap<>();
 
-    private record Declaration(JavaType keyType, JavaType valueType, String declaredAt, ReplicatedMap<?, ?> map) {
-    }
+    private record Declaration(JavaType keyType, JavaType valueType, String declaredAt, ReplicatedMap<?, ?> map) {}
 
-    public ReplicatedMapRegistry(JsonMapper mapper, ReplicationGateway gateway, KeyValueStateMachine stateMachine,
-                                 ReplicatedMapSettings settings) {
+    public ReplicatedMapRegistry(
+            JsonMapper mapper,
+            ReplicationGateway gateway,
+            KeyValueStateMachine stateMachine,
+            ReplicatedMapSettings settings) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.gateway = Objects.requireNonNull(gateway, "gateway");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
@@ -52,14 +54,15 @@ public final class ReplicatedMapRegistry {
         JavaType value = mapper.getTypeFactory().constructType(valueType);
         Declaration earlier = declarations.get(name);
         if (earlier == null) {
-            ReplicatedMap<K, V> map = new DefaultReplicatedMap<>(name, keyType, valueType, mapper, gateway,
-                    stateMachine, settings);
+            ReplicatedMap<K, V> map =
+                    new DefaultReplicatedMap<>(name, keyType, valueType, mapper, gateway, stateMachine, settings);
             declarations.put(name, new Declaration(key, value, declaredAt, map));
             return map;
         }
         if (!earlier.keyType().equals(key) || !earlier.valueType().equals(value)) {
             throw new IllegalStateException("replicated map '" + name + "' is declared as ReplicatedMap<"
-                    + earlier.keyType().toCanonical() + ", " + earlier.valueType().toCanonical() + "> at "
+                    + earlier.keyType().toCanonical() + ", "
+                    + earlier.valueType().toCanonical() + "> at "
                     + earlier.declaredAt() + " but as ReplicatedMap<" + key.toCanonical() + ", " + value.toCanonical()
                     + "> at " + declaredAt + "; a map name has one key and value type everywhere: use the same"
                     + " types, or give one of them another name");

@@ -16,11 +16,12 @@ import java.time.Duration;
  * @param maxKeyBytes largest serialized key; larger fails with {@code EntryTooLargeException}
  * @param maxValueBytes largest serialized value; larger fails with {@code EntryTooLargeException}
  */
-public record ReplicatedMapSettings(Duration writeTimeout, Duration readTimeout, int maxCasAttempts,
-                                    int maxKeyBytes, int maxValueBytes) {
+public record ReplicatedMapSettings(
+        Duration writeTimeout, Duration readTimeout, int maxCasAttempts, int maxKeyBytes, int maxValueBytes) {
 
     /** Default key and value limits: 4 KiB and 1 MiB. */
     public static final int DEFAULT_MAX_KEY_BYTES = 4 * 1024;
+
     public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 
     /** 10 s write and read timeouts (longer than a few election rounds), 64 CAS attempts. */
@@ -34,8 +35,8 @@ public record ReplicatedMapSettings(Duration writeTimeout, Duration readTimeout,
 
     public ReplicatedMapSettings {
         if (maxKeyBytes < 1 || maxValueBytes < 1) {
-            throw new IllegalArgumentException("key and value limits must be at least 1 byte, were "
-                    + maxKeyBytes + " and " + maxValueBytes);
+            throw new IllegalArgumentException(
+                    "key and value limits must be at least 1 byte, were " + maxKeyBytes + " and " + maxValueBytes);
         }
         requirePositive(writeTimeout, "writeTimeout");
         requirePositive(readTimeout, "readTimeout");

@@ -41,10 +41,12 @@ final class ClientRequests {
         String nodeId();
 
         /** Null while the node serves; otherwise why it stopped. */
-        @Nullable String failure();
+        @Nullable
+        String failure();
 
         /** The leader this node knows of, or null. */
-        @Nullable String leaderId();
+        @Nullable
+        String leaderId();
 
         long appliedIndex();
 
@@ -73,8 +75,14 @@ final class ClientRequests {
      * @param maxInProgress client requests admitted and not yet answered before new ones are refused
      * @param maxEntryPayloadBytes the largest envelope the log stores; larger ones are refused here
      */
-    ClientRequests(NodeView node, Predicate<NodeEvent> admit, Predicate<NodeEvent> admitInternal, NodeTimers timers,
-            PendingWrites writes, int maxInProgress, int maxEntryPayloadBytes) {
+    ClientRequests(
+            NodeView node,
+            Predicate<NodeEvent> admit,
+            Predicate<NodeEvent> admitInternal,
+            NodeTimers timers,
+            PendingWrites writes,
+            int maxInProgress,
+            int maxEntryPayloadBytes) {
         this.node = node;
         this.admit = admit;
         this.admitInternal = admitInternal;
@@ -82,15 +90,18 @@ final class ClientRequests {
         this.writes = writes;
         this.maxInProgress = maxInProgress;
         this.maxEntryPayloadBytes = maxEntryPayloadBytes;
-        this.sequencer = new ClientSequencer(ClientSequencer.clientId(node.nodeId(), UUID.randomUUID().toString()));
+        this.sequencer = new ClientSequencer(
+                ClientSequencer.clientId(node.nodeId(), UUID.randomUUID().toString()));
     }
 
     /** A command from this node's application: answered once it is applied here. */
     CompletableFuture<byte[]> submit(byte[] command, @Nullable String idempotencyKey, Duration timeout) {
         CommandEnvelope envelope = sequencer.envelope(command, idempotencyKey);
         Propose propose = new Propose(envelope.encode(), System.nanoTime() + timeout.toNanos(), false);
-        CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitAppliedAfterWrite(applied.index(),
-                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime())), timeout)
+        CompletableFuture<byte[]> answer = propose.result.thenCompose(applied -> awaitAppliedAfterWrite(
+                        applied.index(),
+                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - System.nanoTime())),
+                        timeout)
                 .thenApply(ignored -> applied.result()));
         // Whatever the outcome, this process never retries the sequence: the replicated state
         // may forget its answer.
@@ -120,20 +131,24 @@ final class ClientRequests {
         byte[] envelope = propose.envelope;
         if (envelope.length > maxEntryPayloadBytes) {
             // The log would refuse it on the update-queue thread, after followers got it: a fail-stop.
-            propose.result.completeExceptionally(new EntryTooLargeException("a command of " + envelope.length
-                    + " bytes (with its envelope) is over the largest log record of node " + node.nodeId() + " ("
-                    + maxEntryPayloadBytes + " bytes of payload); nothing was written. Write smaller values, or"
-                    + " raise replication.map.max-value-size on every node", envelope.length, maxEntryPayloadBytes));
+            propose.result.completeExceptionally(new EntryTooLargeException(
+                    "a command of " + envelope.length
+                            + " bytes (with its envelope) is over the largest log record of node " + node.nodeId()
+                            + " ("
+                            + maxEntryPayloadBytes + " bytes of payload); nothing was written. Write smaller values, or"
+                            + " raise replication.map.max-value-size on every node",
+                    envelope.length,
+                    maxEntryPayloadBytes));
         } else if (diskFull != null) {
             // True: it never reached the update queue, let alone a log. Writes already in the
             // log wait for space instead (the log retries them), unacknowledged.
-            propose.result.completeExceptionally(new NotAppliedException("node " + node.nodeId()
-                    + " cannot write: " + diskFull, node.leaderId()));
+            propose.result.completeExceptionally(
+                    new NotAppliedException("node " + node.nodeId() + " cannot write: " + diskFull, node.leaderId()));
         } else if (node.failure() != null || !admit.test(propose)) {
             propose.result.completeExceptionally(new NotAppliedException(refusal(), node.leaderId()));
         } else {
-            timers.deadline(propose.result, timeout.toMillis(),
-                    () -> writes.deadlinePassed(propose, timeout, node.leaderId()));
+            timers.deadline(
+                    propose.result, timeout.toMillis(), () -> writes.deadlinePassed(propose, timeout, node.leaderId()));
         }
     }
 
@@ -143,21 +158,30 @@ final class ClientRequests {
                 return CompletableFuture.completedFuture(null);
             }
             CompletableFuture<Void> result = new CompletableFuture<>();
-            admitRead(new AwaitApplied(minIndex, result, false), result, timeout, () -> new ReplicationUnavailableException(
-                    "node " + node.nodeId() + " did not reach index " + minIndex + " within " + timeout + " (applied "
-                            + node.appliedIndex() + "); read from another node", node.leaderId()));
+            admitRead(
+                    new AwaitApplied(minIndex, result, false),
+                    result,
+                    timeout,
+                    () -> new ReplicationUnavailableException(
+                            "node " + node.nodeId() + " did not reach index " + minIndex + " within " + timeout
+                                    + " (applied " + node.appliedIndex() + "); read from another node",
+                            node.leaderId()));
             return result;
         }
         Read read = new Read(readIds.incrementAndGet(), minIndex);
-        admitRead(read, read.result, timeout, () -> new ReplicationUnavailableException(
-                "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
-                node.leaderId()));
+        admitRead(
+                read,
+                read.result,
+                timeout,
+                () -> new ReplicationUnavailableException(
+                        "no linearizable read served within " + timeout + " (no leader or no quorum); retry later",
+                        node.leaderId()));
         return read.result;
     }
 
     /** A read refused is unavailable here (never "not applied": a read changes nothing). */
-    private void admitRead(NodeEvent event, CompletableFuture<Void> result, Duration timeout,
-            Supplier<Throwable> onTimeout) {
+    private void admitRead(
+            NodeEvent event, CompletableFuture<Void> result, Duration timeout, Supplier<Throwable> onTimeout) {
         if (!reserve(result)) {
             result.completeExceptionally(new ReplicationUnavailableException(tooManyInProgress(), node.leaderId()));
         } else if (node.failure() != null || !admit.test(event)) {
@@ -179,8 +203,8 @@ final class ClientRequests {
         if (node.failure() != null || !admitInternal.test(new AwaitApplied(index, future, true))) {
             future.completeExceptionally(writes.stoppedBeforeApplyingHere(index, "stopped"));
         } else {
-            timers.failAfter(future, timeoutMillis,
-                    () -> writes.notAppliedHereInTime(index, timeout, node.appliedIndex()));
+            timers.failAfter(
+                    future, timeoutMillis, () -> writes.notAppliedHereInTime(index, timeout, node.appliedIndex()));
         }
         return future;
     }

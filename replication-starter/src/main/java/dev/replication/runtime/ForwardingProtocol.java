@@ -21,24 +21,21 @@ final class ForwardingProtocol {
     private static final byte VERSION = 1;
     /** More than one update-queue batch could hold; anything larger is malformed. */
     private static final int MAX_BATCH = 100_000;
+
     private static final byte APPLIED = 0;
     private static final byte NOT_APPLIED = 1;
     private static final byte OUTCOME_UNKNOWN = 2;
     private static final String REMEDY = "run the same release on every node";
 
-    private ForwardingProtocol() {
-    }
+    private ForwardingProtocol() {}
 
     /** The leader's answer to a forwarded command. */
     sealed interface Answer {
-        record Applied(long index, byte[] result) implements Answer {
-        }
+        record Applied(long index, byte[] result) implements Answer {}
 
-        record NotApplied(@Nullable String leaderId, String reason) implements Answer {
-        }
+        record NotApplied(@Nullable String leaderId, String reason) implements Answer {}
 
-        record OutcomeUnknown(String reason) implements Answer {
-        }
+        record OutcomeUnknown(String reason) implements Answer {}
     }
 
     /**
@@ -52,7 +49,9 @@ final class ForwardingProtocol {
         for (byte[] envelope : envelopes) {
             size += 4 + envelope.length;
         }
-        BinaryWriter out = new BinaryWriter(size).writeByte(VERSION).writeLong(timeoutMillis)
+        BinaryWriter out = new BinaryWriter(size)
+                .writeByte(VERSION)
+                .writeLong(timeoutMillis)
                 .writeInt(envelopes.size());
         for (byte[] envelope : envelopes) {
             out.writeBytes(envelope);
@@ -60,8 +59,7 @@ final class ForwardingProtocol {
         return out.toByteArray();
     }
 
-    record ForwardedCommands(List<byte[]> envelopes, long timeoutMillis) {
-    }
+    record ForwardedCommands(List<byte[]> envelopes, long timeoutMillis) {}
 
     static ForwardedCommands decodeCommands(byte[] bytes) {
         BinaryReader in = reader(bytes, "forwarded commands");
@@ -128,8 +126,10 @@ final class ForwardingProtocol {
         BinaryReader in = new BinaryReader(bytes, format, REMEDY);
         int version = in.readByte("version");
         if (version != VERSION) {
-            throw in.malformed("version", "forwarding protocol version " + version
-                    + " is not supported (this node speaks version " + VERSION + ")");
+            throw in.malformed(
+                    "version",
+                    "forwarding protocol version " + version + " is not supported (this node speaks version " + VERSION
+                            + ")");
         }
         return in;
     }

@@ -65,9 +65,11 @@ final class LeaderForwarding {
                     bytes = ForwardingProtocol.encodeCommands(List.of(), 0).length;
                 }
                 if (bytes + size > limit) {
-                    propose.result.completeExceptionally(new NotAppliedException("the write of "
-                            + propose.envelope.length + " bytes is too large to forward to leader " + leaderId
-                            + " (peer requests carry at most " + limit + " bytes); it was not sent", leaderId));
+                    propose.result.completeExceptionally(new NotAppliedException(
+                            "the write of "
+                                    + propose.envelope.length + " bytes is too large to forward to leader " + leaderId
+                                    + " (peer requests carry at most " + limit + " bytes); it was not sent",
+                            leaderId));
                     continue;
                 }
                 call.add(propose);
@@ -93,11 +95,16 @@ final class LeaderForwarding {
         long remainingMillis = Long.MAX_VALUE;
         List<byte[]> envelopes = new ArrayList<>(batch.size());
         for (Propose propose : batch) {
-            remainingMillis = Math.min(remainingMillis, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - nowNanos));
+            remainingMillis =
+                    Math.min(remainingMillis, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos - nowNanos));
             envelopes.add(propose.envelope);
         }
         remainingMillis = Math.max(1, remainingMillis);
-        transport.call(leaderId, ForwardingProtocol.PROPOSE, ForwardingProtocol.encodeCommands(envelopes, remainingMillis),
+        transport
+                .call(
+                        leaderId,
+                        ForwardingProtocol.PROPOSE,
+                        ForwardingProtocol.encodeCommands(envelopes, remainingMillis),
                         Duration.ofMillis(remainingMillis))
                 .whenComplete((bytes, error) -> {
                     if (error != null) {
@@ -113,8 +120,8 @@ final class LeaderForwarding {
             if (PeerCalls.certainlyNotDelivered(error)) {
                 retryLater(propose);
             } else {
-                propose.result.completeExceptionally(new OutcomeUnknownException(
-                        "forwarding to leader " + leaderId + " failed after sending: "
+                propose.result.completeExceptionally(
+                        new OutcomeUnknownException("forwarding to leader " + leaderId + " failed after sending: "
                                 + PeerCalls.unwrap(error).getMessage() + "; the write may have committed"));
             }
         }
@@ -127,21 +134,23 @@ final class LeaderForwarding {
         } catch (IllegalArgumentException malformed) {
             batch.forEach(propose -> propose.result.completeExceptionally(new OutcomeUnknownException(
                     "leader " + leaderId + " sent an answer this node cannot read: " + malformed.getMessage()
-                            + "; the writes may have committed", malformed)));
+                            + "; the writes may have committed",
+                    malformed)));
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
             Propose propose = batch.get(i);
-            Answer answer = i < answers.size() ? answers.get(i)
-                    : new Answer.OutcomeUnknown("leader " + leaderId
-                            + " answered " + answers.size() + " of " + batch.size() + " forwarded writes");
+            Answer answer = i < answers.size()
+                    ? answers.get(i)
+                    : new Answer.OutcomeUnknown("leader " + leaderId + " answered " + answers.size() + " of "
+                            + batch.size() + " forwarded writes");
             if (answer instanceof Answer.Applied applied) {
                 propose.result.complete(applied);
             } else if (answer instanceof Answer.NotApplied) {
                 retryLater(propose);
             } else {
-                propose.result.completeExceptionally(new OutcomeUnknownException("leader " + leaderId
-                        + ": " + ((Answer.OutcomeUnknown) answer).reason()));
+                propose.result.completeExceptionally(new OutcomeUnknownException(
+                        "leader " + leaderId + ": " + ((Answer.OutcomeUnknown) answer).reason()));
             }
         }
     }
@@ -150,8 +159,8 @@ final class LeaderForwarding {
     private void retryLater(Propose propose) {
         propose.markWaiting();
         if (!retry.test(propose)) {
-            propose.result.completeExceptionally(new NotAppliedException(
-                    "node " + nodeId + " stopped before the write was sent", null));
+            propose.result.completeExceptionally(
+                    new NotAppliedException("node " + nodeId + " stopped before the write was sent", null));
         }
     }
 
@@ -160,17 +169,19 @@ final class LeaderForwarding {
      * and the caller's remaining time) and answers, in the batch's order, once every write has an
      * outcome.
      */
-    static CompletableFuture<byte[]> serve(byte[] body,
-            BiFunction<byte[], Duration, CompletableFuture<Answer.Applied>> proposeHere) {
+    static CompletableFuture<byte[]> serve(
+            byte[] body, BiFunction<byte[], Duration, CompletableFuture<Answer.Applied>> proposeHere) {
         ForwardingProtocol.ForwardedCommands forwarded = ForwardingProtocol.decodeCommands(body);
         Duration timeout = Duration.ofMillis(forwarded.timeoutMillis());
         List<CompletableFuture<Answer>> answers = new ArrayList<>();
         for (byte[] envelope : forwarded.envelopes()) {
-            answers.add(proposeHere.apply(envelope, timeout)
+            answers.add(proposeHere
+                    .apply(envelope, timeout)
                     .handle((applied, error) -> error == null ? applied : toAnswer(error)));
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> ForwardingProtocol.encodeAnswers(answers.stream().map(CompletableFuture::join).toList()));
+                .thenApply(ignored -> ForwardingProtocol.encodeAnswers(
+                        answers.stream().map(CompletableFuture::join).toList()));
     }
 
     /** "Not applied" travels back as such (the follower retries); anything else may have committed. */

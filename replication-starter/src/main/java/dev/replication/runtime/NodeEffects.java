@@ -59,9 +59,17 @@ final class NodeEffects implements ReadyEffects {
      * @param roleChanges told of a changed role, last in each Ready
      * @param leaderId the leader as the node last reported it (for failing reads)
      */
-    NodeEffects(HardStateFile hardStateFile, SegmentedLog segmentedLog, PeerTransport transport,
-            StateMachine<byte[]> stateMachine, PendingWrites writes, PendingReads reads, NodeMetrics metrics,
-            Consumer<NodeEvent> internalEvents, Consumer<RoleState> roleChanges, Supplier<@Nullable String> leaderId) {
+    NodeEffects(
+            HardStateFile hardStateFile,
+            SegmentedLog segmentedLog,
+            PeerTransport transport,
+            StateMachine<byte[]> stateMachine,
+            PendingWrites writes,
+            PendingReads reads,
+            NodeMetrics metrics,
+            Consumer<NodeEvent> internalEvents,
+            Consumer<RoleState> roleChanges,
+            Supplier<@Nullable String> leaderId) {
         this.hardStateFile = hardStateFile;
         this.segmentedLog = segmentedLog;
         this.transport = transport;
@@ -84,7 +92,8 @@ final class NodeEffects implements ReadyEffects {
         lastSubmittedIndex = lastStoredIndex;
         lastStoredAtStart = lastStoredIndex;
         for (long index = Math.max(firstStoredIndex, lastStoredIndex - CLOCK_SEED_ENTRIES + 1);
-                index <= lastStoredIndex; index++) {
+                index <= lastStoredIndex;
+                index++) {
             stateMachine.observe(segmentedLog.entry(index));
         }
     }
@@ -151,9 +160,13 @@ final class NodeEffects implements ReadyEffects {
     @Override
     public void followerLostEntries(List<LostEntries> lost) {
         for (LostEntries each : lost) {
-            log.warn("Follower {} lost entries {}..{} it had acknowledged (its log now agrees with this leader's"
-                    + " at most up to {}: it acknowledged before fsync, as with fsync-policy=interval, and lost"
-                    + " power); resending them", each.follower(), each.fromIndex(), each.toIndex(),
+            log.warn(
+                    "Follower {} lost entries {}..{} it had acknowledged (its log now agrees with this leader's"
+                            + " at most up to {}: it acknowledged before fsync, as with fsync-policy=interval, and lost"
+                            + " power); resending them",
+                    each.follower(),
+                    each.fromIndex(),
+                    each.toIndex(),
                     each.fromIndex() - 1);
             metrics.followerLogRegression(each.follower());
         }

@@ -10,9 +10,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the node's own work (a log append became durable, a write to retry, a wait for an applied
  * index, the rest of a long apply).
  */
-sealed interface NodeEvent permits NodeEvent.Tick, NodeEvent.Inbound, NodeEvent.Propose, NodeEvent.RetryPropose,
-        NodeEvent.Read, NodeEvent.AfterPersist, NodeEvent.PersistFailed, NodeEvent.AwaitApplied,
-        NodeEvent.StatusRequest, NodeEvent.ContinueApplying {
+sealed interface NodeEvent
+        permits NodeEvent.Tick,
+                NodeEvent.Inbound,
+                NodeEvent.Propose,
+                NodeEvent.RetryPropose,
+                NodeEvent.Read,
+                NodeEvent.AfterPersist,
+                NodeEvent.PersistFailed,
+                NodeEvent.AwaitApplied,
+                NodeEvent.StatusRequest,
+                NodeEvent.ContinueApplying {
 
     enum Tick implements NodeEvent {
         INSTANCE
@@ -23,17 +31,13 @@ sealed interface NodeEvent permits NodeEvent.Tick, NodeEvent.Inbound, NodeEvent.
         INSTANCE
     }
 
-    record Inbound(Message message) implements NodeEvent {
-    }
+    record Inbound(Message message) implements NodeEvent {}
 
-    record RetryPropose(Propose propose) implements NodeEvent {
-    }
+    record RetryPropose(Propose propose) implements NodeEvent {}
 
-    record AfterPersist(List<Message> messages, long index, long generation) implements NodeEvent {
-    }
+    record AfterPersist(List<Message> messages, long index, long generation) implements NodeEvent {}
 
-    record PersistFailed(Throwable cause) implements NodeEvent {
-    }
+    record PersistFailed(Throwable cause) implements NodeEvent {}
 
     /**
      * Waits until this node applied {@code index}.
@@ -41,11 +45,9 @@ sealed interface NodeEvent permits NodeEvent.Tick, NodeEvent.Inbound, NodeEvent.
      * @param afterWrite a write the leader applied waits (it committed: if this node stops first, its
      *     outcome is unknown here); otherwise a read waits (unavailable if this node stops first)
      */
-    record AwaitApplied(long index, CompletableFuture<Void> future, boolean afterWrite) implements NodeEvent {
-    }
+    record AwaitApplied(long index, CompletableFuture<Void> future, boolean afterWrite) implements NodeEvent {}
 
-    record StatusRequest(CompletableFuture<NodeStatus> result) implements NodeEvent {
-    }
+    record StatusRequest(CompletableFuture<NodeStatus> result) implements NodeEvent {}
 
     /**
      * A command on its way into the log. Its state decides what a timeout means: still

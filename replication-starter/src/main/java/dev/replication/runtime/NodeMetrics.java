@@ -23,31 +23,25 @@ public interface NodeMetrics {
      * The whole process was paused (GC, SIGSTOP) for {@code millis}, longer than the election
      * timeout; called on the timer thread once the node runs again.
      */
-    default void processPaused(long millis) {
-    }
+    default void processPaused(long millis) {}
 
     /** As leader, found that {@code follower} lost entries it had acknowledged (see {@code LostEntries}). */
     void followerLogRegression(String follower);
 
     NodeMetrics NONE = new NodeMetrics() {
         @Override
-        public void committed(long nanos) {
-        }
+        public void committed(long nanos) {}
 
         @Override
-        public void persisted(int entries, long nanos) {
-        }
+        public void persisted(int entries, long nanos) {}
 
         @Override
-        public void electionStarted() {
-        }
+        public void electionStarted() {}
 
         @Override
-        public void leaderChanged() {
-        }
+        public void leaderChanged() {}
 
         @Override
-        public void followerLogRegression(String follower) {
-        }
+        public void followerLogRegression(String follower) {}
     };
 }

@@ -62,8 +62,17 @@ public record NodeSettings(
 
     /** Defaults suited to a LAN or loopback cluster. */
     public static NodeSettings defaults(String nodeId, Set<String> voters) {
-        return new NodeSettings(nodeId, voters, Duration.ofMillis(50), Duration.ofMillis(1000),
-                Duration.ofMillis(100), 16, 512, 1 << 20, 10_000, 100_000);
+        return new NodeSettings(
+                nodeId,
+                voters,
+                Duration.ofMillis(50),
+                Duration.ofMillis(1000),
+                Duration.ofMillis(100),
+                16,
+                512,
+                1 << 20,
+                10_000,
+                100_000);
     }
 
     public int electionTimeoutTicks() {

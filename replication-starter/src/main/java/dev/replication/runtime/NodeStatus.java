@@ -32,16 +32,41 @@ public record NodeStatus(
         LogHealth storage) {
 
     /** The status as the update-queue thread sees it (call it only there). */
-    static NodeStatus of(String nodeId, Replica replica, long appliedIndex, SegmentedLog log, long tickMillis,
-            @Nullable String catchingUp, @Nullable String failure) {
+    static NodeStatus of(
+            String nodeId,
+            Replica replica,
+            long appliedIndex,
+            SegmentedLog log,
+            long tickMillis,
+            @Nullable String catchingUp,
+            @Nullable String failure) {
         RoleState role = replica.roleState();
         Map<String, PeerStatus> peers = new HashMap<>();
-        replica.progress().forEach((peer, progress) -> peers.put(peer, new PeerStatus(
-                progress.matchIndex(), Math.max(0, log.lastIndex() - progress.matchIndex()),
-                progress.ticksSinceLastContact() < 0 ? -1 : progress.ticksSinceLastContact() * tickMillis,
-                progress.logRegressions(), progress.lastLostFrom(), progress.lastLostTo())));
-        return new NodeStatus(nodeId, role.role(), role.leaderId(), role.generation(), replica.commitIndex(),
-                appliedIndex, log.firstIndex(), log.lastIndex(), Map.copyOf(peers), catchingUp, failure, log.health());
+        replica.progress()
+                .forEach((peer, progress) -> peers.put(
+                        peer,
+                        new PeerStatus(
+                                progress.matchIndex(),
+                                Math.max(0, log.lastIndex() - progress.matchIndex()),
+                                progress.ticksSinceLastContact() < 0
+                                        ? -1
+                                        : progress.ticksSinceLastContact() * tickMillis,
+                                progress.logRegressions(),
+                                progress.lastLostFrom(),
+                                progress.lastLostTo())));
+        return new NodeStatus(
+                nodeId,
+                role.role(),
+                role.leaderId(),
+                role.generation(),
+                replica.commitIndex(),
+                appliedIndex,
+                log.firstIndex(),
+                log.lastIndex(),
+                Map.copyOf(peers),
+                catchingUp,
+                failure,
+                log.health());
     }
 
     /**
@@ -53,7 +78,11 @@ public record NodeStatus(
      * @param lastLostFrom first index of the latest such loss (0: none)
      * @param lastLostTo last index of the latest such loss (0: none)
      */
-    public record PeerStatus(long matchIndex, long lag, long lastContactMillis, long logRegressions,
-            long lastLostFrom, long lastLostTo) {
-    }
+    public record PeerStatus(
+            long matchIndex,
+            long lag,
+            long lastContactMillis,
+            long logRegressions,
+            long lastLostFrom,
+            long lastLostTo) {}
 }

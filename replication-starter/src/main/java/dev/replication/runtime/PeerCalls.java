@@ -7,8 +7,7 @@ import java.util.concurrent.ExecutionException;
 /** How to read a failed peer call. */
 final class PeerCalls {
 
-    private PeerCalls() {
-    }
+    private PeerCalls() {}
 
     /** True only when the transport is certain the request never reached the peer's handler. */
     static boolean certainlyNotDelivered(Throwable error) {
@@ -19,7 +18,8 @@ final class PeerCalls {
     /** The failure inside the wrappers a future adds. */
     static Throwable unwrap(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

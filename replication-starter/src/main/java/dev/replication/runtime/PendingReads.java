@@ -72,8 +72,8 @@ final class PendingReads {
      * The core's verdicts on reads in flight: a known read index is served once applied here; a
      * rejected read waits for a leader again.
      */
-    void answered(List<ReadState> readStates, List<ReadRejection> rejections, long appliedIndex,
-            @Nullable String leaderId) {
+    void answered(
+            List<ReadState> readStates, List<ReadRejection> rejections, long appliedIndex, @Nullable String leaderId) {
         for (ReadState readState : readStates) {
             Read read = inFlight.remove(readState.requestId());
             if (read != null) {
@@ -95,9 +95,11 @@ final class PendingReads {
     private void serve(Read read, long readIndex, long appliedIndex, @Nullable String leaderId) {
         long required = Math.max(readIndex, read.minIndex);
         if (required - appliedIndex > maxReadLag) {
-            read.fail(new ReplicationUnavailableException("node " + nodeId + " is "
-                    + (required - appliedIndex) + " entries behind the read index " + required
-                    + "; read from another node or with STALE consistency", leaderId));
+            read.fail(new ReplicationUnavailableException(
+                    "node " + nodeId + " is "
+                            + (required - appliedIndex) + " entries behind the read index " + required
+                            + "; read from another node or with STALE consistency",
+                    leaderId));
             return;
         }
         await(new Waiter(required, read.result, false), appliedIndex);
@@ -115,7 +117,9 @@ final class PendingReads {
         if (waiter.index() <= appliedIndex) {
             waiter.future().complete(null);
         } else {
-            appliedWaiters.computeIfAbsent(waiter.index(), index -> new ArrayList<>()).add(waiter);
+            appliedWaiters
+                    .computeIfAbsent(waiter.index(), index -> new ArrayList<>())
+                    .add(waiter);
         }
     }
 
@@ -195,6 +199,5 @@ final class PendingReads {
     }
 
     /** @param afterWrite whether a write waits (else a read): decides the answer when the node stops */
-    private record Waiter(long index, CompletableFuture<Void> future, boolean afterWrite) {
-    }
+    private record Waiter(long index, CompletableFuture<Void> future, boolean afterWrite) {}
 }

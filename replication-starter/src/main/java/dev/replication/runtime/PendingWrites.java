@@ -74,8 +74,8 @@ final class PendingWrites {
             forwarding.add(role.leaderId(), propose);
         } else if (propose.forwardedToUs) {
             // We are not the leader any more: the forwarder retries with the leader it learns.
-            propose.result.completeExceptionally(new NotAppliedException(
-                    "node " + nodeId + " is not the leader", role.leaderId()));
+            propose.result.completeExceptionally(
+                    new NotAppliedException("node " + nodeId + " is not the leader", role.leaderId()));
         } else {
             waitingForLeader.add(propose);
         }
@@ -164,8 +164,8 @@ final class PendingWrites {
     /** Entries appended under a lost leadership may still commit under the next leader. */
     void leadershipLost(long generation) {
         for (Appended pending : appended.values()) {
-            pending.propose.result.completeExceptionally(new OutcomeUnknownException(
-                    "node " + nodeId + " lost leadership (generation " + generation
+            pending.propose.result.completeExceptionally(
+                    new OutcomeUnknownException("node " + nodeId + " lost leadership (generation " + generation
                             + ") before the write committed; it may still commit"));
         }
         appended.clear();
@@ -177,11 +177,11 @@ final class PendingWrites {
      */
     void deadlinePassed(Propose propose, Duration timeout, @Nullable String leaderId) {
         if (propose.markTimedOut()) {
-            propose.result.completeExceptionally(new NotAppliedException("no leader accepted the write within "
-                    + timeout + "; it was not appended, retry later", leaderId));
+            propose.result.completeExceptionally(new NotAppliedException(
+                    "no leader accepted the write within " + timeout + "; it was not appended, retry later", leaderId));
         } else {
-            propose.result.completeExceptionally(new OutcomeUnknownException("the write was not confirmed within "
-                    + timeout + "; it may or may not have committed"));
+            propose.result.completeExceptionally(new OutcomeUnknownException(
+                    "the write was not confirmed within " + timeout + "; it may or may not have committed"));
         }
     }
 
@@ -190,8 +190,8 @@ final class PendingWrites {
      * committed, yet a read here would not see it.
      */
     OutcomeUnknownException notAppliedHereInTime(long index, Duration timeout, long appliedIndex) {
-        return new OutcomeUnknownException("node " + nodeId + " did not apply index " + index + " within "
-                + timeout + " (applied " + appliedIndex + "); the write committed but this node has not caught up");
+        return new OutcomeUnknownException("node " + nodeId + " did not apply index " + index + " within " + timeout
+                + " (applied " + appliedIndex + "); the write committed but this node has not caught up");
     }
 
     /**
@@ -234,6 +234,5 @@ final class PendingWrites {
         }
     }
 
-    private record Appended(long generation, Propose propose, long startedNanos) {
-    }
+    private record Appended(long generation, Propose propose, long startedNanos) {}
 }

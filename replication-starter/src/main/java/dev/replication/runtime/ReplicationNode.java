@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * and votes in between. Until it has applied what was committed when it started, the node
  * reports itself {@linkplain #catchingUp() catching up}.
  */
-public final class ReplicationNode implements ReplicationGateway, InboundHandler, ClientRequests.NodeView,
-        AutoCloseable {
+public final class ReplicationNode
+        implements ReplicationGateway, InboundHandler, ClientRequests.NodeView, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationNode.class);
     /** Readies performed per turn before other events get their turn (bounds a turn's apply work). */
@@ -108,26 +108,50 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         this.hardStateFile = Objects.requireNonNull(hardStateFile, "hardStateFile");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
-        this.roleListener = roleListener == null ? state -> { } : roleListener;
+        this.roleListener = roleListener == null ? state -> {} : roleListener;
         this.metrics = metrics == null ? NodeMetrics.NONE : metrics;
         // Client requests and peer messages each get a share of the queue's capacity; the node's
         // own events are bounded by construction (see SingularUpdateQueue).
-        this.queue = new SingularUpdateQueue<>("replication-" + settings.nodeId(), settings.queueCapacity(),
-                settings.queueCapacity(), 1024, this::process, this::failStop);
+        this.queue = new SingularUpdateQueue<>(
+                "replication-" + settings.nodeId(),
+                settings.queueCapacity(),
+                settings.queueCapacity(),
+                1024,
+                this::process,
+                this::failStop);
         this.timers = new NodeTimers(settings.nodeId());
-        this.ticks = new TickSource(settings.nodeId(), settings.tickInterval().toMillis(),
-                settings.electionTimeout().toMillis(), () -> queue.offerInternal(Tick.INSTANCE), System::nanoTime,
+        this.ticks = new TickSource(
+                settings.nodeId(),
+                settings.tickInterval().toMillis(),
+                settings.electionTimeout().toMillis(),
+                () -> queue.offerInternal(Tick.INSTANCE),
+                System::nanoTime,
                 this.metrics::processPaused);
         this.roleState = new RoleState(Role.FOLLOWER, null, 0);
         this.catchUp = new StartupCatchUp(settings.nodeId(), 0);
-        this.forwarding = new LeaderForwarding(settings.nodeId(), transport,
-                propose -> queue.offerInternal(new RetryPropose(propose)));
+        this.forwarding = new LeaderForwarding(
+                settings.nodeId(), transport, propose -> queue.offerInternal(new RetryPropose(propose)));
         this.writes = new PendingWrites(settings.nodeId(), this.metrics, forwarding);
         this.reads = new PendingReads(settings.nodeId(), settings.maxReadLag());
-        this.effects = new NodeEffects(hardStateFile, segmentedLog, transport, stateMachine, writes, reads,
-                this.metrics, queue::offerInternal, this::onRoleChange, () -> roleState.leaderId());
-        this.requests = new ClientRequests(this, queue::offer, queue::offerInternal, timers, writes,
-                settings.queueCapacity(), segmentedLog.maxPayloadBytes());
+        this.effects = new NodeEffects(
+                hardStateFile,
+                segmentedLog,
+                transport,
+                stateMachine,
+                writes,
+                reads,
+                this.metrics,
+                queue::offerInternal,
+                this::onRoleChange,
+                () -> roleState.leaderId());
+        this.requests = new ClientRequests(
+                this,
+                queue::offer,
+                queue::offerInternal,
+                timers,
+                writes,
+                settings.queueCapacity(),
+                segmentedLog.maxPayloadBytes());
     }
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
@@ -138,17 +162,29 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         effects.recovered(segmentedLog.firstIndex(), segmentedLog.lastIndex());
         catchUp = new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex());
         roleState = replica().roleState();
-        log.info("Node {} recovered: generation {}, log [{}..{}], voters {}", settings.nodeId(),
-                hardState.generation(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), settings.voters());
+        log.info(
+                "Node {} recovered: generation {}, log [{}..{}], voters {}",
+                settings.nodeId(),
+                hardState.generation(),
+                segmentedLog.firstIndex(),
+                segmentedLog.lastIndex(),
+                settings.voters());
         queue.start();
         transport.start(this);
         timers.every(settings.tickInterval().toMillis(), ticks);
     }
 
     private ReplicaConfig replicaConfig() {
-        return new ReplicaConfig(settings.nodeId(), settings.voters(), settings.electionTimeoutTicks(),
-                settings.heartbeatIntervalTicks(), settings.maxInflightAppends(), settings.maxEntriesPerAppend(),
-                settings.maxBytesPerAppend(), 10_000, incarnation);
+        return new ReplicaConfig(
+                settings.nodeId(),
+                settings.voters(),
+                settings.electionTimeoutTicks(),
+                settings.heartbeatIntervalTicks(),
+                settings.maxInflightAppends(),
+                settings.maxEntriesPerAppend(),
+                settings.maxBytesPerAppend(),
+                10_000,
+                incarnation);
     }
 
     // ---------------------------------------------------------------- public API (any thread)
@@ -233,8 +269,18 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     /** The status from the volatile views, when the queue does not answer (stopped or full). */
     private NodeStatus stoppedStatus() {
         RoleState role = roleState;
-        return new NodeStatus(settings.nodeId(), role.role(), role.leaderId(), role.generation(), commitIndexView,
-                appliedIndex(), segmentedLog.firstIndex(), segmentedLog.lastIndex(), Map.of(), catchingUp(), failure,
+        return new NodeStatus(
+                settings.nodeId(),
+                role.role(),
+                role.leaderId(),
+                role.generation(),
+                commitIndexView,
+                appliedIndex(),
+                segmentedLog.firstIndex(),
+                segmentedLog.lastIndex(),
+                Map.of(),
+                catchingUp(),
+                failure,
                 segmentedLog.health());
     }
 
@@ -303,8 +349,11 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
         } else if (event instanceof PersistFailed failed) {
-            throw new IllegalStateException("the write-ahead log failed; node " + settings.nodeId()
-                    + " stops serving to protect acknowledged data: " + failed.cause().getMessage(), failed.cause());
+            throw new IllegalStateException(
+                    "the write-ahead log failed; node " + settings.nodeId()
+                            + " stops serving to protect acknowledged data: "
+                            + failed.cause().getMessage(),
+                    failed.cause());
         }
     }
 
@@ -355,8 +404,12 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
             writes.leadershipLost(next.generation());
         }
         catchUp.roleChanged(previous, next, replica().log().lastIndex());
-        log.info("Node {} is now {} in generation {} (leader: {})", settings.nodeId(), next.role(),
-                next.generation(), next.leaderId());
+        log.info(
+                "Node {} is now {} in generation {} (leader: {})",
+                settings.nodeId(),
+                next.role(),
+                next.generation(),
+                next.leaderId());
         roleListener.accept(next);
         if (next.leaderId() != null) {
             retryWaiting();
@@ -364,8 +417,14 @@ public final class ReplicationNode implements ReplicationGateway, InboundHandler
     }
 
     private NodeStatus statusNow() {
-        return NodeStatus.of(settings.nodeId(), replica(), effects.appliedIndex(), segmentedLog,
-                settings.tickInterval().toMillis(), catchingUp(), failure);
+        return NodeStatus.of(
+                settings.nodeId(),
+                replica(),
+                effects.appliedIndex(),
+                segmentedLog,
+                settings.tickInterval().toMillis(),
+                catchingUp(),
+                failure);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -54,7 +54,12 @@ final class SingularUpdateQueue<E> {
      * @param onFailure called once, on the consumer thread, if processing throws; the queue then
      *     stops (fail-stop: state half-updated by a failed batch must not keep serving)
      */
-    SingularUpdateQueue(String threadName, int capacity, int peerCapacity, int maxBatch, Consumer<List<E>> consumer,
+    SingularUpdateQueue(
+            String threadName,
+            int capacity,
+            int peerCapacity,
+            int maxBatch,
+            Consumer<List<E>> consumer,
             Consumer<Throwable> onFailure) {
         this.capacity = capacity;
         this.peerCapacity = peerCapacity;
@@ -167,6 +172,5 @@ final class SingularUpdateQueue<E> {
         return (E) item;
     }
 
-    private record Counted<E>(E event, AtomicInteger counter) {
-    }
+    private record Counted<E>(E event, AtomicInteger counter) {}
 }

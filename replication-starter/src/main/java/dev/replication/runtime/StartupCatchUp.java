@@ -41,7 +41,8 @@ final class StartupCatchUp {
 
     /** A peer message this node handled (now in {@code role}): the leader it follows tells its commit index. */
     void heard(Message message, RoleState role) {
-        if (message instanceof AppendRequest request && request.from().equals(role.leaderId())
+        if (message instanceof AppendRequest request
+                && request.from().equals(role.leaderId())
                 && request.generation() == role.generation()) {
             leaderCommitSeen(request.commitIndex());
         }
@@ -73,13 +74,17 @@ final class StartupCatchUp {
         long reach = target;
         if (!caughtUp && reach != UNKNOWN && appliedIndex >= reach) {
             caughtUp = true;
-            log.info("Node {} caught up: applied {} (the commit index it learned after starting: {})", nodeId,
-                    appliedIndex, reach);
+            log.info(
+                    "Node {} caught up: applied {} (the commit index it learned after starting: {})",
+                    nodeId,
+                    appliedIndex,
+                    reach);
         }
     }
 
     /** Null once caught up; otherwise what the node still waits for. */
-    @Nullable String reason(long appliedIndex) {
+    @Nullable
+    String reason(long appliedIndex) {
         if (caughtUp) {
             return null;
         }

@@ -37,8 +37,13 @@ final class TickSource implements Runnable {
      * @param queueTick offers one tick to the update queue; false when the node stopped
      * @param onPause told the length of a pause longer than the election timeout, in milliseconds
      */
-    TickSource(String nodeId, long intervalMillis, long electionTimeoutMillis, BooleanSupplier queueTick,
-            LongSupplier nanoClock, LongConsumer onPause) {
+    TickSource(
+            String nodeId,
+            long intervalMillis,
+            long electionTimeoutMillis,
+            BooleanSupplier queueTick,
+            LongSupplier nanoClock,
+            LongConsumer onPause) {
         this.nodeId = nodeId;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
         this.electionTimeoutMillis = electionTimeoutMillis;
@@ -53,9 +58,12 @@ final class TickSource implements Runnable {
         if (ranBefore) {
             long pausedMillis = TimeUnit.NANOSECONDS.toMillis(now - lastRunNanos - intervalNanos);
             if (pausedMillis > electionTimeoutMillis) {
-                log.warn("node {} was paused for {} ms (longer than the election timeout {} ms); the cluster may have "
-                        + "elected another leader meanwhile, and this node catches up now. Look for long GC pauses, "
-                        + "a stopped process or an overloaded host", nodeId, grouped(pausedMillis),
+                log.warn(
+                        "node {} was paused for {} ms (longer than the election timeout {} ms); the cluster may have "
+                                + "elected another leader meanwhile, and this node catches up now. Look for long GC pauses, "
+                                + "a stopped process or an overloaded host",
+                        nodeId,
+                        grouped(pausedMillis),
                         grouped(electionTimeoutMillis));
                 onPause.accept(pausedMillis);
             }

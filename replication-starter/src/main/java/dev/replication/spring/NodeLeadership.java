@@ -52,8 +52,10 @@ final class NodeLeadership implements Leadership {
         }
         RoleState state = node.getObject().roleState();
         if (state.role() != Role.LEADER) {
-            throw new NotLeaderException("node " + nodeId() + " is not the leader (leader: " + state.leaderId()
-                    + "); call generation() inside a @LeaderOnly method or on the leader", state.leaderId());
+            throw new NotLeaderException(
+                    "node " + nodeId() + " is not the leader (leader: " + state.leaderId()
+                            + "); call generation() inside a @LeaderOnly method or on the leader",
+                    state.leaderId());
         }
         return state.generation();
     }

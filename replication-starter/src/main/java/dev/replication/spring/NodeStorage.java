@@ -28,8 +28,8 @@ public final class NodeStorage implements AutoCloseable {
     private final SegmentedLog segmentedLog;
     private final HardStateFile hardState;
 
-    private NodeStorage(ReplicationSetup setup, DataDirectory directory, SegmentedLog segmentedLog,
-            HardStateFile hardState) {
+    private NodeStorage(
+            ReplicationSetup setup, DataDirectory directory, SegmentedLog segmentedLog, HardStateFile hardState) {
         this.setup = setup;
         this.directory = directory;
         this.segmentedLog = segmentedLog;
@@ -43,14 +43,19 @@ public final class NodeStorage implements AutoCloseable {
         try {
             LogOptions options = LogOptions.defaults()
                     .withSegmentBytes(logProperties.getSegmentSize().toBytes())
-                    .withMaxRecordBytes((int) Math.min(Integer.MAX_VALUE,
-                            map.getMaxValueSize().toBytes() + map.getMaxKeySize().toBytes() + 4096))
+                    .withMaxRecordBytes((int) Math.min(
+                            Integer.MAX_VALUE,
+                            map.getMaxValueSize().toBytes()
+                                    + map.getMaxKeySize().toBytes()
+                                    + 4096))
                     .withStallThreshold(logProperties.getStallThreshold())
                     .withDiskFullRetryInterval(logProperties.getDiskFullRetryInterval());
             FsyncPolicy policy = logProperties.getFsyncPolicy();
             if (policy == FsyncPolicy.INTERVAL) {
-                log.warn("replication.log.fsync-policy=interval: acknowledged writes can be lost if a majority of "
-                        + "nodes crash within {} of each other", logProperties.getFsyncInterval());
+                log.warn(
+                        "replication.log.fsync-policy=interval: acknowledged writes can be lost if a majority of "
+                                + "nodes crash within {} of each other",
+                        logProperties.getFsyncInterval());
                 options = options.withIntervalFsync(logProperties.getFsyncInterval());
             }
             SegmentedLog segmentedLog = SegmentedLog.open(directory.logDirectory(), options);
@@ -83,7 +88,8 @@ public final class NodeStorage implements AutoCloseable {
 
     private static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             log.warn("Could not delete the temporary data directory {}: {}", dir, e.getMessage());
         }

@@ -11,13 +11,13 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.PropertyValues;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.BeanDefinitionHolder;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.DependencyDescriptor;
 import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
 import org.springframework.beans.factory.support.AutowireCandidateResolver;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.config.BeanDefinitionHolder;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ReflectionUtils;
 
@@ -28,8 +28,7 @@ import org.springframework.util.ReflectionUtils;
  */
 final class ReplicatedInjection {
 
-    private ReplicatedInjection() {
-    }
+    private ReplicatedInjection() {}
 
     /** Installs the parameter resolver before any bean is created. */
     static final class ResolverInstaller implements BeanFactoryPostProcessor {
@@ -83,14 +82,14 @@ final class ReplicatedInjection {
         }
 
         @Override
-        public @Nullable Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor,
-                @Nullable String beanName) {
+        public @Nullable Object getLazyResolutionProxyIfNecessary(
+                DependencyDescriptor descriptor, @Nullable String beanName) {
             return delegate.getLazyResolutionProxyIfNecessary(descriptor, beanName);
         }
 
         @Override
-        public @Nullable Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor,
-                @Nullable String beanName) {
+        public @Nullable Class<?> getLazyResolutionProxyClass(
+                DependencyDescriptor descriptor, @Nullable String beanName) {
             return delegate.getLazyResolutionProxyClass(descriptor, beanName);
         }
 
@@ -111,9 +110,12 @@ final class ReplicatedInjection {
         }
 
         @Override
-        public PropertyValues postProcessProperties(PropertyValues pvs, Object bean, String beanName) throws BeansException {
+        public PropertyValues postProcessProperties(PropertyValues pvs, Object bean, String beanName)
+                throws BeansException {
             Class<?> beanClass = org.springframework.aop.support.AopUtils.getTargetClass(bean);
-            ReflectionUtils.doWithFields(beanClass, field -> inject(bean, beanClass, field),
+            ReflectionUtils.doWithFields(
+                    beanClass,
+                    field -> inject(bean, beanClass, field),
                     field -> field.isAnnotationPresent(Replicated.class));
             return pvs;
         }
@@ -125,7 +127,8 @@ final class ReplicatedInjection {
             }
             Replicated replicated = field.getAnnotation(Replicated.class);
             BeanFactory factory = Objects.requireNonNull(beanFactory, "setBeanFactory was not called");
-            Object map = mapFor(factory, replicated, ResolvableType.forField(field, beanClass), field.toGenericString());
+            Object map =
+                    mapFor(factory, replicated, ResolvableType.forField(field, beanClass), field.toGenericString());
             ReflectionUtils.makeAccessible(field);
             ReflectionUtils.setField(field, bean, map);
         }
@@ -144,7 +147,8 @@ final class ReplicatedInjection {
             throw new IllegalStateException("@Replicated(\"" + replicated.value() + "\") at " + where
                     + " must declare its key and value types, e.g. ReplicatedMap<String, Order>; found " + declared);
         }
-        return beanFactory.getBean(ReplicatedMapRegistry.class).map(replicated.value(), key.getType(), value.getType(),
-                where);
+        return beanFactory
+                .getBean(ReplicatedMapRegistry.class)
+                .map(replicated.value(), key.getType(), value.getType(), where);
     }
 }

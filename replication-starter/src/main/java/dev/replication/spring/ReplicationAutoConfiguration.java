@@ -76,16 +76,26 @@ public final class ReplicationAutoConfiguration {
 
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    ReplicationNode replicationNode(ReplicationSetup setup, NodeStorage storage, PeerTransport peerTransport,
-            KeyValueStateMachine stateMachine, LeadershipEvents leadershipEvents,
+    ReplicationNode replicationNode(
+            ReplicationSetup setup,
+            NodeStorage storage,
+            PeerTransport peerTransport,
+            KeyValueStateMachine stateMachine,
+            LeadershipEvents leadershipEvents,
             ObjectProvider<NodeMetrics> metrics) {
-        return new ReplicationNode(setup.nodeSettings(), storage.log(), storage.hardState(), peerTransport,
-                stateMachine, leadershipEvents, metrics.getIfAvailable(() -> NodeMetrics.NONE));
+        return new ReplicationNode(
+                setup.nodeSettings(),
+                storage.log(),
+                storage.hardState(),
+                peerTransport,
+                stateMachine,
+                leadershipEvents,
+                metrics.getIfAvailable(() -> NodeMetrics.NONE));
     }
 
     @Bean
-    ReplicationNodeLifecycle replicationNodeLifecycle(ReplicationNode node, LeadershipEvents leadershipEvents,
-            ReplicationSetup setup) {
+    ReplicationNodeLifecycle replicationNodeLifecycle(
+            ReplicationNode node, LeadershipEvents leadershipEvents, ReplicationSetup setup) {
         return new ReplicationNodeLifecycle(node, leadershipEvents, setup);
     }
 

@@ -8,8 +8,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  * (a bean creation, a condition), into Spring Boot's "APPLICATION FAILED TO START" report: the
  * operator reads what is wrong and what to change, not a stack trace.
  */
-final class ReplicationConfigurationFailureAnalyzer
-        extends AbstractFailureAnalyzer<ReplicationConfigurationException> {
+final class ReplicationConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<ReplicationConfigurationException> {
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ReplicationConfigurationException cause) {

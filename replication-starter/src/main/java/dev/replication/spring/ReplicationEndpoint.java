@@ -30,8 +30,10 @@ public class ReplicationEndpoint {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the node's status", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("node " + node.nodeId()
-                    + " did not report its status within 2 s: its update queue is stuck or overloaded", e);
+            throw new IllegalStateException(
+                    "node " + node.nodeId()
+                            + " did not report its status within 2 s: its update queue is stuck or overloaded",
+                    e);
         }
     }
 }

@@ -43,15 +43,17 @@ public class ReplicationHealthIndicator extends AbstractHealthIndicator {
             return;
         }
         if (storage.stalled()) {
-            builder.down().withDetail("nodeId", node.nodeId())
-                    .withDetail("reason", "disk stalled: a log persist has been in progress for "
-                            + storage.persistInProgressMillis() + " ms (threshold " + storage.stallThresholdMillis() + " ms)")
+            builder.down()
+                    .withDetail("nodeId", node.nodeId())
+                    .withDetail(
+                            "reason",
+                            "disk stalled: a log persist has been in progress for " + storage.persistInProgressMillis()
+                                    + " ms (threshold " + storage.stallThresholdMillis() + " ms)")
                     .withDetail("persistInProgressMillis", storage.persistInProgressMillis());
             return;
         }
         NodeStatus status = node.status().get(2, TimeUnit.SECONDS);
-        builder.withDetail("nodeId", status.nodeId())
-                .withDetail("role", status.role());
+        builder.withDetail("nodeId", status.nodeId()).withDetail("role", status.role());
         // Left out when unknown: the string "null" would read as a node of that name.
         if (status.leaderId() != null) {
             builder.withDetail("leaderId", status.leaderId());
@@ -63,9 +65,11 @@ public class ReplicationHealthIndicator extends AbstractHealthIndicator {
         Map<String, String> regressions = new TreeMap<>();
         status.peers().forEach((peer, progress) -> {
             if (progress.logRegressions() > 0) {
-                regressions.put(peer, "lost entries " + progress.lastLostFrom() + ".." + progress.lastLostTo()
-                        + " it had acknowledged (" + progress.logRegressions() + " time(s) under this leader);"
-                        + " resent, now matching up to " + progress.matchIndex());
+                regressions.put(
+                        peer,
+                        "lost entries " + progress.lastLostFrom() + ".." + progress.lastLostTo()
+                                + " it had acknowledged (" + progress.logRegressions() + " time(s) under this leader);"
+                                + " resent, now matching up to " + progress.matchIndex());
             }
         });
         if (!regressions.isEmpty()) {
@@ -73,12 +77,16 @@ public class ReplicationHealthIndicator extends AbstractHealthIndicator {
         }
         RoleState role = node.roleState();
         if (role.role() != Role.LEADER && status.leaderId() == null) {
-            builder.down().withDetail("reason", "no leader known: an election is in progress or no quorum is reachable");
+            builder.down()
+                    .withDetail("reason", "no leader known: an election is in progress or no quorum is reachable");
         } else if (status.catchingUp() != null) {
             builder.down().withDetail("reason", status.catchingUp());
         } else if (status.commitIndex() - status.appliedIndex() > maxApplyLag) {
-            builder.down().withDetail("reason", "catching up: " + (status.commitIndex() - status.appliedIndex())
-                    + " committed entries not yet applied");
+            builder.down()
+                    .withDetail(
+                            "reason",
+                            "catching up: " + (status.commitIndex() - status.appliedIndex())
+                                    + " committed entries not yet applied");
         } else {
             builder.up();
         }

@@ -26,8 +26,7 @@ public final class ReplicationMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    NodeMetrics replicationNodeMetrics(ObjectProvider<MeterRegistry> registry,
-            ObjectProvider<ReplicationNode> node) {
+    NodeMetrics replicationNodeMetrics(ObjectProvider<MeterRegistry> registry, ObjectProvider<ReplicationNode> node) {
         return new MicrometerNodeMetrics(registry, node);
     }
 
@@ -105,7 +104,9 @@ public final class ReplicationMetricsAutoConfiguration {
                 Counter.builder("replication.follower.log.regressions")
                         .description("Times a follower came back without entries it had acknowledged"
                                 + " (acknowledged before fsync, then lost power)")
-                        .tag("follower", follower).register(registry).increment();
+                        .tag("follower", follower)
+                        .register(registry)
+                        .increment();
             }
         }
     }
@@ -133,33 +134,45 @@ public final class ReplicationMetricsAutoConfiguration {
         Meters(MeterRegistry registry, ObjectProvider<ReplicationNode> node) {
             commitLatency = Timer.builder("replication.commit.latency")
                     .description("Time from a leader accepting a write to applying it (quorum fsync included)")
-                    .publishPercentiles(0.5, 0.99).register(registry);
+                    .publishPercentiles(0.5, 0.99)
+                    .register(registry);
             persistLatency = Timer.builder("replication.log.persist")
                     .description("Time for a log append to become durable (write and fsync)")
-                    .publishPercentiles(0.5, 0.99).register(registry);
+                    .publishPercentiles(0.5, 0.99)
+                    .register(registry);
             appendBatch = DistributionSummary.builder("replication.log.append.batch")
-                    .description("Entries per durable log append (group commit)").register(registry);
+                    .description("Entries per durable log append (group commit)")
+                    .register(registry);
             elections = Counter.builder("replication.elections")
-                    .description("Elections this node started as a candidate").register(registry);
+                    .description("Elections this node started as a candidate")
+                    .register(registry);
             leaderChanges = Counter.builder("replication.leader.changes")
-                    .description("Changes of the leader this node knows of").register(registry);
-            pauses = DistributionSummary.builder("replication.process.pauses").baseUnit("milliseconds")
+                    .description("Changes of the leader this node knows of")
+                    .register(registry);
+            pauses = DistributionSummary.builder("replication.process.pauses")
+                    .baseUnit("milliseconds")
                     .description("Pauses of this process (GC, SIGSTOP, a starved machine) longer than the"
                             + " election timeout, as the node's tick timer saw them")
                     .register(registry);
             Gauge.builder("replication.apply.lag", node, provider -> {
-                ReplicationNode current = provider.getIfAvailable();
-                return current == null ? 0 : Math.max(0, current.commitIndex() - current.appliedIndex());
-            }).description("Committed entries not yet applied on this node").register(registry);
+                        ReplicationNode current = provider.getIfAvailable();
+                        return current == null ? 0 : Math.max(0, current.commitIndex() - current.appliedIndex());
+                    })
+                    .description("Committed entries not yet applied on this node")
+                    .register(registry);
             Gauge.builder("replication.log.disk.full", node, provider -> {
-                ReplicationNode current = provider.getIfAvailable();
-                return current != null && current.logHealth().diskFull() != null ? 1 : 0;
-            }).description("1 while the disk holding the log is full and appends wait for space").register(registry);
+                        ReplicationNode current = provider.getIfAvailable();
+                        return current != null && current.logHealth().diskFull() != null ? 1 : 0;
+                    })
+                    .description("1 while the disk holding the log is full and appends wait for space")
+                    .register(registry);
             Gauge.builder("replication.log.persist.in.progress", node, provider -> {
-                ReplicationNode current = provider.getIfAvailable();
-                return current == null ? 0 : current.logHealth().persistInProgressMillis();
-            }).description("Milliseconds the log persist in progress has taken so far (0: idle)")
-                    .baseUnit("milliseconds").register(registry);
+                        ReplicationNode current = provider.getIfAvailable();
+                        return current == null ? 0 : current.logHealth().persistInProgressMillis();
+                    })
+                    .description("Milliseconds the log persist in progress has taken so far (0: idle)")
+                    .baseUnit("milliseconds")
+                    .register(registry);
         }
     }
 }

@@ -57,8 +57,8 @@ public class ReplicationProblemDetails {
     public ResponseEntity<ProblemDetail> unavailable(ReplicationUnavailableException e, HttpMethod method) {
         boolean read = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
         String type = !read && e instanceof NotAppliedException ? "not-applied" : "unavailable";
-        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, type, "Cluster unavailable, nothing changed",
-                e.getMessage());
+        ProblemDetail problem =
+                problem(HttpStatus.SERVICE_UNAVAILABLE, type, "Cluster unavailable, nothing changed", e.getMessage());
         @Nullable String leaderId = e.leaderId();
         if (leaderId != null) {
             problem.setProperty("leaderId", leaderId);
@@ -70,9 +70,13 @@ public class ReplicationProblemDetails {
 
     @ExceptionHandler(OutcomeUnknownException.class)
     public ResponseEntity<ProblemDetail> outcomeUnknown(OutcomeUnknownException e) {
-        return answer(problem(HttpStatus.GATEWAY_TIMEOUT, "outcome-unknown", "Outcome unknown", e.getMessage()
-                + " The write may still be applied: read before retrying, or retry with the same idempotency key"
-                + " (for example the same Idempotency-Key header) where the API takes one."));
+        return answer(problem(
+                HttpStatus.GATEWAY_TIMEOUT,
+                "outcome-unknown",
+                "Outcome unknown",
+                e.getMessage()
+                        + " The write may still be applied: read before retrying, or retry with the same idempotency key"
+                        + " (for example the same Idempotency-Key header) where the API takes one."));
     }
 
     @ExceptionHandler(VersionConflictException.class)
@@ -85,16 +89,19 @@ public class ReplicationProblemDetails {
 
     @ExceptionHandler(UpdateContentionException.class)
     public ResponseEntity<ProblemDetail> contention(UpdateContentionException e) {
-        ProblemDetail problem = problem(HttpStatus.CONFLICT, "update-contention", "Too much contention on the key",
-                e.getMessage());
+        ProblemDetail problem =
+                problem(HttpStatus.CONFLICT, "update-contention", "Too much contention on the key", e.getMessage());
         problem.setProperty("attempts", e.attempts());
         return answer(problem);
     }
 
     @ExceptionHandler(IdempotencyKeyConflictException.class)
     public ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyConflictException e) {
-        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
-                "Idempotency key reused for a different request", e.getMessage());
+        ProblemDetail problem = problem(
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                "idempotency-key-reused",
+                "Idempotency key reused for a different request",
+                e.getMessage());
         problem.setProperty("idempotencyKey", e.idempotencyKey());
         return answer(problem);
     }
@@ -102,8 +109,8 @@ public class ReplicationProblemDetails {
     /** Over {@code replication.map.max-key-size} / {@code max-value-size}: nothing was written. */
     @ExceptionHandler(EntryTooLargeException.class)
     public ResponseEntity<ProblemDetail> entryTooLarge(EntryTooLargeException e) {
-        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large", "Entry too large",
-                e.getMessage());
+        ProblemDetail problem =
+                problem(HttpStatus.CONTENT_TOO_LARGE, "entry-too-large", "Entry too large", e.getMessage());
         problem.setProperty("size", e.size());
         problem.setProperty("limit", e.limit());
         return answer(problem);
@@ -116,16 +123,16 @@ public class ReplicationProblemDetails {
     @ExceptionHandler(ValueSerializationException.class)
     public ResponseEntity<ProblemDetail> unserializable(ValueSerializationException e) {
         log.error("A replicated map value could not be converted to or from JSON: {}", e.getMessage(), e);
-        return answer(problem(HttpStatus.INTERNAL_SERVER_ERROR, "unserializable-value", "Value cannot be stored",
-                e.getMessage()));
+        return answer(problem(
+                HttpStatus.INTERNAL_SERVER_ERROR, "unserializable-value", "Value cannot be stored", e.getMessage()));
     }
 
     /** Any other replication failure: a server-side problem, logged here with its cause. */
     @ExceptionHandler(ReplicationException.class)
     public ResponseEntity<ProblemDetail> replicationFailure(ReplicationException e) {
         log.error("Replication failed while serving a request: {}", e.getMessage(), e);
-        return answer(problem(HttpStatus.INTERNAL_SERVER_ERROR, "replication-failure", "Replication failure",
-                e.getMessage()));
+        return answer(problem(
+                HttpStatus.INTERNAL_SERVER_ERROR, "replication-failure", "Replication failure", e.getMessage()));
     }
 
     /** A problem detail of the given type under {@link #TYPE_PREFIX}. */

@@ -35,50 +35,66 @@ public record ReplicationSetup(
         String nodeId = properties.getNodeId();
         if (nodeId == null || nodeId.isBlank()) {
             if (!members.isEmpty()) {
-                throw new ReplicationConfigurationException("replication.node-id is not set, but replication.peers"
-                        + " lists " + members.peers().keySet(), "Set replication.node-id to this node's id in"
-                        + " replication.peers (one of " + members.peers().keySet() + ")");
+                throw new ReplicationConfigurationException(
+                        "replication.node-id is not set, but replication.peers" + " lists "
+                                + members.peers().keySet(),
+                        "Set replication.node-id to this node's id in" + " replication.peers (one of "
+                                + members.peers().keySet() + ")");
             }
             nodeId = DEFAULT_SINGLE_NODE_ID;
         }
         if (properties.isJoin()) {
-            throw new ReplicationConfigurationException("replication.join=true is not supported by this release:"
-                    + " membership changes are not implemented yet", "Remove replication.join and list every node"
-                    + " in replication.peers on every node instead");
+            throw new ReplicationConfigurationException(
+                    "replication.join=true is not supported by this release:"
+                            + " membership changes are not implemented yet",
+                    "Remove replication.join and list every node" + " in replication.peers on every node instead");
         }
         if (!members.isEmpty() && !members.contains(nodeId)) {
-            throw new ReplicationConfigurationException("replication.node-id '" + nodeId + "' is not among"
-                    + " replication.peers " + members.peers().keySet(), "Add '" + nodeId + "=<its url>' to"
-                    + " replication.peers on every node, or set replication.node-id to one of "
-                    + members.peers().keySet());
+            throw new ReplicationConfigurationException(
+                    "replication.node-id '" + nodeId + "' is not among" + " replication.peers "
+                            + members.peers().keySet(),
+                    "Add '" + nodeId + "=<its url>' to"
+                            + " replication.peers on every node, or set replication.node-id to one of "
+                            + members.peers().keySet());
         }
         boolean multiNode = members.peers().size() > 1;
         ReplicationProperties.Peer peer = properties.getPeer();
         String secret = peer.getClusterSecret();
         try {
-            ClusterSecret.requireForCluster(nodeId, members.peers().keySet(),
+            ClusterSecret.requireForCluster(
+                    nodeId,
+                    members.peers().keySet(),
                     secret == null || secret.isBlank() ? ClusterSecret.none() : ClusterSecret.of(secret),
                     peer.isAllowInsecure());
         } catch (IllegalStateException insecure) {
-            throw new ReplicationConfigurationException(String.valueOf(insecure.getMessage()), "Set the same"
-                    + " replication.peer.cluster-secret, a random string of at least " + ClusterSecret.MINIMUM_LENGTH
-                    + " characters, on every node (or replication.peer.allow-insecure=true for local"
-                    + " development only)", insecure);
+            throw new ReplicationConfigurationException(
+                    String.valueOf(insecure.getMessage()),
+                    "Set the same"
+                            + " replication.peer.cluster-secret, a random string of at least "
+                            + ClusterSecret.MINIMUM_LENGTH
+                            + " characters, on every node (or replication.peer.allow-insecure=true for local"
+                            + " development only)",
+                    insecure);
         }
         if (multiNode && properties.isInMemory()) {
-            throw new ReplicationConfigurationException("replication.in-memory=true keeps no data across restarts"
-                    + " and is only for a single node, but replication.peers lists " + members.peers().keySet(),
+            throw new ReplicationConfigurationException(
+                    "replication.in-memory=true keeps no data across restarts"
+                            + " and is only for a single node, but replication.peers lists "
+                            + members.peers().keySet(),
                     "Remove replication.in-memory, or remove the other nodes from replication.peers");
         }
         ReplicationProperties.Maps map = properties.getMap();
         long maxValue = map.getMaxValueSize().toBytes();
         long maxKey = map.getMaxKeySize().toBytes();
         if (maxValue < 1 || maxValue > MAX_ENTRY_BYTES || maxKey < 1 || maxKey > MAX_ENTRY_BYTES) {
-            throw new ReplicationConfigurationException("replication.map.max-key-size (" + map.getMaxKeySize()
-                    + ") and replication.map.max-value-size (" + map.getMaxValueSize() + ") must be between 1B and "
-                    + (MAX_ENTRY_BYTES >> 20) + "MB: every entry travels in one peer request and one log record",
+            throw new ReplicationConfigurationException(
+                    "replication.map.max-key-size (" + map.getMaxKeySize()
+                            + ") and replication.map.max-value-size (" + map.getMaxValueSize()
+                            + ") must be between 1B and "
+                            + (MAX_ENTRY_BYTES >> 20)
+                            + "MB: every entry travels in one peer request and one log record",
                     "Set replication.map.max-key-size and replication.map.max-value-size between 1B and "
-                    + (MAX_ENTRY_BYTES >> 20) + "MB, and store larger objects elsewhere");
+                            + (MAX_ENTRY_BYTES >> 20) + "MB, and store larger objects elsewhere");
         }
         String clusterId = properties.getClusterId();
         if (clusterId == null || clusterId.isBlank()) {
@@ -96,8 +112,14 @@ public record ReplicationSetup(
         } else {
             dataDir = properties.getDataDir() != null ? properties.getDataDir() : Path.of("data", nodeId);
         }
-        return new ReplicationSetup(nodeId, members, clusterId, dataDir.toAbsolutePath(), temporary,
-                secret == null || secret.isBlank() ? null : secret, properties);
+        return new ReplicationSetup(
+                nodeId,
+                members,
+                clusterId,
+                dataDir.toAbsolutePath(),
+                temporary,
+                secret == null || secret.isBlank() ? null : secret,
+                properties);
     }
 
     /**
@@ -107,21 +129,25 @@ public record ReplicationSetup(
     public int maxPeerBodyBytes() {
         long bytes = properties.getPeer().getMaxBodySize().toBytes();
         if (bytes < 64 * 1024 || bytes > 256L * 1024 * 1024) {
-            throw new ReplicationConfigurationException("replication.peer.max-body-size ("
-                    + properties.getPeer().getMaxBodySize() + ") must be between 64KB and 256MB",
+            throw new ReplicationConfigurationException(
+                    "replication.peer.max-body-size (" + properties.getPeer().getMaxBodySize()
+                            + ") must be between 64KB and 256MB",
                     "Set replication.peer.max-body-size between 64KB and 256MB (default 4MB), the same on every node");
         }
         int perSender = properties.getPeer().getMaxRequestsPerSender();
         if (perSender < 1) {
-            throw new ReplicationConfigurationException("replication.peer.max-requests-per-sender (" + perSender
-                    + ") must be at least 1", "Set replication.peer.max-requests-per-sender to 1 or more (default 128)");
+            throw new ReplicationConfigurationException(
+                    "replication.peer.max-requests-per-sender (" + perSender + ") must be at least 1",
+                    "Set replication.peer.max-requests-per-sender to 1 or more (default 128)");
         }
         return (int) bytes;
     }
 
     /** The voting members: the peers, or just this node. */
     public Set<String> voters() {
-        return members.isEmpty() ? Set.of(nodeId) : new LinkedHashSet<>(members.peers().keySet());
+        return members.isEmpty()
+                ? Set.of(nodeId)
+                : new LinkedHashSet<>(members.peers().keySet());
     }
 
     /** The node's timings and limits; inconsistent ones fail naming the properties involved. */
@@ -129,14 +155,25 @@ public record ReplicationSetup(
         ReplicationProperties.Election election = properties.getElection();
         ReplicationProperties.Pipeline pipeline = properties.getPipeline();
         try {
-            return new NodeSettings(nodeId, voters(), election.getTickInterval(), election.getTimeout(),
-                    election.getHeartbeatInterval(), pipeline.getMaxInflightAppends(),
-                    pipeline.getMaxEntriesPerAppend(), pipeline.getMaxBytesPerAppend().toBytes(), 10_000, 100_000);
+            return new NodeSettings(
+                    nodeId,
+                    voters(),
+                    election.getTickInterval(),
+                    election.getTimeout(),
+                    election.getHeartbeatInterval(),
+                    pipeline.getMaxInflightAppends(),
+                    pipeline.getMaxEntriesPerAppend(),
+                    pipeline.getMaxBytesPerAppend().toBytes(),
+                    10_000,
+                    100_000);
         } catch (IllegalArgumentException inconsistent) {
-            throw new ReplicationConfigurationException("replication.election.* or replication.pipeline.* is"
-                    + " inconsistent: " + inconsistent.getMessage(), "Keep replication.election.timeout at least"
-                    + " three times replication.election.heartbeat-interval, which is at least one"
-                    + " replication.election.tick-interval, and every value positive", inconsistent);
+            throw new ReplicationConfigurationException(
+                    "replication.election.* or replication.pipeline.* is" + " inconsistent: "
+                            + inconsistent.getMessage(),
+                    "Keep replication.election.timeout at least"
+                            + " three times replication.election.heartbeat-interval, which is at least one"
+                            + " replication.election.tick-interval, and every value positive",
+                    inconsistent);
         }
     }
 
@@ -145,7 +182,8 @@ public record ReplicationSetup(
      * so that a cluster of one started by mistake (no {@code replication.peers}) is noticed.
      */
     String startupSummary() {
-        String data = temporaryDataDir ? "data in the temporary directory " + dataDir + ", deleted at shutdown"
+        String data = temporaryDataDir
+                ? "data in the temporary directory " + dataDir + ", deleted at shutdown"
                 : "data in " + dataDir;
         if (voters().size() == 1) {
             return "replication: node " + nodeId + " runs as a cluster of one (replication.peers lists no other"

@@ -21,12 +21,16 @@ class ReplicationStateConfiguration {
         ReplicationProperties.Maps map = properties.getMap();
         IdempotencyLimits limits;
         try {
-            limits = new IdempotencyLimits(map.getIdempotencyRetention(), map.getIdempotencyMaxKeys(),
+            limits = new IdempotencyLimits(
+                    map.getIdempotencyRetention(),
+                    map.getIdempotencyMaxKeys(),
                     map.getMaxSessionSize().toBytes());
         } catch (IllegalArgumentException invalid) {
-            throw new ReplicationConfigurationException(String.valueOf(invalid.getMessage()),
+            throw new ReplicationConfigurationException(
+                    String.valueOf(invalid.getMessage()),
                     "Set replication.map.idempotency-retention, idempotency-max-keys and max-session-size to"
-                            + " positive values (the leader's values apply to the whole cluster)", invalid);
+                            + " positive values (the leader's values apply to the whole cluster)",
+                    invalid);
         }
         return new KeyValueStateMachine(limits);
     }
@@ -37,21 +41,30 @@ class ReplicationStateConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    ReplicatedMapRegistry replicatedMapRegistry(ObjectProvider<JsonMapper> mapper, ReplicationNode node,
-            KeyValueStateMachine stateMachine, ReplicationProperties properties) {
-        return new ReplicatedMapRegistry(mapper.getIfAvailable(JsonMapper::new), node, stateMachine,
-                mapSettings(properties.getMap()));
+    ReplicatedMapRegistry replicatedMapRegistry(
+            ObjectProvider<JsonMapper> mapper,
+            ReplicationNode node,
+            KeyValueStateMachine stateMachine,
+            ReplicationProperties properties) {
+        return new ReplicatedMapRegistry(
+                mapper.getIfAvailable(JsonMapper::new), node, stateMachine, mapSettings(properties.getMap()));
     }
 
     /** The one place the map settings are read from replication.map.*. */
     static ReplicatedMapSettings mapSettings(ReplicationProperties.Maps map) {
         try {
-            return new ReplicatedMapSettings(map.getWriteTimeout(), map.getReadTimeout(), map.getMaxCasAttempts(),
-                    (int) map.getMaxKeySize().toBytes(), (int) map.getMaxValueSize().toBytes());
+            return new ReplicatedMapSettings(
+                    map.getWriteTimeout(),
+                    map.getReadTimeout(),
+                    map.getMaxCasAttempts(),
+                    (int) map.getMaxKeySize().toBytes(),
+                    (int) map.getMaxValueSize().toBytes());
         } catch (IllegalArgumentException invalid) {
-            throw new ReplicationConfigurationException("replication.map.* is invalid: " + invalid.getMessage(),
+            throw new ReplicationConfigurationException(
+                    "replication.map.* is invalid: " + invalid.getMessage(),
                     "Set replication.map.write-timeout and read-timeout to positive durations and"
-                    + " replication.map.max-cas-attempts to at least 1", invalid);
+                            + " replication.map.max-cas-attempts to at least 1",
+                    invalid);
         }
     }
 }

@@ -37,9 +37,13 @@ class ReplicationTransportConfiguration {
         @ConditionalOnMissingBean(PeerTransport.class)
         Http2PeerTransport replicationPeerTransport(ReplicationSetup setup) {
             String secret = setup.clusterSecret();
-            PeerTransportSettings settings = PeerTransportSettings.of(setup.nodeId(), setup.clusterId(),
-                    setup.members().peers(), secret == null ? ClusterSecret.none() : ClusterSecret.of(secret))
-                    .withInboundLimits(setup.maxPeerBodyBytes(),
+            PeerTransportSettings settings = PeerTransportSettings.of(
+                            setup.nodeId(),
+                            setup.clusterId(),
+                            setup.members().peers(),
+                            secret == null ? ClusterSecret.none() : ClusterSecret.of(secret))
+                    .withInboundLimits(
+                            setup.maxPeerBodyBytes(),
                             setup.properties().getPeer().getMaxRequestsPerSender());
             requireMessagesFit(setup, settings.maxBodyBytes());
             return new Http2PeerTransport(settings);
@@ -54,14 +58,16 @@ class ReplicationTransportConfiguration {
             long room = maxBodyBytes / 2;
             ReplicationProperties properties = setup.properties();
             long append = properties.getPipeline().getMaxBytesPerAppend().toBytes();
-            long entry = properties.getMap().getMaxKeySize().toBytes() + properties.getMap().getMaxValueSize().toBytes();
+            long entry = properties.getMap().getMaxKeySize().toBytes()
+                    + properties.getMap().getMaxValueSize().toBytes();
             if (append > room || entry > room) {
-                throw new ReplicationConfigurationException("replication.pipeline.max-bytes-per-append ("
-                        + append + " bytes) and replication.map.max-key-size + max-value-size (" + entry
-                        + " bytes) must each be at most " + room + " bytes, half the largest peer request ("
-                        + maxBodyBytes + " bytes): every append travels to a follower in one peer request",
+                throw new ReplicationConfigurationException(
+                        "replication.pipeline.max-bytes-per-append ("
+                                + append + " bytes) and replication.map.max-key-size + max-value-size (" + entry
+                                + " bytes) must each be at most " + room + " bytes, half the largest peer request ("
+                                + maxBodyBytes + " bytes): every append travels to a follower in one peer request",
                         "Lower replication.pipeline.max-bytes-per-append or replication.map.max-value-size to at most "
-                        + room + " bytes, and store larger objects elsewhere");
+                                + room + " bytes, and store larger objects elsewhere");
             }
         }
 
@@ -79,12 +85,13 @@ class ReplicationTransportConfiguration {
         @ConditionalOnBean(Http2PeerTransport.class)
         @Conditional(NotServletWebApplication.class)
         Object replicationPeerEndpointUnavailable(ReplicationSetup setup) {
-            throw new ReplicationConfigurationException("replication.peers lists " + setup.members().peers().size()
-                    + " nodes " + setup.members().peers().keySet() + ", but this application has no servlet web"
-                    + " server to receive their peer requests on (the peer endpoint is a Spring MVC controller)",
+            throw new ReplicationConfigurationException(
+                    "replication.peers lists " + setup.members().peers().size()
+                            + " nodes " + setup.members().peers().keySet() + ", but this application has no servlet web"
+                            + " server to receive their peer requests on (the peer endpoint is a Spring MVC controller)",
                     "Run the application as a servlet web application (Spring MVC, for example with"
-                    + " spring-boot-starter-webmvc, and without spring.main.web-application-type=none), or list"
-                    + " only this node in replication.peers for a cluster of one");
+                            + " spring-boot-starter-webmvc, and without spring.main.web-application-type=none), or list"
+                            + " only this node in replication.peers for a cluster of one");
         }
     }
 
@@ -95,8 +102,11 @@ class ReplicationTransportConfiguration {
     @Configuration(proxyBeanMethods = false)
     @Conditional(MultiNodeCondition.class)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-    @ConditionalOnClass(name = {"org.apache.catalina.connector.Connector",
-            "org.springframework.boot.tomcat.TomcatConnectorCustomizer"})
+    @ConditionalOnClass(
+            name = {
+                "org.apache.catalina.connector.Connector",
+                "org.springframework.boot.tomcat.TomcatConnectorCustomizer"
+            })
     static class PeerTomcatTuning {
 
         @Bean
@@ -141,7 +151,6 @@ class ReplicationTransportConfiguration {
         }
 
         @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-        static final class ServletWebApplication {
-        }
+        static final class ServletWebApplication {}
     }
 }

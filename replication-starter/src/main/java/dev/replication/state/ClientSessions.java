@@ -106,9 +106,11 @@ final class ClientSessions {
                 session.lastActiveMillis = nowMillis;
                 sessionBytes -= session.forgetBelow(envelope.firstUnacknowledged());
                 if (envelope.sequence() < session.firstRetained) {
-                    return StateResult.refused(StateResult.Status.ANSWER_DISCARDED, null,
-                            "the answer to request " + envelope.sequence() + " of client " + envelope.clientId()
-                                    + " was discarded (acknowledged by the client, or beyond the session bound)")
+                    return StateResult.refused(
+                                    StateResult.Status.ANSWER_DISCARDED,
+                                    null,
+                                    "the answer to request " + envelope.sequence() + " of client " + envelope.clientId()
+                                            + " was discarded (acknowledged by the client, or beyond the session bound)")
                             .encode();
                 }
                 Answer earlier = session.answers.get(envelope.sequence());
@@ -116,19 +118,26 @@ final class ClientSessions {
                     if (earlier.fingerprint == envelope.fingerprint()) {
                         return earlier.result;
                     }
-                    return StateResult.refused(StateResult.Status.SEQUENCE_REUSED, null,
-                            "client " + envelope.clientId() + " reused sequence " + envelope.sequence()
-                                    + " for a different request").encode();
+                    return StateResult.refused(
+                                    StateResult.Status.SEQUENCE_REUSED,
+                                    null,
+                                    "client " + envelope.clientId() + " reused sequence " + envelope.sequence()
+                                            + " for a different request")
+                            .encode();
                 }
             }
         }
         if (envelope.hasIdempotencyKey()) {
             IdempotencyKeys.Answer earlier = idempotencyKeys.answerFor(envelope.idempotencyKey());
             if (earlier != null) {
-                byte[] answer = earlier.fingerprint() == envelope.fingerprint() ? earlier.result().encode()
-                        : StateResult.refused(StateResult.Status.IDEMPOTENCY_KEY_CONFLICT, null,
-                                "idempotency key '" + envelope.idempotencyKey()
-                                        + "' was already used for a different request").encode();
+                byte[] answer = earlier.fingerprint() == envelope.fingerprint()
+                        ? earlier.result().encode()
+                        : StateResult.refused(
+                                        StateResult.Status.IDEMPOTENCY_KEY_CONFLICT,
+                                        null,
+                                        "idempotency key '" + envelope.idempotencyKey()
+                                                + "' was already used for a different request")
+                                .encode();
                 // The session answers a retry of this very proposal the same way.
                 rememberInSession(envelope, answer, nowMillis, limits);
                 return answer;
@@ -149,15 +158,13 @@ final class ClientSessions {
         }
     }
 
-    private void rememberInSession(CommandEnvelope envelope, byte[] result, long nowMillis,
-                                   IdempotencyLimits limits) {
+    private void rememberInSession(CommandEnvelope envelope, byte[] result, long nowMillis, IdempotencyLimits limits) {
         if (!envelope.hasClientSession()) {
             return;
         }
         Session session = sessions.get(envelope.clientId());
         if (session == null) {
-            session = new Session(SESSION_OVERHEAD_BYTES
-                    + envelope.clientId().getBytes(StandardCharsets.UTF_8).length);
+            session = new Session(SESSION_OVERHEAD_BYTES + envelope.clientId().getBytes(StandardCharsets.UTF_8).length);
             sessions.put(envelope.clientId(), session);
             sessionBytes += session.bytes;
         }
@@ -240,10 +247,13 @@ final class ClientSessions {
         writer.writeInt(sessions.size());
         for (Map.Entry<String, Session> entry : sessions.entrySet()) {
             Session session = entry.getValue();
-            writer.writeString(entry.getKey()).writeLong(session.lastActiveMillis).writeLong(session.firstRetained)
+            writer.writeString(entry.getKey())
+                    .writeLong(session.lastActiveMillis)
+                    .writeLong(session.firstRetained)
                     .writeInt(session.answers.size());
             for (Map.Entry<Long, Answer> answer : session.answers.entrySet()) {
-                writer.writeLong(answer.getKey()).writeLong(answer.getValue().fingerprint)
+                writer.writeLong(answer.getKey())
+                        .writeLong(answer.getValue().fingerprint)
                         .writeBytes(answer.getValue().result);
             }
         }
@@ -261,7 +271,8 @@ final class ClientSessions {
             session.firstRetained = reader.readLong("session first retained sequence");
             int answerCount = reader.readInt("session answer count");
             for (int j = 0; j < answerCount; j++) {
-                session.add(reader.readLong("session answer sequence"),
+                session.add(
+                        reader.readLong("session answer sequence"),
                         new Answer(reader.readLong("answer fingerprint"), reader.readBytes("answer")));
             }
             sessions.put(clientId, session);

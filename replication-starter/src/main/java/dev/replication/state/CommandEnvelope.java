@@ -40,8 +40,15 @@ import org.jspecify.annotations.Nullable;
  * sequence, first unacknowledged sequence, idempotency key, fingerprint, body; strings and the
  * body are length-prefixed. {@value #STAMPED_HEADER_BYTES} bytes plus the strings and the body.
  */
-public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits, String clientId, long sequence,
-                              long firstUnacknowledged, String idempotencyKey, long fingerprint, byte[] body) {
+public record CommandEnvelope(
+        long timestamp,
+        @Nullable IdempotencyLimits limits,
+        String clientId,
+        long sequence,
+        long firstUnacknowledged,
+        String idempotencyKey,
+        long fingerprint,
+        byte[] body) {
 
     /** The first byte of every encoded envelope; a different value is refused. */
     public static final byte FORMAT_VERSION = 2;
@@ -56,8 +63,14 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
     private static final int STAMP_BYTES = 8 + 8 + 4 + 8;
 
     /** An envelope not yet stamped with limits (they are stamped with the timestamp). */
-    public CommandEnvelope(long timestamp, String clientId, long sequence, long firstUnacknowledged,
-                           String idempotencyKey, long fingerprint, byte[] body) {
+    public CommandEnvelope(
+            long timestamp,
+            String clientId,
+            long sequence,
+            long firstUnacknowledged,
+            String idempotencyKey,
+            long fingerprint,
+            byte[] body) {
         this(timestamp, null, clientId, sequence, firstUnacknowledged, idempotencyKey, fingerprint, body);
     }
 
@@ -85,10 +98,16 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
      * @param clientId the client session id, empty for none
      * @param idempotencyKey the application's idempotency key, null or empty for none
      */
-    public static CommandEnvelope create(String clientId, long sequence, long firstUnacknowledged,
-                                         @Nullable String idempotencyKey, byte[] body) {
-        return new CommandEnvelope(0, clientId, sequence, firstUnacknowledged,
-                idempotencyKey == null ? "" : idempotencyKey, fingerprint(body), body);
+    public static CommandEnvelope create(
+            String clientId, long sequence, long firstUnacknowledged, @Nullable String idempotencyKey, byte[] body) {
+        return new CommandEnvelope(
+                0,
+                clientId,
+                sequence,
+                firstUnacknowledged,
+                idempotencyKey == null ? "" : idempotencyKey,
+                fingerprint(body),
+                body);
     }
 
     /** The first 8 bytes of the SHA-256 of {@code body}: equal bodies, equal fingerprints. */
@@ -110,20 +129,29 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
     }
 
     public CommandEnvelope withTimestamp(long newTimestamp) {
-        return new CommandEnvelope(newTimestamp, limits, clientId, sequence, firstUnacknowledged, idempotencyKey,
-                fingerprint, body);
+        return new CommandEnvelope(
+                newTimestamp, limits, clientId, sequence, firstUnacknowledged, idempotencyKey, fingerprint, body);
     }
 
     /** This envelope stamped: what {@link #stamp(byte[], long, IdempotencyLimits)} makes of its bytes. */
     public CommandEnvelope withStamp(long newTimestamp, IdempotencyLimits newLimits) {
-        return new CommandEnvelope(newTimestamp, Objects.requireNonNull(newLimits, "limits"), clientId, sequence,
-                firstUnacknowledged, idempotencyKey, fingerprint, body);
+        return new CommandEnvelope(
+                newTimestamp,
+                Objects.requireNonNull(newLimits, "limits"),
+                clientId,
+                sequence,
+                firstUnacknowledged,
+                idempotencyKey,
+                fingerprint,
+                body);
     }
 
     /** The size of this envelope encoded (stamping does not change it). */
     public int encodedSize() {
-        return encodedSize(clientId.getBytes(StandardCharsets.UTF_8).length,
-                idempotencyKey.getBytes(StandardCharsets.UTF_8).length, body.length);
+        return encodedSize(
+                clientId.getBytes(StandardCharsets.UTF_8).length,
+                idempotencyKey.getBytes(StandardCharsets.UTF_8).length,
+                body.length);
     }
 
     /** The size of an encoded envelope with these lengths of client id, idempotency key and body. */
@@ -138,8 +166,7 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
                 .writeByte(FORMAT_VERSION)
                 .writeLong(timestamp);
         writeLimits(writer, limits);
-        return writer
-                .writeBytes(client)
+        return writer.writeBytes(client)
                 .writeLong(sequence)
                 .writeLong(firstUnacknowledged)
                 .writeBytes(key)
@@ -154,9 +181,15 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
         StateFormat.requireVersion(reader, FORMAT_VERSION);
         long timestamp = reader.readLong("timestamp");
         IdempotencyLimits limits = readLimits(reader);
-        CommandEnvelope envelope = new CommandEnvelope(timestamp, limits, reader.readString("client id"),
-                reader.readLong("sequence"), reader.readLong("first unacknowledged sequence"),
-                reader.readString("idempotency key"), reader.readLong("fingerprint"), reader.readBytes("body"));
+        CommandEnvelope envelope = new CommandEnvelope(
+                timestamp,
+                limits,
+                reader.readString("client id"),
+                reader.readLong("sequence"),
+                reader.readLong("first unacknowledged sequence"),
+                reader.readString("idempotency key"),
+                reader.readLong("fingerprint"),
+                reader.readBytes("body"));
         reader.requireEnd();
         return envelope;
     }
@@ -191,7 +224,8 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
         if (limits == null) {
             writer.writeLong(0).writeInt(0).writeLong(0);
         } else {
-            writer.writeLong(limits.retentionMillis()).writeInt(limits.maxIdempotencyKeys())
+            writer.writeLong(limits.retentionMillis())
+                    .writeInt(limits.maxIdempotencyKeys())
                     .writeLong(limits.maxSessionBytes());
         }
     }
@@ -241,13 +275,20 @@ public record CommandEnvelope(long timestamp, @Nullable IdempotencyLimits limits
 
     @Override
     public int hashCode() {
-        return Objects.hash(timestamp, limits, clientId, sequence, firstUnacknowledged, idempotencyKey, fingerprint,
+        return Objects.hash(
+                timestamp,
+                limits,
+                clientId,
+                sequence,
+                firstUnacknowledged,
+                idempotencyKey,
+                fingerprint,
                 Arrays.hashCode(body));
     }
 
     @Override
     public String toString() {
-        return "CommandEnvelope[ts=" + timestamp + ", client=" + clientId + "#" + sequence
-                + ", key=" + idempotencyKey + ", " + body.length + "B]";
+        return "CommandEnvelope[ts=" + timestamp + ", client=" + clientId + "#" + sequence + ", key=" + idempotencyKey
+                + ", " + body.length + "B]";
     }
 }

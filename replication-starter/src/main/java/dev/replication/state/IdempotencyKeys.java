@@ -56,14 +56,22 @@ final class IdempotencyKeys {
     }
 
     /** The compact answer remembered for {@code key}, or null when the key is unknown. */
-    @Nullable Answer answerFor(String key) {
+    @Nullable
+    Answer answerFor(String key) {
         return answers.get(KeyDigest.of(key));
     }
 
     /** Remembers the answer to the first request carrying {@code key}. */
     void remember(String key, long fingerprint, StateResult result, long nowMillis, IdempotencyLimits limits) {
-        answers.put(KeyDigest.of(key), new Answer(fingerprint, (byte) result.status().code(), result.version(),
-                result.timestamp(), result.beforeVersion(), nowMillis));
+        answers.put(
+                KeyDigest.of(key),
+                new Answer(
+                        fingerprint,
+                        (byte) result.status().code(),
+                        result.version(),
+                        result.timestamp(),
+                        result.beforeVersion(),
+                        nowMillis));
         evictBeyond(limits.maxIdempotencyKeys());
     }
 
@@ -80,9 +88,14 @@ final class IdempotencyKeys {
         writer.writeLong(evicted).writeInt(answers.size());
         for (Map.Entry<KeyDigest, Answer> entry : answers.entrySet()) {
             Answer answer = entry.getValue();
-            writer.writeLong(entry.getKey().high).writeLong(entry.getKey().low).writeLong(answer.fingerprint)
-                    .writeByte(answer.status).writeLong(answer.version).writeLong(answer.timestamp)
-                    .writeLong(answer.beforeVersion).writeLong(answer.appliedAtMillis);
+            writer.writeLong(entry.getKey().high)
+                    .writeLong(entry.getKey().low)
+                    .writeLong(answer.fingerprint)
+                    .writeByte(answer.status)
+                    .writeLong(answer.version)
+                    .writeLong(answer.timestamp)
+                    .writeLong(answer.beforeVersion)
+                    .writeLong(answer.appliedAtMillis);
         }
     }
 
@@ -91,21 +104,27 @@ final class IdempotencyKeys {
         restored.evicted = reader.readLong("evicted idempotency key count");
         int count = reader.readInt("idempotency key count");
         for (int i = 0; i < count; i++) {
-            KeyDigest key = new KeyDigest(reader.readLong("idempotency key digest"),
-                    reader.readLong("idempotency key digest"));
+            KeyDigest key =
+                    new KeyDigest(reader.readLong("idempotency key digest"), reader.readLong("idempotency key digest"));
             long fingerprint = reader.readLong("idempotency key fingerprint");
             int status = reader.readByte("idempotency key answer status");
             StateResult.Status.fromCode(status, reader); // refuses an unknown status now, not at a retry
-            restored.answers.put(key, new Answer(fingerprint, (byte) status, reader.readLong("answer version"),
-                    reader.readLong("answer timestamp"), reader.readLong("answer previous version"),
-                    reader.readLong("answer time")));
+            restored.answers.put(
+                    key,
+                    new Answer(
+                            fingerprint,
+                            (byte) status,
+                            reader.readLong("answer version"),
+                            reader.readLong("answer timestamp"),
+                            reader.readLong("answer previous version"),
+                            reader.readLong("answer time")));
         }
         return restored;
     }
 
     /** What a key remembers: the fingerprint of its request and the compact answer to it. */
-    record Answer(long fingerprint, byte status, long version, long timestamp, long beforeVersion,
-                  long appliedAtMillis) {
+    record Answer(
+            long fingerprint, byte status, long version, long timestamp, long beforeVersion, long appliedAtMillis) {
 
         StateResult result() {
             for (StateResult.Status known : StateResult.Status.values()) {

@@ -24,6 +24,7 @@ public record IdempotencyLimits(Duration retention, int maxIdempotencyKeys, long
 
     /** Heap one remembered idempotency key takes on a 64-bit JVM with compressed pointers (bench/run-idempotency-memory: 119 at 100,000 keys, 132 at 200,000). */
     public static final int BYTES_PER_IDEMPOTENCY_KEY = 130;
+
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final int DEFAULT_MAX_IDEMPOTENCY_KEYS = 200_000;
     public static final long DEFAULT_MAX_SESSION_BYTES = 16L * 1024 * 1024;
@@ -40,7 +41,8 @@ public record IdempotencyLimits(Duration retention, int maxIdempotencyKeys, long
             throw new IllegalArgumentException("idempotency retention must be at least 1 ms, was " + retention);
         }
         if (maxIdempotencyKeys < 1) {
-            throw new IllegalArgumentException("the idempotency key limit must be at least 1, was " + maxIdempotencyKeys);
+            throw new IllegalArgumentException(
+                    "the idempotency key limit must be at least 1, was " + maxIdempotencyKeys);
         }
         if (maxSessionBytes < MIN_SESSION_BYTES) {
             throw new IllegalArgumentException("the client session limit must be at least " + MIN_SESSION_BYTES

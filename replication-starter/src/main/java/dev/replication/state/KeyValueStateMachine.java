@@ -147,8 +147,11 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
             envelope = CommandEnvelope.decode(entry.payload());
             command = StateCommand.decode(envelope.body());
         } catch (IllegalArgumentException e) {
-            return StateResult.refused(StateResult.Status.MALFORMED, null,
-                    "entry " + entry.index() + " was not applied: " + e.getMessage()).encode();
+            return StateResult.refused(
+                            StateResult.Status.MALFORMED,
+                            null,
+                            "entry " + entry.index() + " was not applied: " + e.getMessage())
+                    .encode();
         }
         lastTimestamp = Math.max(lastTimestamp, envelope.timestamp());
         long nowMillis = HybridClock.physicalMillis(lastTimestamp);
@@ -176,8 +179,8 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
         }
     }
 
-    private static StateResult execute(StateCommand command, NavigableMap<ByteKey, StoredValue> map, long index,
-                                       long timestamp) {
+    private static StateResult execute(
+            StateCommand command, NavigableMap<ByteKey, StoredValue> map, long index, long timestamp) {
         ByteKey key = new ByteKey(command.key());
         StoredValue current = map.get(key);
         long currentVersion = current == null ? 0 : current.version();
@@ -200,7 +203,9 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     }
 
     private static StateResult conflict(long expectedVersion, @Nullable StoredValue current) {
-        return StateResult.refused(StateResult.Status.VERSION_CONFLICT, current,
+        return StateResult.refused(
+                StateResult.Status.VERSION_CONFLICT,
+                current,
                 "expected version " + expectedVersion + " but found " + (current == null ? 0 : current.version()));
     }
 
@@ -259,7 +264,8 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
                 return List.of();
             }
             List<StoredEntry> result = new ArrayList<>();
-            for (Map.Entry<ByteKey, StoredValue> entry : entries.tailMap(new ByteKey(prefix), true).entrySet()) {
+            for (Map.Entry<ByteKey, StoredValue> entry :
+                    entries.tailMap(new ByteKey(prefix), true).entrySet()) {
                 byte[] key = entry.getKey().bytes();
                 if (!startsWith(key, prefix)) {
                     break;
@@ -333,8 +339,8 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
         lock.readLock().lock();
         try {
             // Sessions are written under the read lock: only the applier changes them, under the write lock.
-            return StateSnapshot.write(new StateSnapshot.Contents(appliedIndex, lastTimestamp, limitsInEffect, maps,
-                    sessions));
+            return StateSnapshot.write(
+                    new StateSnapshot.Contents(appliedIndex, lastTimestamp, limitsInEffect, maps, sessions));
         } finally {
             lock.readLock().unlock();
         }
@@ -392,7 +398,6 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length
-                && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 }

@@ -34,7 +34,9 @@ public sealed interface StateCommand {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Put that && map.equals(that.map) && Arrays.equals(key, that.key)
+            return other instanceof Put that
+                    && map.equals(that.map)
+                    && Arrays.equals(key, that.key)
                     && Arrays.equals(value, that.value);
         }
 
@@ -55,15 +57,18 @@ public sealed interface StateCommand {
             requireMapAndKey(map, key);
             Objects.requireNonNull(value, "value");
             if (expectedVersion < 0) {
-                throw new IllegalArgumentException("expected version must be >= 0 (0: create only), was "
-                        + expectedVersion);
+                throw new IllegalArgumentException(
+                        "expected version must be >= 0 (0: create only), was " + expectedVersion);
             }
         }
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof PutIfVersion that && map.equals(that.map) && Arrays.equals(key, that.key)
-                    && Arrays.equals(value, that.value) && expectedVersion == that.expectedVersion;
+            return other instanceof PutIfVersion that
+                    && map.equals(that.map)
+                    && Arrays.equals(key, that.key)
+                    && Arrays.equals(value, that.value)
+                    && expectedVersion == that.expectedVersion;
         }
 
         @Override
@@ -104,14 +109,16 @@ public sealed interface StateCommand {
         public DeleteIfVersion {
             requireMapAndKey(map, key);
             if (expectedVersion < 1) {
-                throw new IllegalArgumentException("expected version of a conditional delete must be >= 1, was "
-                        + expectedVersion);
+                throw new IllegalArgumentException(
+                        "expected version of a conditional delete must be >= 1, was " + expectedVersion);
             }
         }
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof DeleteIfVersion that && map.equals(that.map) && Arrays.equals(key, that.key)
+            return other instanceof DeleteIfVersion that
+                    && map.equals(that.map)
+                    && Arrays.equals(key, that.key)
                     && expectedVersion == that.expectedVersion;
         }
 
@@ -132,7 +139,10 @@ public sealed interface StateCommand {
         if (this instanceof Put put) {
             writer.writeByte(1).writeString(put.map).writeBytes(put.key).writeBytes(put.value);
         } else if (this instanceof PutIfVersion put) {
-            writer.writeByte(2).writeString(put.map).writeBytes(put.key).writeBytes(put.value)
+            writer.writeByte(2)
+                    .writeString(put.map)
+                    .writeBytes(put.key)
+                    .writeBytes(put.value)
                     .writeLong(put.expectedVersion);
         } else if (this instanceof Delete delete) {
             writer.writeByte(3).writeString(delete.map).writeBytes(delete.key);
@@ -149,11 +159,16 @@ public sealed interface StateCommand {
         int operation = reader.readByte("operation");
         StateCommand command = switch (operation) {
             case 1 -> new Put(reader.readString("map"), reader.readBytes("key"), reader.readBytes("value"));
-            case 2 -> new PutIfVersion(reader.readString("map"), reader.readBytes("key"), reader.readBytes("value"),
-                    reader.readLong("expected version"));
+            case 2 ->
+                new PutIfVersion(
+                        reader.readString("map"),
+                        reader.readBytes("key"),
+                        reader.readBytes("value"),
+                        reader.readLong("expected version"));
             case 3 -> new Delete(reader.readString("map"), reader.readBytes("key"));
-            case 4 -> new DeleteIfVersion(reader.readString("map"), reader.readBytes("key"),
-                    reader.readLong("expected version"));
+            case 4 ->
+                new DeleteIfVersion(
+                        reader.readString("map"), reader.readBytes("key"), reader.readLong("expected version"));
             default -> throw reader.malformed("operation", "unknown operation code " + operation);
         };
         reader.requireEnd();

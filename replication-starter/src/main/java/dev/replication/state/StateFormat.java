@@ -9,8 +9,7 @@ final class StateFormat {
     private static final String REMEDY = "it was written by another release or is corrupt: run the same release"
             + " on every node, and check the disk and log integrity";
 
-    private StateFormat() {
-    }
+    private StateFormat() {}
 
     /** @param format what {@code bytes} are, e.g. "command envelope" */
     static BinaryReader reader(byte[] bytes, String format) {
@@ -21,8 +20,10 @@ final class StateFormat {
     static void requireVersion(BinaryReader reader, int expected) {
         int version = reader.readByte("format version");
         if (version != expected) {
-            throw reader.malformed("format version", "format version " + version + ", this node reads only "
-                    + expected + " (upgrade every node to the same release)");
+            throw reader.malformed(
+                    "format version",
+                    "format version " + version + ", this node reads only " + expected
+                            + " (upgrade every node to the same release)");
         }
     }
 }

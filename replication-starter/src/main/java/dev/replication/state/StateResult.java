@@ -20,8 +20,13 @@ import org.jspecify.annotations.Nullable;
  *     (what an idempotency key remembers: then only {@code beforeVersion} is known)
  * @param detail for refusals: what went wrong, for the error message; otherwise empty
  */
-public record StateResult(Status status, long version, long timestamp, long beforeVersion, @Nullable StoredValue before,
-                          String detail) {
+public record StateResult(
+        Status status,
+        long version,
+        long timestamp,
+        long beforeVersion,
+        @Nullable StoredValue before,
+        String detail) {
 
     /** The first byte of every encoded result; a different value is refused. */
     public static final byte FORMAT_VERSION = 2;
@@ -69,8 +74,8 @@ public record StateResult(Status status, long version, long timestamp, long befo
         Objects.requireNonNull(status, "status");
         detail = detail == null ? "" : detail;
         if (before != null && before.version() != beforeVersion) {
-            throw new IllegalArgumentException("the previous value has version " + before.version()
-                    + " but the result says " + beforeVersion);
+            throw new IllegalArgumentException(
+                    "the previous value has version " + before.version() + " but the result says " + beforeVersion);
         }
     }
 
@@ -124,11 +129,11 @@ public record StateResult(Status status, long version, long timestamp, long befo
             if (beforeVersion < 1) {
                 throw reader.malformed("previous value", "a previous value needs a version >= 1, was " + beforeVersion);
             }
-            before = new StoredValue(reader.readBytes("previous value"), beforeVersion,
-                    reader.readLong("previous value timestamp"));
+            before = new StoredValue(
+                    reader.readBytes("previous value"), beforeVersion, reader.readLong("previous value timestamp"));
         }
-        StateResult result = new StateResult(status, version, timestamp, beforeVersion, before,
-                reader.readString("detail"));
+        StateResult result =
+                new StateResult(status, version, timestamp, beforeVersion, before, reader.readString("detail"));
         reader.requireEnd();
         return result;
     }

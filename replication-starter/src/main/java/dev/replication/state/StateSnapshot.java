@@ -24,24 +24,30 @@ final class StateSnapshot {
      *
      * @param limitsInEffect null before the first command
      */
-    record Contents(long appliedIndex, long lastTimestamp, @Nullable IdempotencyLimits limitsInEffect,
-                    Map<String, NavigableMap<ByteKey, StoredValue>> maps, ClientSessions sessions) {
-    }
+    record Contents(
+            long appliedIndex,
+            long lastTimestamp,
+            @Nullable IdempotencyLimits limitsInEffect,
+            Map<String, NavigableMap<ByteKey, StoredValue>> maps,
+            ClientSessions sessions) {}
 
-    private StateSnapshot() {
-    }
+    private StateSnapshot() {}
 
     static byte[] write(Contents contents) {
-        BinaryWriter writer = new BinaryWriter(1024).writeByte(FORMAT_VERSION)
-                .writeLong(contents.appliedIndex()).writeLong(contents.lastTimestamp());
+        BinaryWriter writer = new BinaryWriter(1024)
+                .writeByte(FORMAT_VERSION)
+                .writeLong(contents.appliedIndex())
+                .writeLong(contents.lastTimestamp());
         CommandEnvelope.writeLimits(writer, contents.limitsInEffect());
         writer.writeInt(contents.maps().size());
         for (Map.Entry<String, NavigableMap<ByteKey, StoredValue>> map : new TreeMap<>(contents.maps()).entrySet()) {
             writer.writeString(map.getKey()).writeInt(map.getValue().size());
             for (Map.Entry<ByteKey, StoredValue> entry : map.getValue().entrySet()) {
                 StoredValue value = entry.getValue();
-                writer.writeBytes(entry.getKey().bytes()).writeBytes(value.value())
-                        .writeLong(value.version()).writeLong(value.timestamp());
+                writer.writeBytes(entry.getKey().bytes())
+                        .writeBytes(value.value())
+                        .writeLong(value.version())
+                        .writeLong(value.timestamp());
             }
         }
         contents.sessions().writeTo(writer);
@@ -62,8 +68,12 @@ final class StateSnapshot {
             NavigableMap<ByteKey, StoredValue> entries = new TreeMap<>();
             int entryCount = reader.readInt("entry count");
             for (int j = 0; j < entryCount; j++) {
-                entries.put(new ByteKey(reader.readBytes("key")), new StoredValue(reader.readBytes("value"),
-                        reader.readLong("value version"), reader.readLong("value timestamp")));
+                entries.put(
+                        new ByteKey(reader.readBytes("key")),
+                        new StoredValue(
+                                reader.readBytes("value"),
+                                reader.readLong("value version"),
+                                reader.readLong("value timestamp")));
             }
             maps.put(name, entries);
         }

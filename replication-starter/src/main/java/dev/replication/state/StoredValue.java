@@ -22,7 +22,9 @@ public record StoredValue(byte[] value, long version, long timestamp) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof StoredValue that && version == that.version && timestamp == that.timestamp
+        return other instanceof StoredValue that
+                && version == that.version
+                && timestamp == that.timestamp
                 && Arrays.equals(value, that.value);
     }
 

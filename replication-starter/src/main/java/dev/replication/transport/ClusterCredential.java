@@ -52,10 +52,10 @@ public final class ClusterCredential {
     private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ClusterCredential::newDigest);
     /** Nonces seen, with the time after which their timestamp is outside the window anyway. */
     private final ConcurrentHashMap<String, Long> seenNonces = new ConcurrentHashMap<>();
+
     private final AtomicLong nextSweep = new AtomicLong();
 
-    public ClusterCredential(String clusterId, ClusterSecret secret, Duration clockWindow,
-            Clock clock) {
+    public ClusterCredential(String clusterId, ClusterSecret secret, Duration clockWindow, Clock clock) {
         this.clusterId = clusterId;
         this.key = new SecretKeySpec(secret.keyFor(clusterId), ALGORITHM);
         this.clockWindow = clockWindow;
@@ -64,8 +64,7 @@ public final class ClusterCredential {
     }
 
     /** Headers that authenticate a request from {@code senderId} carrying {@code body}. */
-    public Map<String, String> sign(String senderId, String recipientId, String target,
-            byte[] body) {
+    public Map<String, String> sign(String senderId, String recipientId, String target, byte[] body) {
         String timestamp = Long.toString(clock.millis());
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String nonce = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
@@ -77,14 +76,13 @@ public final class ClusterCredential {
         headers.put(NONCE_HEADER, nonce);
         String digest = digest(body);
         headers.put(DIGEST_HEADER, digest);
-        headers.put(SIGNATURE_HEADER,
-                signature(senderId, recipientId, timestamp, nonce, target, digest));
+        headers.put(SIGNATURE_HEADER, signature(senderId, recipientId, timestamp, nonce, target, digest));
         return headers;
     }
 
     /** {@link #verifyHeaders} and then {@link #verifyBody}, for a body already at hand. */
-    public String verify(UnaryOperator<String> headers, String localNodeId,
-            Set<String> knownSenders, String target, byte[] body) {
+    public String verify(
+            UnaryOperator<String> headers, String localNodeId, Set<String> knownSenders, String target, byte[] body) {
         String sender = verifyHeaders(headers, localNodeId, knownSenders, target);
         verifyBody(sender, headers.apply(DIGEST_HEADER), body);
         return sender;
@@ -98,8 +96,8 @@ public final class ClusterCredential {
      * @param knownSenders the peers this node is configured with
      * @param target the path below the versioned prefix, e.g. {@code messages}
      */
-    public String verifyHeaders(UnaryOperator<String> headers, String localNodeId,
-            Set<String> knownSenders, String target) {
+    public String verifyHeaders(
+            UnaryOperator<String> headers, String localNodeId, Set<String> knownSenders, String target) {
         String sender = required(headers, SENDER_HEADER);
         String recipient = required(headers, RECIPIENT_HEADER);
         String cluster = required(headers, CLUSTER_HEADER);
@@ -108,21 +106,27 @@ public final class ClusterCredential {
         String signature = required(headers, SIGNATURE_HEADER);
         String digest = required(headers, DIGEST_HEADER);
         if (!clusterId.equals(cluster)) {
-            throw new PeerAuthenticationException(409, "Wrong cluster",
+            throw new PeerAuthenticationException(
+                    409,
+                    "Wrong cluster",
                     "request from " + sender + " is for cluster '" + cluster + "' but node "
-                    + localNodeId + " belongs to cluster '" + clusterId + "'; check"
-                    + " replication.cluster-id and replication.peers on both nodes");
+                            + localNodeId + " belongs to cluster '" + clusterId + "'; check"
+                            + " replication.cluster-id and replication.peers on both nodes");
         }
         if (!knownSenders.contains(sender)) {
-            throw new PeerAuthenticationException(403, "Unknown peer",
-                    "sender '" + sender + "' is not a configured peer of node " + localNodeId
-                    + " (peers: " + knownSenders + "); add it to the cluster configuration first");
+            throw new PeerAuthenticationException(
+                    403,
+                    "Unknown peer",
+                    "sender '" + sender + "' is not a configured peer of node " + localNodeId + " (peers: "
+                            + knownSenders + "); add it to the cluster configuration first");
         }
         if (!localNodeId.equals(recipient)) {
-            throw new PeerAuthenticationException(421, "Misdirected peer request",
+            throw new PeerAuthenticationException(
+                    421,
+                    "Misdirected peer request",
                     "request from " + sender + " is addressed to node '" + recipient
-                    + "' but reached node '" + localNodeId + "'; check the URL of '" + recipient
-                    + "' in replication.peers on " + sender);
+                            + "' but reached node '" + localNodeId + "'; check the URL of '" + recipient
+                            + "' in replication.peers on " + sender);
         }
         long sentAt = parseTimestamp(timestamp);
         long now = clock.millis();
@@ -132,8 +136,8 @@ public final class ClusterCredential {
                     + clockWindow.toMillis() + " ms; synchronise the nodes' clocks (NTP)");
         }
         String expected = signature(sender, recipient, timestamp, nonce, target, digest);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                signature.getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
             throw unauthorized("request from " + sender + " has an invalid signature; every"
                     + " node must be configured with the same replication.peer.cluster-secret");
         }
@@ -150,8 +154,8 @@ public final class ClusterCredential {
      * passed to {@link #verifyHeaders} carry; a different body fails as an invalid signature.
      */
     public void verifyBody(String sender, String signedDigest, byte[] body) {
-        if (!MessageDigest.isEqual(signedDigest.getBytes(StandardCharsets.US_ASCII),
-                digest(body).getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(
+                signedDigest.getBytes(StandardCharsets.US_ASCII), digest(body).getBytes(StandardCharsets.US_ASCII))) {
             throw unauthorized("request from " + sender + " has an invalid signature: its body"
                     + " is not the one the signature covers (" + DIGEST_HEADER + ")");
         }
@@ -161,25 +165,28 @@ public final class ClusterCredential {
         return clusterId;
     }
 
-    private String signature(String sender, String recipient, String timestamp, String nonce,
-            String target, String digest) {
+    private String signature(
+            String sender, String recipient, String timestamp, String nonce, String target, String digest) {
         Mac mac = macs.get();
-        String signed = String.join("\n", "replication-v2", clusterId, sender, recipient,
-                timestamp, nonce, target, digest);
-        return Base64.getUrlEncoder().withoutPadding()
+        String signed =
+                String.join("\n", "replication-v2", clusterId, sender, recipient, timestamp, nonce, target, digest);
+        return Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
     }
 
     private String digest(byte[] body) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(digests.get().digest(body));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(digests.get().digest(body));
     }
 
     private static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException unavailable) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM; peer"
-                    + " authentication needs it", unavailable);
+            throw new IllegalStateException(
+                    "SHA-256 is not available in this JVM; peer" + " authentication needs it", unavailable);
         }
     }
 
@@ -204,8 +211,8 @@ public final class ClusterCredential {
         try {
             return Long.parseLong(timestamp);
         } catch (NumberFormatException malformed) {
-            throw unauthorized("peer request with a malformed " + TIMESTAMP_HEADER
-                    + " header; expected epoch milliseconds");
+            throw unauthorized(
+                    "peer request with a malformed " + TIMESTAMP_HEADER + " header; expected epoch milliseconds");
         }
     }
 
@@ -219,8 +226,8 @@ public final class ClusterCredential {
             mac.init(key);
             return mac;
         } catch (GeneralSecurityException unavailable) {
-            throw new IllegalStateException(ALGORITHM + " is not available in this JVM; peer"
-                    + " authentication needs it", unavailable);
+            throw new IllegalStateException(
+                    ALGORITHM + " is not available in this JVM; peer" + " authentication needs it", unavailable);
         }
     }
 

@@ -47,8 +47,8 @@ public final class ClusterSecret {
      * local development. A single node, or a node whose peers name only itself, needs none. The
      * message says what is wrong; the caller, which knows the configuration, says how to fix it.
      */
-    public static void requireForCluster(String nodeId, Collection<String> memberIds,
-            ClusterSecret secret, boolean allowInsecure) {
+    public static void requireForCluster(
+            String nodeId, Collection<String> memberIds, ClusterSecret secret, boolean allowInsecure) {
         Set<String> others = new TreeSet<>(memberIds);
         others.remove(nodeId);
         if (others.isEmpty() || allowInsecure) {
@@ -60,15 +60,14 @@ public final class ClusterSecret {
                     + " peer endpoints could inject log entries or votes");
         }
         if (secret.key.length < MINIMUM_LENGTH) {
-            throw new IllegalStateException("replication.peer.cluster-secret of node " + nodeId
-                    + " is shorter than " + MINIMUM_LENGTH + " bytes and could be guessed");
+            throw new IllegalStateException("replication.peer.cluster-secret of node " + nodeId + " is shorter than "
+                    + MINIMUM_LENGTH + " bytes and could be guessed");
         }
     }
 
     /** The HMAC key; without a secret a key derived from the cluster id (not secure). */
     byte[] keyFor(String clusterId) {
-        return key != null ? key.clone()
-                : ("insecure-cluster:" + clusterId).getBytes(StandardCharsets.UTF_8);
+        return key != null ? key.clone() : ("insecure-cluster:" + clusterId).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

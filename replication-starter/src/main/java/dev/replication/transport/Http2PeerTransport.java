@@ -13,8 +13,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -85,16 +85,13 @@ public final class Http2PeerTransport implements PeerTransport {
     public Http2PeerTransport(PeerTransportSettings settings, Clock clock) {
         this.settings = settings;
         this.nodeId = settings.nodeId();
-        this.credential = new ClusterCredential(settings.clusterId(), settings.clusterSecret(),
-                settings.clockWindow(), clock);
+        this.credential =
+                new ClusterCredential(settings.clusterId(), settings.clusterSecret(), settings.clockWindow(), clock);
         this.drainExecutor = Executors.newFixedThreadPool(2, threads("peer-sender-" + nodeId));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(
-                threads("peer-timer-" + nodeId));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("peer-timer-" + nodeId));
         this.sequencer = new InboundSequencer(scheduler);
-        this.inbound = new InboundRequests(this, settings.maxRequestsPerSender(),
-                threads("peer-inbound-" + nodeId));
-        Dispatcher dispatcher = new Dispatcher(Executors.newCachedThreadPool(
-                threads("peer-http-" + nodeId)));
+        this.inbound = new InboundRequests(this, settings.maxRequestsPerSender(), threads("peer-inbound-" + nodeId));
+        Dispatcher dispatcher = new Dispatcher(Executors.newCachedThreadPool(threads("peer-http-" + nodeId)));
         dispatcher.setMaxRequests(4096);
         dispatcher.setMaxRequestsPerHost(MAX_REQUESTS_PER_PEER);
         this.client = new OkHttpClient.Builder()
@@ -119,8 +116,8 @@ public final class Http2PeerTransport implements PeerTransport {
     @Override
     public void start(InboundHandler handler) {
         if (this.handler != null) {
-            throw new IllegalStateException("HTTP/2 peer transport of node " + nodeId
-                    + " was already started; start it once");
+            throw new IllegalStateException(
+                    "HTTP/2 peer transport of node " + nodeId + " was already started; start it once");
         }
         this.handler = handler;
     }
@@ -136,16 +133,19 @@ public final class Http2PeerTransport implements PeerTransport {
     }
 
     @Override
-    public CompletableFuture<byte[]> call(String peerId, String operation, byte[] body,
-            Duration timeout) {
+    public CompletableFuture<byte[]> call(String peerId, String operation, byte[] body, Duration timeout) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         HttpUrl base = peerUrls.get(peerId);
         if (closed || base == null) {
-            result.completeExceptionally(new PeerCallException(peerId,
-                    PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " from "
-                    + nodeId + " to " + peerId + " was not sent: " + (closed
-                    ? "the transport is closed" : "no such peer (known: "
-                    + new TreeSet<>(peerUrls.keySet()) + ")") + "; it is safe to retry"));
+            result.completeExceptionally(new PeerCallException(
+                    peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED,
+                    "call " + operation + " from "
+                            + nodeId + " to " + peerId + " was not sent: "
+                            + (closed
+                                    ? "the transport is closed"
+                                    : "no such peer (known: " + new TreeSet<>(peerUrls.keySet()) + ")")
+                            + "; it is safe to retry"));
             return result;
         }
         if (!OPERATION.matcher(operation).matches()) {
@@ -154,11 +154,13 @@ public final class Http2PeerTransport implements PeerTransport {
                     + " digits, '.', '_' or '-'");
         }
         if (body.length > settings.maxBodyBytes()) {
-            result.completeExceptionally(new PeerCallException(peerId,
-                    PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " from "
-                    + nodeId + " to " + peerId + " was not sent: its body of " + body.length
-                    + " bytes exceeds the peer request limit of " + settings.maxBodyBytes()
-                    + " bytes; send smaller batches"));
+            result.completeExceptionally(new PeerCallException(
+                    peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED,
+                    "call " + operation + " from "
+                            + nodeId + " to " + peerId + " was not sent: its body of " + body.length
+                            + " bytes exceeds the peer request limit of " + settings.maxBodyBytes()
+                            + " bytes; send smaller batches"));
             return result;
         }
         String target = "call/" + operation;
@@ -173,9 +175,10 @@ public final class Http2PeerTransport implements PeerTransport {
         try {
             deadline = scheduler.schedule(call::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException stopped) {
-            result.completeExceptionally(new PeerCallException(peerId,
-                    PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " to "
-                    + peerId + " was not sent: the transport is closing"));
+            result.completeExceptionally(new PeerCallException(
+                    peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED,
+                    "call " + operation + " to " + peerId + " was not sent: the transport is closing"));
             return result;
         }
         call.enqueue(new Callback() {
@@ -189,10 +192,13 @@ public final class Http2PeerTransport implements PeerTransport {
                         result.completeExceptionally(rejected(peerId, operation, response));
                     }
                 } catch (IOException | RuntimeException failure) {
-                    result.completeExceptionally(new PeerCallException(peerId,
-                            PeerCallException.Delivery.MAYBE_DELIVERED, "call " + operation
-                            + " to " + peerId + " failed while reading the answer: " + failure
-                            + "; its outcome is unknown", failure));
+                    result.completeExceptionally(new PeerCallException(
+                            peerId,
+                            PeerCallException.Delivery.MAYBE_DELIVERED,
+                            "call " + operation
+                                    + " to " + peerId + " failed while reading the answer: " + failure
+                                    + "; its outcome is unknown",
+                            failure));
                 }
             }
 
@@ -200,12 +206,15 @@ public final class Http2PeerTransport implements PeerTransport {
             public void onFailure(Call call, IOException failure) {
                 deadline.cancel(false);
                 boolean maybe = DeliveryTracker.mayHaveBeenDelivered(call, failure);
-                result.completeExceptionally(new PeerCallException(peerId, maybe
-                        ? PeerCallException.Delivery.MAYBE_DELIVERED
-                        : PeerCallException.Delivery.NOT_DELIVERED,
+                result.completeExceptionally(new PeerCallException(
+                        peerId,
+                        maybe ? PeerCallException.Delivery.MAYBE_DELIVERED : PeerCallException.Delivery.NOT_DELIVERED,
                         "call " + operation + " from " + nodeId + " to " + peerId + " failed ("
-                        + failure + ") " + (maybe ? "after it was sent: its outcome is unknown"
-                        : "before it was sent: it is safe to retry"), failure));
+                                + failure + ") "
+                                + (maybe
+                                        ? "after it was sent: its outcome is unknown"
+                                        : "before it was sent: it is safe to retry"),
+                        failure));
             }
         });
         return result;
@@ -232,8 +241,9 @@ public final class Http2PeerTransport implements PeerTransport {
                 }
             }
         });
-        urls.forEach((id, url) -> channels.computeIfAbsent(id, ignored -> new PeerChannel(id, url,
-                settings, client, codec, credential, drainExecutor, scheduler)));
+        urls.forEach((id, url) -> channels.computeIfAbsent(
+                id,
+                ignored -> new PeerChannel(id, url, settings, client, codec, credential, drainExecutor, scheduler)));
     }
 
     /** Ids of the peers this node talks to (the senders it accepts). */
@@ -310,7 +320,8 @@ public final class Http2PeerTransport implements PeerTransport {
     }
 
     /** Null until {@link #start}. */
-    @Nullable InboundHandler handler() {
+    @Nullable
+    InboundHandler handler() {
         return handler;
     }
 
@@ -342,10 +353,12 @@ public final class Http2PeerTransport implements PeerTransport {
         // follow it, unless the endpoint marks it as "handler not reached" (not started).
         int code = response.code();
         boolean maybe = code >= 500 && !"true".equals(response.header(NOT_DELIVERED_HEADER));
-        return new PeerCallException(peerId, maybe ? PeerCallException.Delivery.MAYBE_DELIVERED
-                : PeerCallException.Delivery.NOT_DELIVERED, "call " + operation + " to " + peerId
-                + " was answered HTTP " + describe(response) + (maybe
-                ? "; its outcome is unknown" : "; the peer's handler did not run"));
+        return new PeerCallException(
+                peerId,
+                maybe ? PeerCallException.Delivery.MAYBE_DELIVERED : PeerCallException.Delivery.NOT_DELIVERED,
+                "call " + operation + " to " + peerId
+                        + " was answered HTTP " + describe(response)
+                        + (maybe ? "; its outcome is unknown" : "; the peer's handler did not run"));
     }
 
     private static HttpUrl baseUrl(String peerId, URI uri) {

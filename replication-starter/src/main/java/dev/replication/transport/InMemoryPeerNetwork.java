@@ -35,16 +35,15 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
     private final Set<String> isolated = ConcurrentHashMap.newKeySet();
     private final Set<List<String>> cutLinks = ConcurrentHashMap.newKeySet();
     private final AtomicLong dropped = new AtomicLong();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            runnable -> daemon(runnable, "in-memory-peer-network-timer"));
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "in-memory-peer-network-timer"));
 
     /**
      * The transport of {@code nodeId}, created on first use, and anew once the previous one was
      * closed (a node restarted by a test gets a fresh transport with an empty inbox).
      */
     public PeerTransport transportFor(String nodeId) {
-        return nodes.compute(nodeId,
-                (id, existing) -> existing == null || existing.closed ? new Node(id) : existing);
+        return nodes.compute(nodeId, (id, existing) -> existing == null || existing.closed ? new Node(id) : existing);
     }
 
     /** Cuts {@code nodeId} off from every other node, in both directions, until {@link #heal}. */
@@ -97,15 +96,14 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
 
         Node(String id) {
             this.id = id;
-            this.inbox = Executors.newSingleThreadExecutor(
-                    runnable -> daemon(runnable, "in-memory-peer-" + id));
+            this.inbox = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "in-memory-peer-" + id));
         }
 
         @Override
         public void start(InboundHandler handler) {
             if (this.handler != null) {
-                throw new IllegalStateException("in-memory transport of node " + id
-                        + " was already started; start it once per node");
+                throw new IllegalStateException(
+                        "in-memory transport of node " + id + " was already started; start it once per node");
             }
             this.handler = handler;
         }
@@ -126,35 +124,47 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
                 try {
                     target.onMessage(message);
                 } catch (RuntimeException failure) {
-                    log.warn("Node {} failed to handle {} from {}", receiver.id,
-                            message.getClass().getSimpleName(), id, failure);
+                    log.warn(
+                            "Node {} failed to handle {} from {}",
+                            receiver.id,
+                            message.getClass().getSimpleName(),
+                            id,
+                            failure);
                 }
             });
         }
 
         @Override
-        public CompletableFuture<byte[]> call(String peerId, String operation, byte[] body,
-                Duration timeout) {
+        public CompletableFuture<byte[]> call(String peerId, String operation, byte[] body, Duration timeout) {
             CompletableFuture<byte[]> result = new CompletableFuture<>();
             Node receiver = nodes.get(peerId);
             if (closed || receiver == null || !reachable(id, peerId)) {
-                result.completeExceptionally(notDelivered(peerId, operation, receiver == null
-                        ? "no node " + peerId + " in this in-memory network"
-                        : "the network between " + id + " and " + peerId + " is cut"));
+                result.completeExceptionally(notDelivered(
+                        peerId,
+                        operation,
+                        receiver == null
+                                ? "no node " + peerId + " in this in-memory network"
+                                : "the network between " + id + " and " + peerId + " is cut"));
                 return result;
             }
-            ScheduledFuture<?> expiry = timer.schedule(() -> result.completeExceptionally(
-                    new PeerCallException(peerId, PeerCallException.Delivery.MAYBE_DELIVERED,
-                            "call " + operation + " to " + peerId + " got no answer within "
-                            + timeout + "; its outcome is unknown")),
-                    timeout.toNanos(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> expiry = timer.schedule(
+                    () -> result.completeExceptionally(new PeerCallException(
+                            peerId,
+                            PeerCallException.Delivery.MAYBE_DELIVERED,
+                            "call " + operation + " to " + peerId + " got no answer within " + timeout
+                                    + "; its outcome is unknown")),
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
             result.whenComplete((response, failure) -> expiry.cancel(false));
             byte[] request = body.clone();
             receiver.deliver(() -> {
                 InboundHandler target = receiver.handler;
                 if (target == null || !reachable(id, receiver.id)) {
-                    result.completeExceptionally(notDelivered(peerId, operation,
-                            target == null ? "node " + peerId + " has not started"
+                    result.completeExceptionally(notDelivered(
+                            peerId,
+                            operation,
+                            target == null
+                                    ? "node " + peerId + " has not started"
                                     : "the network between " + id + " and " + peerId + " is cut"));
                     return;
                 }
@@ -169,9 +179,10 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
                         return; // the answer is lost: the caller times out, outcome unknown
                     }
                     if (failure != null) {
-                        result.completeExceptionally(new PeerCallException(peerId,
-                                PeerCallException.Delivery.MAYBE_DELIVERED, "peer " + peerId
-                                + " failed call " + operation + ": " + failure.getMessage(),
+                        result.completeExceptionally(new PeerCallException(
+                                peerId,
+                                PeerCallException.Delivery.MAYBE_DELIVERED,
+                                "peer " + peerId + " failed call " + operation + ": " + failure.getMessage(),
                                 failure));
                     } else {
                         result.complete(response);
@@ -198,9 +209,11 @@ public final class InMemoryPeerNetwork implements AutoCloseable {
         }
 
         private PeerCallException notDelivered(String peerId, String operation, String reason) {
-            return new PeerCallException(peerId, PeerCallException.Delivery.NOT_DELIVERED,
-                    "call " + operation + " from " + id + " to " + peerId + " was not delivered: "
-                    + reason + "; it is safe to retry");
+            return new PeerCallException(
+                    peerId,
+                    PeerCallException.Delivery.NOT_DELIVERED,
+                    "call " + operation + " from " + id + " to " + peerId + " was not delivered: " + reason
+                            + "; it is safe to retry");
         }
     }
 }

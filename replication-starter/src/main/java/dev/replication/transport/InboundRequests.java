@@ -45,13 +45,19 @@ public final class InboundRequests implements AutoCloseable {
     private final int maxRequestsPerSender;
     /** One per authenticated sender: only configured peers get here, so it stays small. */
     private final Map<String, Semaphore> permits = new ConcurrentHashMap<>();
+
     private final ThreadPoolExecutor executor;
 
     InboundRequests(Http2PeerTransport transport, int maxRequestsPerSender, ThreadFactory threads) {
         this.transport = transport;
         this.maxRequestsPerSender = maxRequestsPerSender;
-        this.executor = new ThreadPoolExecutor(EXECUTOR_THREADS, EXECUTOR_THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(EXECUTOR_QUEUE), threads);
+        this.executor = new ThreadPoolExecutor(
+                EXECUTOR_THREADS,
+                EXECUTOR_THREADS,
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(EXECUTOR_QUEUE),
+                threads);
         this.executor.allowCoreThreadTimeOut(true);
     }
 
@@ -73,8 +79,7 @@ public final class InboundRequests implements AutoCloseable {
      * @param target the path below the versioned prefix, e.g. {@code messages}
      */
     public String authenticate(UnaryOperator<String> headers, String target) {
-        return transport.credential().verifyHeaders(headers, transport.nodeId(),
-                transport.peerIds(), target);
+        return transport.credential().verifyHeaders(headers, transport.nodeId(), transport.peerIds(), target);
     }
 
     /**
@@ -93,8 +98,7 @@ public final class InboundRequests implements AutoCloseable {
      */
     public Permit admit(String sender) {
         startedHandler();
-        Semaphore semaphore = permits.computeIfAbsent(sender,
-                ignored -> new Semaphore(maxRequestsPerSender));
+        Semaphore semaphore = permits.computeIfAbsent(sender, ignored -> new Semaphore(maxRequestsPerSender));
         if (!semaphore.tryAcquire()) {
             throw new OverloadedException("peer " + sender + " has " + maxRequestsPerSender
                     + " peer requests in progress on node " + transport.nodeId() + ", the most it"
@@ -129,9 +133,12 @@ public final class InboundRequests implements AutoCloseable {
             try {
                 handler.onMessage(message);
             } catch (RuntimeException failure) {
-                log.warn("Node {} failed to take {} from {}; it is dropped and the sender's core"
-                        + " will retry", transport.nodeId(), message.getClass().getSimpleName(),
-                        sender, failure);
+                log.warn(
+                        "Node {} failed to take {} from {}; it is dropped and the sender's core" + " will retry",
+                        transport.nodeId(),
+                        message.getClass().getSimpleName(),
+                        sender,
+                        failure);
             }
         });
     }
@@ -146,8 +153,8 @@ public final class InboundRequests implements AutoCloseable {
             answer = CompletableFuture.failedFuture(failure);
         }
         if (answer == null) {
-            answer = CompletableFuture.failedFuture(new IllegalStateException(
-                    "the inbound handler returned no future for call " + operation));
+            answer = CompletableFuture.failedFuture(
+                    new IllegalStateException("the inbound handler returned no future for call " + operation));
         }
         return answer;
     }
@@ -155,23 +162,30 @@ public final class InboundRequests implements AutoCloseable {
     private InboundHandler startedHandler() {
         InboundHandler handler = transport.handler();
         if (handler == null) {
-            throw new NotStartedException("node " + transport.nodeId() + " has not started its"
-                    + " peer transport yet; retry shortly");
+            throw new NotStartedException(
+                    "node " + transport.nodeId() + " has not started its" + " peer transport yet; retry shortly");
         }
         return handler;
     }
 
     private void checkAddressing(String sender, Message message) {
         if (!sender.equals(message.from())) {
-            throw new PeerAuthenticationException(403, "Sender mismatch", "request authenticated"
-                    + " as " + sender + " carries a " + message.getClass().getSimpleName()
-                    + " from " + message.from() + "; a node may only send its own messages");
+            throw new PeerAuthenticationException(
+                    403,
+                    "Sender mismatch",
+                    "request authenticated"
+                            + " as " + sender + " carries a "
+                            + message.getClass().getSimpleName()
+                            + " from " + message.from() + "; a node may only send its own messages");
         }
         if (!transport.nodeId().equals(message.to())) {
-            throw new PeerAuthenticationException(421, "Misdirected peer message", "a "
-                    + message.getClass().getSimpleName() + " for " + message.to()
-                    + " reached node " + transport.nodeId() + "; check replication.peers on "
-                    + sender);
+            throw new PeerAuthenticationException(
+                    421,
+                    "Misdirected peer message",
+                    "a "
+                            + message.getClass().getSimpleName() + " for " + message.to()
+                            + " reached node " + transport.nodeId() + "; check replication.peers on "
+                            + sender);
         }
     }
 

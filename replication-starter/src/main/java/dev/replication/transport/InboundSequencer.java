@@ -45,8 +45,7 @@ final class InboundSequencer {
     }
 
     /** Hands {@code messages} to {@code delivery} in their sender's order (now or later). */
-    void accept(String sender, BatchOrder order, List<Message> messages,
-            Consumer<Message> delivery) {
+    void accept(String sender, BatchOrder order, List<Message> messages, Consumer<Message> delivery) {
         if (order.channel() == 0) {
             messages.forEach(delivery);
             return;
@@ -67,12 +66,11 @@ final class InboundSequencer {
         private long channel;
         private long next;
         /** Replaced by every {@link #accept}, which comes before anything is delivered. */
-        private Consumer<Message> delivery = message -> { };
+        private Consumer<Message> delivery = message -> {};
         /** Set while messages wait behind a gap. */
         private @Nullable ScheduledFuture<?> gapTimer;
 
-        synchronized void accept(BatchOrder order, List<Message> messages,
-                Consumer<Message> latestDelivery) {
+        synchronized void accept(BatchOrder order, List<Message> messages, Consumer<Message> latestDelivery) {
             delivery = latestDelivery;
             if (order.channel() != channel) {
                 // A new channel (the sender restarted): hand on what the old one left, restart.
@@ -113,8 +111,7 @@ final class InboundSequencer {
             }
             if (!waiting.isEmpty() && gapTimer == null) {
                 try {
-                    gapTimer = scheduler.schedule(this::skipGap, MAX_GAP_WAIT.toNanos(),
-                            TimeUnit.NANOSECONDS);
+                    gapTimer = scheduler.schedule(this::skipGap, MAX_GAP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException stopped) {
                     next = waiting.lastKey(); // shutting down: hand on what is here, unordered
                     waiting.values().forEach(batch -> batch.forEach(delivery));

@@ -68,6 +68,7 @@ public final class MessageCodec {
 
     /** Fixed overhead assumed per message and per entry when bounding batches by bytes. */
     private static final int MESSAGE_OVERHEAD = 48;
+
     private static final int ENTRY_OVERHEAD = 24;
 
     public byte[] encode(Message message) {
@@ -116,8 +117,11 @@ public final class MessageCodec {
     MessageBatch decodeOrderedBatch(byte[] body) {
         BinaryReader in = new BinaryReader(body, FORMAT, REMEDY);
         readVersion(in);
-        BatchOrder order = new BatchOrder(in.readVarLong("batch channel"), in.readByte("batch lane"),
-                in.readVarLong("batch sequence"), in.readVarLong("batch oldest pending"));
+        BatchOrder order = new BatchOrder(
+                in.readVarLong("batch channel"),
+                in.readByte("batch lane"),
+                in.readVarLong("batch sequence"),
+                in.readVarLong("batch oldest pending"));
         int count = in.readVarCount("batch message count");
         List<Message> messages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -143,8 +147,7 @@ public final class MessageCodec {
     }
 
     /** A decoded batch: its order and its messages. */
-    record MessageBatch(BatchOrder order, List<Message> messages) {
-    }
+    record MessageBatch(BatchOrder order, List<Message> messages) {}
 
     /** An upper-bound-ish size of {@code message} on the wire, used to bound batches by bytes. */
     public int estimatedSize(Message message) {
@@ -159,8 +162,10 @@ public final class MessageCodec {
 
     private static void readVersion(BinaryReader in) {
         if (in.remaining() == 0) {
-            throw in.malformed("wire format version", "empty body, expected a wire format version byte"
-                    + " (this node supports versions " + SUPPORTED_VERSIONS + ")");
+            throw in.malformed(
+                    "wire format version",
+                    "empty body, expected a wire format version byte" + " (this node supports versions "
+                            + SUPPORTED_VERSIONS + ")");
         }
         int version = in.readByte("wire format version");
         if (!SUPPORTED_VERSIONS.contains(version)) {
@@ -220,8 +225,11 @@ public final class MessageCodec {
     private static Message readMessage(BinaryReader in) {
         int tag = in.readByte("message type tag");
         if (!TAGS.containsValue(tag)) {
-            throw in.malformed("message type tag", "unknown peer message type tag " + tag
-                    + " (this node knows tags " + TAGS.values().stream().sorted().toList() + ")", UPGRADE);
+            throw in.malformed(
+                    "message type tag",
+                    "unknown peer message type tag " + tag + " (this node knows tags "
+                            + TAGS.values().stream().sorted().toList() + ")",
+                    UPGRADE);
         }
         String from = in.readVarString("from");
         String to = in.readVarString("to");
@@ -237,27 +245,46 @@ public final class MessageCodec {
                 for (int i = 0; i < count; i++) {
                     entries.add(readEntry(in));
                 }
-                return new AppendRequest(from, to, generation, prevIndex, prevGeneration, entries,
-                        commitIndex, round);
+                return new AppendRequest(from, to, generation, prevIndex, prevGeneration, entries, commitIndex, round);
             }
             case APPEND_RESPONSE:
-                return new AppendResponse(from, to, generation, in.readBoolean("append response success"),
+                return new AppendResponse(
+                        from,
+                        to,
+                        generation,
+                        in.readBoolean("append response success"),
                         in.readVarLong("append response match index"),
                         in.readVarLong("append response hint index"),
                         in.readVarLong("append response hint generation"),
                         in.readVarLong("append response round"));
             case VOTE_REQUEST:
-                return new VoteRequest(from, to, generation, in.readBoolean("vote request pre-vote"),
+                return new VoteRequest(
+                        from,
+                        to,
+                        generation,
+                        in.readBoolean("vote request pre-vote"),
                         in.readVarLong("vote request last index"),
                         in.readVarLong("vote request last generation"));
             case VOTE_RESPONSE:
-                return new VoteResponse(from, to, generation, in.readBoolean("vote response pre-vote"),
+                return new VoteResponse(
+                        from,
+                        to,
+                        generation,
+                        in.readBoolean("vote response pre-vote"),
                         in.readBoolean("vote response granted"));
             case READ_INDEX_REQUEST:
-                return new ReadIndexRequest(from, to, generation, in.readVarLong("read index request id"),
+                return new ReadIndexRequest(
+                        from,
+                        to,
+                        generation,
+                        in.readVarLong("read index request id"),
                         in.readLong("read index request incarnation"));
             case READ_INDEX_RESPONSE:
-                return new ReadIndexResponse(from, to, generation, in.readVarLong("read index response id"),
+                return new ReadIndexResponse(
+                        from,
+                        to,
+                        generation,
+                        in.readVarLong("read index response id"),
                         in.readLong("read index response incarnation"),
                         in.readBoolean("read index response accepted"),
                         in.readVarLong("read index response index"));
@@ -277,15 +304,15 @@ public final class MessageCodec {
         try {
             type = EntryType.fromCode((byte) typeCode);
         } catch (IllegalArgumentException unknown) {
-            throw in.malformed("entry type", "unknown log entry type code " + typeCode + " in a peer append",
-                    UPGRADE);
+            throw in.malformed("entry type", "unknown log entry type code " + typeCode + " in a peer append", UPGRADE);
         }
         byte[] payload = in.readVarBytes("entry payload");
         try {
             return new LogEntry(generation, index, type, payload);
         } catch (IllegalArgumentException invalid) {
-            throw in.malformed("entry", "invalid log entry (starting at offset " + start + ") in a peer append: "
-                    + invalid.getMessage());
+            throw in.malformed(
+                    "entry",
+                    "invalid log entry (starting at offset " + start + ") in a peer append: " + invalid.getMessage());
         }
     }
 }

@@ -56,6 +56,7 @@ final class PeerChannel {
 
     /** Random per channel instance, so the receiver can tell a restarted sender's sequence. */
     private final long channelId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+
     private final Lane urgent = new Lane(0, URGENT_IN_FLIGHT);
     private final Lane bulk;
     private boolean drainScheduled;
@@ -68,8 +69,14 @@ final class PeerChannel {
     private final AtomicLong sentBatches = new AtomicLong();
     private final AtomicLong droppedMessages = new AtomicLong();
 
-    PeerChannel(String peerId, HttpUrl baseUrl, PeerTransportSettings settings, OkHttpClient client,
-            MessageCodec codec, ClusterCredential credential, Executor drainExecutor,
+    PeerChannel(
+            String peerId,
+            HttpUrl baseUrl,
+            PeerTransportSettings settings,
+            OkHttpClient client,
+            MessageCodec codec,
+            ClusterCredential credential,
+            Executor drainExecutor,
             ScheduledExecutorService scheduler) {
         this.peerId = peerId;
         this.messagesUrl = baseUrl.resolve(Http2PeerTransport.BASE_PATH + "messages");
@@ -177,8 +184,7 @@ final class PeerChannel {
         boolean probing = consecutiveFailures > 0;
         int inFlight = urgent.pending.size() + bulk.pending.size();
         for (Lane lane : List.of(urgent, bulk)) {
-            if (!lane.queue.isEmpty()
-                    && (probing ? inFlight == 0 : lane.pending.size() < lane.maxInFlight)) {
+            if (!lane.queue.isEmpty() && (probing ? inFlight == 0 : lane.pending.size() < lane.maxInFlight)) {
                 return lane.take();
             }
         }
@@ -195,18 +201,20 @@ final class PeerChannel {
                 batch.lane.pending.remove(batch.order.sequence());
             }
             droppedMessages.addAndGet(batch.messages.size());
-            log.error("Dropped {} message(s) for peer {} ({}): their {} bytes exceed the peer"
-                    + " request limit of {} bytes. Keep replication.pipeline.max-bytes-per-append"
-                    + " and the largest entry well below it", batch.messages.size(), peerId,
-                    batch.messages.get(0).getClass().getSimpleName(), body.length,
+            log.error(
+                    "Dropped {} message(s) for peer {} ({}): their {} bytes exceed the peer"
+                            + " request limit of {} bytes. Keep replication.pipeline.max-bytes-per-append"
+                            + " and the largest entry well below it",
+                    batch.messages.size(),
+                    peerId,
+                    batch.messages.get(0).getClass().getSimpleName(),
+                    body.length,
                     settings.maxBodyBytes());
             return;
         }
-        Request.Builder request = new Request.Builder()
-                .url(messagesUrl)
-                .post(RequestBody.create(body, OCTET_STREAM));
-        for (Map.Entry<String, String> header
-                : credential.sign(settings.nodeId(), peerId, "messages", body).entrySet()) {
+        Request.Builder request = new Request.Builder().url(messagesUrl).post(RequestBody.create(body, OCTET_STREAM));
+        for (Map.Entry<String, String> header :
+                credential.sign(settings.nodeId(), peerId, "messages", body).entrySet()) {
             request.header(header.getKey(), header.getValue());
         }
         Call call = client.newCall(DeliveryTracker.attachTo(request).build());
@@ -214,8 +222,7 @@ final class PeerChannel {
             @Override
             public void onResponse(Call call, Response response) {
                 try (response) {
-                    completed(batch, response.isSuccessful() ? null
-                            : "HTTP " + Http2PeerTransport.describe(response));
+                    completed(batch, response.isSuccessful() ? null : "HTTP " + Http2PeerTransport.describe(response));
                 }
             }
 
@@ -239,9 +246,9 @@ final class PeerChannel {
             } else {
                 consecutiveFailures++;
                 failedFirst = consecutiveFailures == 1;
-                long backoff = Math.min(settings.reconnectBackoffMax().toNanos(),
-                        settings.reconnectBackoffMin().toNanos()
-                                << Math.min(20, consecutiveFailures - 1));
+                long backoff = Math.min(
+                        settings.reconnectBackoffMax().toNanos(),
+                        settings.reconnectBackoffMin().toNanos() << Math.min(20, consecutiveFailures - 1));
                 // Jitter spreads the retries of nodes that lost the same peer at once.
                 backoff = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
                 backoffUntilNanos = System.nanoTime() + backoff;
@@ -257,9 +264,14 @@ final class PeerChannel {
         } else {
             droppedMessages.addAndGet(batch.messages.size());
             if (failedFirst) {
-                log.warn("Sending {} message(s) to peer {} at {} failed: {}; retrying with"
-                        + " backoff up to {} (the core resends what is still needed)",
-                        batch.messages.size(), peerId, messagesUrl, failure, settings.reconnectBackoffMax());
+                log.warn(
+                        "Sending {} message(s) to peer {} at {} failed: {}; retrying with"
+                                + " backoff up to {} (the core resends what is still needed)",
+                        batch.messages.size(),
+                        peerId,
+                        messagesUrl,
+                        failure,
+                        settings.reconnectBackoffMax());
             } else {
                 log.debug("Peer {} still failing ({} attempts): {}", peerId, failures, failure);
             }
@@ -275,6 +287,7 @@ final class PeerChannel {
         final ArrayDeque<Message> queue = new ArrayDeque<>();
         /** Sequences of this lane's POSTs not yet answered. */
         final TreeSet<Long> pending = new TreeSet<>();
+
         long nextSequence = 1;
 
         Lane(int index, int maxInFlight) {
@@ -300,6 +313,5 @@ final class PeerChannel {
         }
     }
 
-    private record Batch(Lane lane, BatchOrder order, List<Message> messages) {
-    }
+    private record Batch(Lane lane, BatchOrder order, List<Message> messages) {}
 }

@@ -77,7 +77,10 @@ public record PeerTransportSettings(
         requirePositive("reconnectBackoffMin", reconnectBackoffMin);
         requirePositive("reconnectBackoffMax", reconnectBackoffMax);
         requirePositive("pingInterval", pingInterval);
-        if (queueCapacity < 1 || maxBatchMessages < 1 || maxBatchBytes < 1 || maxInFlightBatches < 1
+        if (queueCapacity < 1
+                || maxBatchMessages < 1
+                || maxBatchBytes < 1
+                || maxInFlightBatches < 1
                 || maxRequestsPerSender < 1) {
             throw new IllegalArgumentException("peer transport limits must be >= 1: queueCapacity="
                     + queueCapacity + ", maxBatchMessages=" + maxBatchMessages + ", maxBatchBytes="
@@ -94,48 +97,112 @@ public record PeerTransportSettings(
     }
 
     /** Settings with defaults suited to a LAN cluster. */
-    public static PeerTransportSettings of(String nodeId, String clusterId, Map<String, URI> peers,
-            ClusterSecret clusterSecret) {
-        return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
-                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
-                1024, 256, 1024 * 1024, 8,
-                Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REQUESTS_PER_SENDER);
+    public static PeerTransportSettings of(
+            String nodeId, String clusterId, Map<String, URI> peers, ClusterSecret clusterSecret) {
+        return new PeerTransportSettings(
+                nodeId,
+                clusterId,
+                peers,
+                clusterSecret,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(30),
+                1024,
+                256,
+                1024 * 1024,
+                8,
+                Duration.ofMillis(50),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                DEFAULT_MAX_BODY_BYTES,
+                DEFAULT_MAX_REQUESTS_PER_SENDER);
     }
 
     public PeerTransportSettings withPeers(Map<String, URI> newPeers) {
-        return new PeerTransportSettings(nodeId, clusterId, newPeers, clusterSecret,
-                connectTimeout, requestTimeout, clockWindow, queueCapacity, maxBatchMessages,
-                maxBatchBytes, maxInFlightBatches, reconnectBackoffMin, reconnectBackoffMax,
-                pingInterval, maxBodyBytes, maxRequestsPerSender);
+        return new PeerTransportSettings(
+                nodeId,
+                clusterId,
+                newPeers,
+                clusterSecret,
+                connectTimeout,
+                requestTimeout,
+                clockWindow,
+                queueCapacity,
+                maxBatchMessages,
+                maxBatchBytes,
+                maxInFlightBatches,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                pingInterval,
+                maxBodyBytes,
+                maxRequestsPerSender);
     }
 
     public PeerTransportSettings withTimeouts(Duration newConnectTimeout, Duration newRequestTimeout) {
-        return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
-                newConnectTimeout, newRequestTimeout, clockWindow, queueCapacity,
-                maxBatchMessages, maxBatchBytes, maxInFlightBatches, reconnectBackoffMin,
-                reconnectBackoffMax, pingInterval, maxBodyBytes, maxRequestsPerSender);
+        return new PeerTransportSettings(
+                nodeId,
+                clusterId,
+                peers,
+                clusterSecret,
+                newConnectTimeout,
+                newRequestTimeout,
+                clockWindow,
+                queueCapacity,
+                maxBatchMessages,
+                maxBatchBytes,
+                maxInFlightBatches,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                pingInterval,
+                maxBodyBytes,
+                maxRequestsPerSender);
     }
 
     public PeerTransportSettings withQueueCapacity(int newQueueCapacity) {
-        return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
-                connectTimeout, requestTimeout, clockWindow, newQueueCapacity,
-                maxBatchMessages, maxBatchBytes, maxInFlightBatches, reconnectBackoffMin,
-                reconnectBackoffMax, pingInterval, maxBodyBytes, maxRequestsPerSender);
+        return new PeerTransportSettings(
+                nodeId,
+                clusterId,
+                peers,
+                clusterSecret,
+                connectTimeout,
+                requestTimeout,
+                clockWindow,
+                newQueueCapacity,
+                maxBatchMessages,
+                maxBatchBytes,
+                maxInFlightBatches,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                pingInterval,
+                maxBodyBytes,
+                maxRequestsPerSender);
     }
 
     /** The inbound limits: largest body, and requests of one sender processed at once. */
     public PeerTransportSettings withInboundLimits(int newMaxBodyBytes, int newMaxRequestsPerSender) {
-        return new PeerTransportSettings(nodeId, clusterId, peers, clusterSecret,
-                connectTimeout, requestTimeout, clockWindow, queueCapacity,
-                maxBatchMessages, maxBatchBytes, maxInFlightBatches, reconnectBackoffMin,
-                reconnectBackoffMax, pingInterval, newMaxBodyBytes, newMaxRequestsPerSender);
+        return new PeerTransportSettings(
+                nodeId,
+                clusterId,
+                peers,
+                clusterSecret,
+                connectTimeout,
+                requestTimeout,
+                clockWindow,
+                queueCapacity,
+                maxBatchMessages,
+                maxBatchBytes,
+                maxInFlightBatches,
+                reconnectBackoffMin,
+                reconnectBackoffMax,
+                pingInterval,
+                newMaxBodyBytes,
+                newMaxRequestsPerSender);
     }
 
     private static void requirePositive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException("peer transport setting " + name
-                    + " must be a positive duration, was " + value);
+            throw new IllegalArgumentException(
+                    "peer transport setting " + name + " must be a positive duration, was " + value);
         }
     }
 }

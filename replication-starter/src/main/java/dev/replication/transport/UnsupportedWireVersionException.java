@@ -14,9 +14,13 @@ public class UnsupportedWireVersionException extends MalformedEncodingException 
     private final Set<Integer> supportedVersions;
 
     public UnsupportedWireVersionException(int versionSeen, Set<Integer> supportedVersions) {
-        super("peer message", "wire format version", 0, "peer message uses wire format version " + versionSeen
-                + " but this node supports versions " + supportedVersions
-                + "; upgrade this node or run the sender with a version this node knows");
+        super(
+                "peer message",
+                "wire format version",
+                0,
+                "peer message uses wire format version " + versionSeen
+                        + " but this node supports versions " + supportedVersions
+                        + "; upgrade this node or run the sender with a version this node knows");
         this.versionSeen = versionSeen;
         this.supportedVersions = Set.copyOf(supportedVersions);
     }

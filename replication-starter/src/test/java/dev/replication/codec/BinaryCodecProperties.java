@@ -18,8 +18,13 @@ import net.jqwik.api.Provide;
 class BinaryCodecProperties {
 
     @Property(tries = 300)
-    void everyKindOfFieldSurvivesARoundTripInOrder(@ForAll long fixed, @ForAll int number, @ForAll long varying,
-            @ForAll byte[] payload, @ForAll String text, @ForAll boolean flag) {
+    void everyKindOfFieldSurvivesARoundTripInOrder(
+            @ForAll long fixed,
+            @ForAll int number,
+            @ForAll long varying,
+            @ForAll byte[] payload,
+            @ForAll String text,
+            @ForAll boolean flag) {
         byte[] bytes = writeRecord(fixed, number, varying, payload, text, flag);
 
         BinaryReader in = new BinaryReader(bytes, "record", "n/a");
@@ -36,8 +41,14 @@ class BinaryCodecProperties {
     }
 
     @Property(tries = 300)
-    void everyTruncationIsMalformedNeverAnotherFailure(@ForAll long fixed, @ForAll int number, @ForAll long varying,
-            @ForAll byte[] payload, @ForAll String text, @ForAll boolean flag, @ForAll("fractions") double cut) {
+    void everyTruncationIsMalformedNeverAnotherFailure(
+            @ForAll long fixed,
+            @ForAll int number,
+            @ForAll long varying,
+            @ForAll byte[] payload,
+            @ForAll String text,
+            @ForAll boolean flag,
+            @ForAll("fractions") double cut) {
         byte[] bytes = writeRecord(fixed, number, varying, payload, text, flag);
         byte[] truncated = Arrays.copyOf(bytes, (int) (bytes.length * cut));
 
@@ -75,7 +86,8 @@ class BinaryCodecProperties {
                     .isInstanceOf(MalformedEncodingException.class);
             return;
         }
-        assertThat(new BinaryReader(bytes, "record", "n/a").readModifiedUtf8("s")).isEqualTo(expected);
+        assertThat(new BinaryReader(bytes, "record", "n/a").readModifiedUtf8("s"))
+                .isEqualTo(expected);
     }
 
     @Provide
@@ -91,17 +103,37 @@ class BinaryCodecProperties {
     /** Bytes biased towards the lead and continuation bytes that modified UTF-8 cares about. */
     @Provide
     Arbitrary<byte[]> modifiedUtf8Bodies() {
-        Arbitrary<Byte> interesting = Arbitraries.of((byte) 0x00, (byte) 0x41, (byte) 0x7F, (byte) 0x80,
-                (byte) 0xBF, (byte) 0xC0, (byte) 0xC3, (byte) 0xDF, (byte) 0xE0, (byte) 0xED, (byte) 0xEF,
-                (byte) 0xF0, (byte) 0xFF);
-        return Arbitraries.oneOf(interesting, Arbitraries.bytes()).array(byte[].class).ofMaxSize(12);
+        Arbitrary<Byte> interesting = Arbitraries.of(
+                (byte) 0x00,
+                (byte) 0x41,
+                (byte) 0x7F,
+                (byte) 0x80,
+                (byte) 0xBF,
+                (byte) 0xC0,
+                (byte) 0xC3,
+                (byte) 0xDF,
+                (byte) 0xE0,
+                (byte) 0xED,
+                (byte) 0xEF,
+                (byte) 0xF0,
+                (byte) 0xFF);
+        return Arbitraries.oneOf(interesting, Arbitraries.bytes())
+                .array(byte[].class)
+                .ofMaxSize(12);
     }
 
-    private static byte[] writeRecord(long fixed, int number, long varying, byte[] payload, String text,
-            boolean flag) {
-        return new BinaryWriter(0).writeLong(fixed).writeInt(number).writeVarLong(varying).writeBytes(payload)
-                .writeVarBytes(payload).writeString(text).writeVarString(text).writeModifiedUtf8(text)
-                .writeBoolean(flag).toByteArray();
+    private static byte[] writeRecord(long fixed, int number, long varying, byte[] payload, String text, boolean flag) {
+        return new BinaryWriter(0)
+                .writeLong(fixed)
+                .writeInt(number)
+                .writeVarLong(varying)
+                .writeBytes(payload)
+                .writeVarBytes(payload)
+                .writeString(text)
+                .writeVarString(text)
+                .writeModifiedUtf8(text)
+                .writeBoolean(flag)
+                .toByteArray();
     }
 
     private static void readRecord(byte[] bytes) {

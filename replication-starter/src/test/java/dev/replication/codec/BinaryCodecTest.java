@@ -18,8 +18,13 @@ class BinaryCodecTest {
 
     @Test
     void fixedWidthNumbersAreBigEndian() {
-        byte[] bytes = new BinaryWriter(0).writeByte(0xAB).writeBoolean(true).writeBoolean(false)
-                .writeInt(0x01020304).writeLong(0x05060708090A0B0CL).toByteArray();
+        byte[] bytes = new BinaryWriter(0)
+                .writeByte(0xAB)
+                .writeBoolean(true)
+                .writeBoolean(false)
+                .writeInt(0x01020304)
+                .writeLong(0x05060708090A0B0CL)
+                .toByteArray();
 
         assertThat(HEX.formatHex(bytes)).isEqualTo("ab" + "01" + "00" + "01020304" + "05060708090a0b0c");
         BinaryReader in = reader(bytes);
@@ -33,7 +38,8 @@ class BinaryCodecTest {
 
     @Test
     void negativeFixedWidthNumbersSurviveTheRoundTrip() {
-        byte[] bytes = new BinaryWriter(0).writeInt(-2).writeLong(Long.MIN_VALUE).toByteArray();
+        byte[] bytes =
+                new BinaryWriter(0).writeInt(-2).writeLong(Long.MIN_VALUE).toByteArray();
 
         BinaryReader in = reader(bytes);
         assertThat(in.readInt("i")).isEqualTo(-2);
@@ -56,8 +62,12 @@ class BinaryCodecTest {
 
     @Test
     void lengthPrefixedBytesAndStringsComeInAFourByteAndAVariableWidth() {
-        byte[] bytes = new BinaryWriter(0).writeBytes(new byte[] {7}).writeString("é")
-                .writeVarBytes(new byte[] {8, 9}).writeVarString("ü").toByteArray();
+        byte[] bytes = new BinaryWriter(0)
+                .writeBytes(new byte[] {7})
+                .writeString("é")
+                .writeVarBytes(new byte[] {8, 9})
+                .writeVarString("ü")
+                .toByteArray();
 
         assertThat(HEX.formatHex(bytes)).isEqualTo("0000000107" + "00000002c3a9" + "020809" + "02c3bc");
         BinaryReader in = reader(bytes);
@@ -180,8 +190,7 @@ class BinaryCodecTest {
         BinaryReader in = reader(HEX.parseHex("010203"));
         in.readByte("tag");
 
-        assertMalformed(in::requireEnd, "end", 1)
-                .hasMessageContaining("2 unexpected byte(s) after the last field");
+        assertMalformed(in::requireEnd, "end", 1).hasMessageContaining("2 unexpected byte(s) after the last field");
     }
 
     @Test
@@ -209,8 +218,7 @@ class BinaryCodecTest {
 
     @Test
     void aMalformedEncodingIsAnIllegalArgument() {
-        assertThatThrownBy(() -> reader(new byte[0]).readByte("tag"))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> reader(new byte[0]).readByte("tag")).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static void assertVarLong(long value, String hex) {
@@ -237,15 +245,16 @@ class BinaryCodecTest {
         return new BinaryReader(bytes, "test record", REMEDY);
     }
 
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertMalformed(ThrowingCallable read,
-            String field, int offset) {
-        return assertThatThrownBy(read)
-                .isInstanceOfSatisfying(MalformedEncodingException.class, e -> {
-                    assertThat(e.format()).isEqualTo("test record");
-                    assertThat(e.field()).isEqualTo(field);
-                    assertThat(e.offset()).isEqualTo(offset);
-                    assertThat(e.getMessage()).startsWith("malformed test record: ").contains(field)
-                            .endsWith("; " + REMEDY);
-                });
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertMalformed(
+            ThrowingCallable read, String field, int offset) {
+        return assertThatThrownBy(read).isInstanceOfSatisfying(MalformedEncodingException.class, e -> {
+            assertThat(e.format()).isEqualTo("test record");
+            assertThat(e.field()).isEqualTo(field);
+            assertThat(e.offset()).isEqualTo(offset);
+            assertThat(e.getMessage())
+                    .startsWith("malformed test record: ")
+                    .contains(field)
+                    .endsWith("; " + REMEDY);
+        });
     }
 }

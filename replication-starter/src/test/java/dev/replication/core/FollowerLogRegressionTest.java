@@ -54,8 +54,7 @@ class FollowerLogRegressionTest {
         n2 = n2.restartedKeeping(4);
         heartbeatsAndExchange(3);
 
-        assertThat(leaderReadies).flatExtracting(Ready::lostEntries)
-                .containsExactly(new LostEntries("n2", 5, last));
+        assertThat(leaderReadies).flatExtracting(Ready::lostEntries).containsExactly(new LostEntries("n2", 5, last));
         FollowerProgress progress = n1.replica.progress().get("n2");
         assertThat(progress.logRegressions()).isEqualTo(1);
         assertThat(progress.lastLostFrom()).isEqualTo(5);

@@ -199,8 +199,8 @@ class FollowerReplicationTest {
         assertThat(follower.nextIndex()).isEqualTo(3);
         assertThat(follower.progress().inflightAppends()).isZero();
         assertThat(follower.progress())
-                .extracting(FollowerProgress::logRegressions, FollowerProgress::lastLostFrom,
-                        FollowerProgress::lastLostTo)
+                .extracting(
+                        FollowerProgress::logRegressions, FollowerProgress::lastLostFrom, FollowerProgress::lastLostTo)
                 .containsExactly(1L, 3L, 5L);
     }
 

@@ -45,7 +45,8 @@ class MajorityQuorumTest {
             4 | 2 | 2 | LOST
             4 | 3 | 0 | WON
             """)
-    void voteResultNeedsAMajorityOfAllVoters(int voters, int granted, int rejected, MajorityQuorum.VoteResult expected) {
+    void voteResultNeedsAMajorityOfAllVoters(
+            int voters, int granted, int rejected, MajorityQuorum.VoteResult expected) {
         assertThat(MajorityQuorum.voteResult(voters, granted, rejected)).isEqualTo(expected);
     }
 

@@ -23,7 +23,8 @@ class ReadIndexTest {
 
     private long currentRound() {
         List<AppendRequest> heartbeats = n1.sent(n1.sync(), AppendRequest.class).stream()
-                .filter(AppendRequest::isHeartbeat).toList();
+                .filter(AppendRequest::isHeartbeat)
+                .toList();
         return heartbeats.get(heartbeats.size() - 1).round();
     }
 
@@ -37,7 +38,8 @@ class ReadIndexTest {
         n1.replica.readIndex(7);
         Ready ready = n1.sync();
         assertThat(ready.readStates()).isEmpty();
-        assertThat(ready.readRejections()).singleElement()
+        assertThat(ready.readRejections())
+                .singleElement()
                 .satisfies(r -> assertThat(r.reason()).contains("has not yet committed an entry of its generation"));
     }
 
@@ -91,7 +93,9 @@ class ReadIndexTest {
         long first = currentRound();
         n1.replica.readIndex(2);
         n1.replica.readIndex(3);
-        assertThat(n1.sent(n1.sync(), AppendRequest.class)).as("no round per read").isEmpty();
+        assertThat(n1.sent(n1.sync(), AppendRequest.class))
+                .as("no round per read")
+                .isEmpty();
         acknowledge("n2", first);
         Ready afterFirst = n1.sync();
         assertThat(afterFirst.readStates()).extracting(ReadState::requestId).containsExactly(1L);
@@ -117,7 +121,8 @@ class ReadIndexTest {
         n1.replica.readIndex(7);
         n1.sync();
         n1.replica.receive(new AppendRequest("n3", "n1", 2, 1, 1, List.of(), 1, 1));
-        assertThat(n1.sync().readRejections()).singleElement()
+        assertThat(n1.sync().readRejections())
+                .singleElement()
                 .satisfies(r -> assertThat(r.leaderId()).isEqualTo("n3"));
     }
 
@@ -135,7 +140,8 @@ class ReadIndexTest {
     void aReadOnANodeThatKnowsNoLeaderIsRejectedAtOnce() {
         n1.timeOut();
         n1.replica.readIndex(7);
-        assertThat(n1.sync().readRejections()).singleElement()
+        assertThat(n1.sync().readRejections())
+                .singleElement()
                 .satisfies(r -> assertThat(r.reason()).contains("knows no leader"));
     }
 
@@ -171,7 +177,8 @@ class ReadIndexTest {
         n1.replica.readIndex(5);
         n1.sync();
         n1.replica.receive(new ReadIndexResponse("n2", "n1", 1, 5, INCARNATION, true, 100));
-        assertThat(n1.sync().readRejections()).singleElement()
+        assertThat(n1.sync().readRejections())
+                .singleElement()
                 .satisfies(r -> assertThat(r.reason()).contains("100 entries behind the read index"));
     }
 
@@ -186,7 +193,8 @@ class ReadIndexTest {
         }
         assertThat(n1.sync().readRejections()).isEmpty();
         n1.replica.tick();
-        assertThat(n1.sync().readRejections()).singleElement()
+        assertThat(n1.sync().readRejections())
+                .singleElement()
                 .satisfies(r -> assertThat(r.reason()).contains("no read index from the leader"));
     }
 

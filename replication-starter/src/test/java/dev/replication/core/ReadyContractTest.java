@@ -24,7 +24,8 @@ class ReadyContractTest {
 
         @Override
         public void append(List<LogEntry> entries) {
-            performed.add("append " + entries.get(0).index() + ".." + entries.get(entries.size() - 1).index());
+            performed.add("append " + entries.get(0).index() + ".."
+                    + entries.get(entries.size() - 1).index());
         }
 
         @Override
@@ -68,21 +69,22 @@ class ReadyContractTest {
 
         ready.performIn(recording);
 
-        assertThat(performed).containsExactly(
-                "persistHardState 3",
-                "send 1",
-                "append 5..6",
-                "afterPersist 1 up to 6@3",
-                "apply 4",
-                "reads 1/0",
-                "followerLostEntries 1",
-                "roleChanged FOLLOWER");
+        assertThat(performed)
+                .containsExactly(
+                        "persistHardState 3",
+                        "send 1",
+                        "append 5..6",
+                        "afterPersist 1 up to 6@3",
+                        "apply 4",
+                        "reads 1/0",
+                        "followerLostEntries 1",
+                        "roleChanged FOLLOWER");
     }
 
     @Test
     void anEmptyReadyPerformsNothing() {
-        Ready ready = new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                null);
+        Ready ready =
+                new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
 
         ready.performIn(recording);
 
@@ -91,8 +93,15 @@ class ReadyContractTest {
 
     @Test
     void acknowledgementsWithoutNewEntriesStillWaitForEarlierAppends() {
-        Ready ready = new Ready(null, List.of(), List.of(),
-                List.of(new VoteResponse("n1", "n2", 3, false, true)), List.of(), List.of(), List.of(), List.of(),
+        Ready ready = new Ready(
+                null,
+                List.of(),
+                List.of(),
+                List.of(new VoteResponse("n1", "n2", 3, false, true)),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
                 null);
 
         ready.performIn(recording);

@@ -33,7 +33,12 @@ final class ReplicaFixture {
         this(id, maxInflight, maxEntriesPerAppend, List.of(voters), new MemoryLog(), HardState.INITIAL);
     }
 
-    private ReplicaFixture(String id, int maxInflight, int maxEntriesPerAppend, List<String> voters, MemoryLog log,
+    private ReplicaFixture(
+            String id,
+            int maxInflight,
+            int maxEntriesPerAppend,
+            List<String> voters,
+            MemoryLog log,
             HardState hardState) {
         this.id = id;
         this.voters = voters;
@@ -41,8 +46,20 @@ final class ReplicaFixture {
         this.maxEntriesPerAppend = maxEntriesPerAppend;
         this.log = log;
         this.hardState = hardState;
-        this.replica = new Replica(new ReplicaConfig(id, Set.copyOf(voters), ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                maxInflight, maxEntriesPerAppend, 1024, 5, INCARNATION), hardState, log, new SplittableRandom(7));
+        this.replica = new Replica(
+                new ReplicaConfig(
+                        id,
+                        Set.copyOf(voters),
+                        ELECTION_TIMEOUT,
+                        HEARTBEAT_INTERVAL,
+                        maxInflight,
+                        maxEntriesPerAppend,
+                        1024,
+                        5,
+                        INCARNATION),
+                hardState,
+                log,
+                new SplittableRandom(7));
     }
 
     /**
@@ -119,8 +136,8 @@ final class ReplicaFixture {
         return sync();
     }
 
-    AppendRequest append(String from, long generation, long prevIndex, long prevGeneration, long commitIndex,
-            LogEntry... entries) {
+    AppendRequest append(
+            String from, long generation, long prevIndex, long prevGeneration, long commitIndex, LogEntry... entries) {
         return new AppendRequest(from, id, generation, prevIndex, prevGeneration, List.of(entries), commitIndex, 1);
     }
 

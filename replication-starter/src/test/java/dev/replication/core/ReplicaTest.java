@@ -51,7 +51,8 @@ class ReplicaTest {
 
         assertThat(proposals).hasSize(3).allMatch(Proposal.Accepted.class::isInstance);
         List<AppendRequest> appends = n1.sent(ready, AppendRequest.class).stream()
-                .filter(append -> !append.isHeartbeat()).toList();
+                .filter(append -> !append.isHeartbeat())
+                .toList();
         assertThat(appends).extracting(AppendRequest::to).containsExactlyInAnyOrder("n2", "n3");
         assertThat(appends).allSatisfy(append -> assertThat(append.entries()).hasSize(3));
     }
@@ -68,7 +69,8 @@ class ReplicaTest {
         assertThat(n1.replica.commitIndex()).isEqualTo(noop);
         assertThat(n1.sent(ready, AppendRequest.class))
                 .filteredOn(append -> append.commitIndex() == noop)
-                .extracting(AppendRequest::to).contains("n2", "n3");
+                .extracting(AppendRequest::to)
+                .contains("n2", "n3");
     }
 
     // ---- election -----------------------------------------------------------------------
@@ -124,7 +126,9 @@ class ReplicaTest {
         n1.sync();
         n1.replica.receive(new VoteRequest("n3", "n1", 3, false, 5, 1));
         Ready ready = n1.sync();
-        assertThat(n1.sent(ready, VoteResponse.class)).extracting(VoteResponse::granted).containsExactly(false);
+        assertThat(n1.sent(ready, VoteResponse.class))
+                .extracting(VoteResponse::granted)
+                .containsExactly(false);
     }
 
     @Test
@@ -171,7 +175,8 @@ class ReplicaTest {
     void aNewLeaderAppendsANoopOfItsGeneration() {
         Ready ready = n1.becomeLeader();
         assertThat(ready.entries()).containsExactly(LogEntry.noop(1, 1));
-        assertThat(n1.sent(ready, AppendRequest.class)).allMatch(a -> a.entries().equals(List.of(LogEntry.noop(1, 1))));
+        assertThat(n1.sent(ready, AppendRequest.class))
+                .allMatch(a -> a.entries().equals(List.of(LogEntry.noop(1, 1))));
     }
 
     @Test
@@ -248,7 +253,8 @@ class ReplicaTest {
             n1.replica.propose(new byte[] {(byte) i});
         }
         List<AppendRequest> toN2 = n1.sent(n1.sync(), AppendRequest.class).stream()
-                .filter(a -> a.to().equals("n2")).toList();
+                .filter(a -> a.to().equals("n2"))
+                .toList();
         assertThat(toN2).hasSize(2).allMatch(a -> a.entries().size() <= 2);
         assertThat(n1.replica.progress().get("n2").inflightAppends()).isEqualTo(2);
     }
@@ -262,8 +268,7 @@ class ReplicaTest {
         }
         n1.sync();
         n1.tick(ReplicaFixture.HEARTBEAT_INTERVAL);
-        assertThat(n1.sent(n1.sync(), AppendRequest.class))
-                .anyMatch(a -> a.to().equals("n2") && a.isHeartbeat());
+        assertThat(n1.sent(n1.sync(), AppendRequest.class)).anyMatch(a -> a.to().equals("n2") && a.isHeartbeat());
     }
 
     @Test

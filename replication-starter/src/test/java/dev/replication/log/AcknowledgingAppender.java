@@ -17,8 +17,7 @@ public final class AcknowledgingAppender {
     static final int THREADS = 4;
     static final int MAX_RUN_MILLIS = 20_000;
 
-    private AcknowledgingAppender() {
-    }
+    private AcknowledgingAppender() {}
 
     static int payloadSize(long index) {
         return 16 + (int) (index % 300);

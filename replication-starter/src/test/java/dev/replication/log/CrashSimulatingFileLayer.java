@@ -179,7 +179,8 @@ public final class CrashSimulatingFileLayer implements FileLayer {
             boolean pureAppend = old.size > old.durable.length
                     && Arrays.equals(old.data, 0, old.durable.length, old.durable, 0, old.durable.length);
             if (pureAppend) {
-                int length = random.nextBoolean() ? old.size
+                int length = random.nextBoolean()
+                        ? old.size
                         : old.durable.length + random.nextInt(old.size - old.durable.length + 1);
                 kept = Arrays.copyOf(old.durable, length);
                 for (int page = old.durable.length / PAGE; page * PAGE < length; page++) {

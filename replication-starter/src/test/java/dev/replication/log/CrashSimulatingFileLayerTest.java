@@ -134,7 +134,9 @@ class CrashSimulatingFileLayerTest {
             sawHoleBeforeSurvivor = firstLost >= 0 && content.indexOf('x', firstLost) >= 0;
         }
 
-        assertThat(sawHoleBeforeSurvivor).as("some crash kept a page after a lost one").isTrue();
+        assertThat(sawHoleBeforeSurvivor)
+                .as("some crash kept a page after a lost one")
+                .isTrue();
     }
 
     @Test
@@ -144,7 +146,8 @@ class CrashSimulatingFileLayerTest {
 
         files.crash();
 
-        assertThatThrownBy(() -> handle.write(bytes("y"), 1)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> handle.write(bytes("y"), 1))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("simulated crash");
     }
 }

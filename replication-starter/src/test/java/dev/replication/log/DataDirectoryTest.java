@@ -79,11 +79,17 @@ class DataDirectoryTest {
     @Test
     void aDirectoryHeldByAnotherProcessIsRefused() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                DataDirectoryHolder.class.getName(), root.toString())
+        Process holder = new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DataDirectoryHolder.class.getName(),
+                        root.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).isEqualTo("LOCKED");
 
             assertThatThrownBy(() -> DataDirectory.open(root, "c1", "n1"))
@@ -122,7 +128,8 @@ class DataDirectoryTest {
     @Test
     void aRefusedOpenReleasesTheLock() {
         DataDirectory.open(root, "cluster-a", "n1").close();
-        assertThatThrownBy(() -> DataDirectory.open(root, "cluster-a", "n2")).isInstanceOf(WriteAheadLogException.class);
+        assertThatThrownBy(() -> DataDirectory.open(root, "cluster-a", "n2"))
+                .isInstanceOf(WriteAheadLogException.class);
 
         try (DataDirectory dir = DataDirectory.open(root, "cluster-a", "n1")) {
             assertThat(dir.identity().nodeId()).isEqualTo("n1");

@@ -23,8 +23,8 @@ class DiskSignalsTest {
 
     private final CrashSimulatingFileLayer files = new CrashSimulatingFileLayer();
     private final List<SegmentedLog> opened = new ArrayList<>();
-    private LogOptions options = LogOptions.defaults().withSegmentBytes(4096)
-            .withDiskFullRetryInterval(Duration.ofMillis(20));
+    private LogOptions options =
+            LogOptions.defaults().withSegmentBytes(4096).withDiskFullRetryInterval(Duration.ofMillis(20));
 
     @AfterEach
     void closeLogs() {
@@ -120,7 +120,8 @@ class DiskSignalsTest {
 
         log.close();
 
-        assertThatThrownBy(waiting::join).hasCauseInstanceOf(WriteAheadLogException.class)
+        assertThatThrownBy(waiting::join)
+                .hasCauseInstanceOf(WriteAheadLogException.class)
                 .hasMessageContaining("closed while the disk was full")
                 .hasMessageContaining("not acknowledged");
     }
@@ -172,8 +173,10 @@ class DiskSignalsTest {
     }
 
     private long activeSegmentSize() throws IOException {
-        Path newest = files.list(DIR).stream().filter(file -> Segment.firstIndexOf(file) > 0)
-                .max(Comparator.comparingLong(Segment::firstIndexOf)).orElseThrow();
+        Path newest = files.list(DIR).stream()
+                .filter(file -> Segment.firstIndexOf(file) > 0)
+                .max(Comparator.comparingLong(Segment::firstIndexOf))
+                .orElseThrow();
         return files.sizeOf(newest);
     }
 }

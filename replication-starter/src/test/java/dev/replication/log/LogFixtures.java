@@ -9,8 +9,7 @@ import java.util.Random;
 /** Entries whose payload is derived from their index, so any reader can check them. */
 final class LogFixtures {
 
-    private LogFixtures() {
-    }
+    private LogFixtures() {}
 
     static LogEntry entry(long generation, long index, int payloadSize) {
         return new LogEntry(generation, index, EntryType.COMMAND, payloadFor(index, payloadSize));

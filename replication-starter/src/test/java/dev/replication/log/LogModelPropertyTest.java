@@ -25,45 +25,47 @@ class LogModelPropertyTest {
 
     private static final Path DIR = Path.of("/sim/prop/log");
 
-    sealed interface Op permits Append, TruncateSuffix, TruncatePrefix, Reopen, Crash, CrashDuringAppend {
-    }
+    sealed interface Op permits Append, TruncateSuffix, TruncatePrefix, Reopen, Crash, CrashDuringAppend {}
 
-    record Append(int count, int payloadSize, boolean newGeneration) implements Op {
-    }
+    record Append(int count, int payloadSize, boolean newGeneration) implements Op {}
 
     /** Truncate from {@code back} entries before the end (0: a no-op at lastIndex + 1). */
-    record TruncateSuffix(int back) implements Op {
-    }
+    record TruncateSuffix(int back) implements Op {}
 
     /** Low-Water Mark at a fraction of the log. */
-    record TruncatePrefix(double fraction) implements Op {
-    }
+    record TruncatePrefix(double fraction) implements Op {}
 
-    record Reopen() implements Op {
-    }
+    record Reopen() implements Op {}
 
-    record Crash() implements Op {
-    }
+    record Crash() implements Op {}
 
     /** A crash while an append waits for its fsync: a random prefix of its bytes may reach the disk. */
-    record CrashDuringAppend(int count, long seed) implements Op {
-    }
+    record CrashDuringAppend(int count, long seed) implements Op {}
 
     @Provide
     Arbitrary<List<Op>> operations() {
         Arbitrary<Op> append = net.jqwik.api.Combinators.combine(
-                Arbitraries.integers().between(1, 8), Arbitraries.integers().between(0, 400), Arbitraries.of(true, false, false))
+                        Arbitraries.integers().between(1, 8),
+                        Arbitraries.integers().between(0, 400),
+                        Arbitraries.of(true, false, false))
                 .as(Append::new);
         Arbitrary<Op> suffix = Arbitraries.integers().between(0, 12).map(TruncateSuffix::new);
         Arbitrary<Op> prefix = Arbitraries.doubles().between(0, 1).map(TruncatePrefix::new);
         Arbitrary<Op> reopen = Arbitraries.just(new Reopen());
         Arbitrary<Op> crash = Arbitraries.just(new Crash());
         Arbitrary<Op> tornCrash = net.jqwik.api.Combinators.combine(
-                Arbitraries.integers().between(1, 6), Arbitraries.longs()).as(CrashDuringAppend::new);
+                        Arbitraries.integers().between(1, 6), Arbitraries.longs())
+                .as(CrashDuringAppend::new);
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(10, append), net.jqwik.api.Tuple.of(3, suffix), net.jqwik.api.Tuple.of(2, prefix),
-                net.jqwik.api.Tuple.of(1, reopen), net.jqwik.api.Tuple.of(1, crash), net.jqwik.api.Tuple.of(1, tornCrash))
-                .list().ofMinSize(1).ofMaxSize(40);
+                        net.jqwik.api.Tuple.of(10, append),
+                        net.jqwik.api.Tuple.of(3, suffix),
+                        net.jqwik.api.Tuple.of(2, prefix),
+                        net.jqwik.api.Tuple.of(1, reopen),
+                        net.jqwik.api.Tuple.of(1, crash),
+                        net.jqwik.api.Tuple.of(1, tornCrash))
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(40);
     }
 
     @Property(tries = 150)
@@ -78,7 +80,8 @@ class LogModelPropertyTest {
             for (Op op : ops) {
                 if (op instanceof Append append) {
                     generation += append.newGeneration() ? 1 : 0;
-                    List<LogEntry> entries = newEntries(generation, model.size() + 1, append.count(), append.payloadSize());
+                    List<LogEntry> entries =
+                            newEntries(generation, model.size() + 1, append.count(), append.payloadSize());
                     assertThat(log.append(entries).join()).isEqualTo(model.size() + append.count());
                     model.addAll(entries);
                 } else if (op instanceof TruncateSuffix truncate) {
@@ -104,7 +107,8 @@ class LogModelPropertyTest {
                     files.holdForces();
                     log.append(attempted);
                     SegmentedLog writing = log;
-                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    await().atMost(Duration.ofSeconds(10))
+                            .pollInterval(Duration.ofMillis(1))
                             .until(() -> files.heldForces() == 1);
                     files.crashKeepingTornTails(new Random(crash.seed()));
                     files.releaseForces();
@@ -130,7 +134,8 @@ class LogModelPropertyTest {
             assertThat(log.entries(log.firstIndex(), log.lastIndex(), Long.MAX_VALUE))
                     .isEqualTo(model.subList((int) log.firstIndex() - 1, model.size()));
             long last = log.lastIndex();
-            assertThat(log.generationAt(last)).isEqualTo(model.get((int) last - 1).generation());
+            assertThat(log.generationAt(last))
+                    .isEqualTo(model.get((int) last - 1).generation());
         }
     }
 
@@ -138,7 +143,10 @@ class LogModelPropertyTest {
         List<LogEntry> entries = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             long index = from + k;
-            entries.add(new LogEntry(generation, index, k % 5 == 4 ? EntryType.NOOP : EntryType.COMMAND,
+            entries.add(new LogEntry(
+                    generation,
+                    index,
+                    k % 5 == 4 ? EntryType.NOOP : EntryType.COMMAND,
                     LogFixtures.payloadFor(index * 7 + generation, payloadSize)));
         }
         return entries;

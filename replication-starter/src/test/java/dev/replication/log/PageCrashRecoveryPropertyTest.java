@@ -43,7 +43,8 @@ class PageCrashRecoveryPropertyTest {
                 files.holdForces();
                 List<LogEntry> unacknowledged = newEntries(random, generation, log.lastIndex() + 1, written);
                 CompletableFuture<Long> pending = log.append(unacknowledged);
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(1))
                         .until(() -> files.heldForces() == 1);
                 files.crashKeepingRandomPages(random);
                 files.releaseForces();

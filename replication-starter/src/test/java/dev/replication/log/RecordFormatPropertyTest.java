@@ -15,8 +15,10 @@ import net.jqwik.api.constraints.Size;
 class RecordFormatPropertyTest {
 
     @Property(tries = 300)
-    void anEncodedRecordDecodesToTheSameEntry(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long generation,
-            @ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long index, @ForAll EntryType type,
+    void anEncodedRecordDecodesToTheSameEntry(
+            @ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long generation,
+            @ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long index,
+            @ForAll EntryType type,
             @ForAll @Size(max = 600) byte[] payload) {
         LogEntry entry = new LogEntry(generation, index, type, payload);
         ByteBuffer buf = encode(entry);
@@ -26,8 +28,8 @@ class RecordFormatPropertyTest {
     }
 
     @Property(tries = 300)
-    void flippingAnyBitOfARecordMakesItInvalid(@ForAll @Size(max = 300) byte[] payload,
-            @ForAll @IntRange(min = 0, max = 1_000_000) int bitChoice) {
+    void flippingAnyBitOfARecordMakesItInvalid(
+            @ForAll @Size(max = 300) byte[] payload, @ForAll @IntRange(min = 0, max = 1_000_000) int bitChoice) {
         LogEntry entry = new LogEntry(3, 42, EntryType.COMMAND, payload);
         ByteBuffer buf = encode(entry);
         int bit = bitChoice % (buf.limit() * 8);

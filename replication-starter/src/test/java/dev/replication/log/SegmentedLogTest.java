@@ -122,7 +122,8 @@ class SegmentedLogTest {
         files.crash();
         files.releaseForces();
 
-        assertThatThrownBy(pending::join).isInstanceOf(CompletionException.class)
+        assertThatThrownBy(pending::join)
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(WriteAheadLogException.class);
         log.close();
         SegmentedLog reopened = open();
@@ -296,8 +297,13 @@ class SegmentedLogTest {
         log.append(entries(7, 6, 1, 10)).join();
 
         assertThat(log.generationAt(0)).isZero();
-        assertThat(List.of(log.generationAt(1), log.generationAt(3), log.generationAt(4), log.generationAt(5),
-                log.generationAt(6))).containsExactly(1L, 1L, 4L, 4L, 7L);
+        assertThat(List.of(
+                        log.generationAt(1),
+                        log.generationAt(3),
+                        log.generationAt(4),
+                        log.generationAt(5),
+                        log.generationAt(6)))
+                .containsExactly(1L, 1L, 4L, 4L, 7L);
     }
 
     @Test
@@ -307,7 +313,9 @@ class SegmentedLogTest {
 
         assertThat(log.entries(1, 10, 250)).extracting(LogEntry::index).containsExactly(1L, 2L);
         assertThat(log.entries(3, 10, 10)).extracting(LogEntry::index).containsExactly(3L);
-        assertThat(log.entries(9, 10, Long.MAX_VALUE)).extracting(LogEntry::index).containsExactly(9L, 10L);
+        assertThat(log.entries(9, 10, Long.MAX_VALUE))
+                .extracting(LogEntry::index)
+                .containsExactly(9L, 10L);
     }
 
     @Test
@@ -435,14 +443,14 @@ class SegmentedLogTest {
 
         CompletableFuture<Long> failed = log.append(entries(1, 3, 1, 10));
 
-        assertThatThrownBy(failed::join).hasCauseInstanceOf(WriteAheadLogException.class)
+        assertThatThrownBy(failed::join)
+                .hasCauseInstanceOf(WriteAheadLogException.class)
                 .hasMessageContaining("simulated fsync failure");
         assertThatThrownBy(() -> log.append(entries(1, 4, 1, 10)).join())
                 .hasCauseInstanceOf(WriteAheadLogException.class)
                 .hasMessageContaining("accepts no further writes")
                 .hasMessageContaining("simulated fsync failure");
-        assertThatThrownBy(() -> log.truncateSuffix(2).join())
-                .hasMessageContaining("accepts no further writes");
+        assertThatThrownBy(() -> log.truncateSuffix(2).join()).hasMessageContaining("accepts no further writes");
     }
 
     @Test
@@ -471,7 +479,8 @@ class SegmentedLogTest {
         closer.join();
 
         assertThat(inProgress.join()).isEqualTo(1L);
-        assertThatThrownBy(queued::join).hasCauseInstanceOf(WriteAheadLogException.class)
+        assertThatThrownBy(queued::join)
+                .hasCauseInstanceOf(WriteAheadLogException.class)
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> log.append(entries(1, 2, 1, 10)).join()).hasMessageContaining("closed");
     }
@@ -511,7 +520,9 @@ class SegmentedLogTest {
     @Test
     void entriesOfEveryTypeRoundTrip() {
         SegmentedLog log = open();
-        List<LogEntry> written = List.of(LogEntry.noop(2, 1), new LogEntry(2, 2, EntryType.CONFIGURATION, new byte[] {1, 2}),
+        List<LogEntry> written = List.of(
+                LogEntry.noop(2, 1),
+                new LogEntry(2, 2, EntryType.CONFIGURATION, new byte[] {1, 2}),
                 LogEntry.command(2, 3, new byte[0]));
 
         log.append(written).join();

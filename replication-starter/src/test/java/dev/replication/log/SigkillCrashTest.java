@@ -45,7 +45,8 @@ class SigkillCrashTest {
                             .as("cycle %d (seed %d): acknowledged index %d must survive", cycle, seed, range[1])
                             .isGreaterThanOrEqualTo(range[1]);
                     for (long index = range[0]; index <= range[1]; index++) {
-                        assertThat(log.entry(index)).as("cycle %d (seed %d): record %d", cycle, seed, index)
+                        assertThat(log.entry(index))
+                                .as("cycle %d (seed %d): record %d", cycle, seed, index)
                                 .isEqualTo(AcknowledgingAppender.entryAt(index));
                     }
                     highestAcknowledged = Math.max(highestAcknowledged, range[1]);
@@ -60,14 +61,23 @@ class SigkillCrashTest {
             }
             assertThat(log.lastIndex()).isGreaterThanOrEqualTo(highestAcknowledged);
         }
-        assertThat(totalAcknowledged).as("the child must have acknowledged appends at all").isPositive();
+        assertThat(totalAcknowledged)
+                .as("the child must have acknowledged appends at all")
+                .isPositive();
     }
 
     private void runAndKill(Random random, List<long[]> acknowledged) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m",
-                "-Dlogback.configurationFile=none", "-cp", System.getProperty("java.class.path"),
-                AcknowledgingAppender.class.getName(), dir.toString())
+        Process child = new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-Xmx96m",
+                        "-Dlogback.configurationFile=none",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AcknowledgingAppender.class.getName(),
+                        dir.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         CountDownLatch ready = new CountDownLatch(1);
@@ -76,8 +86,8 @@ class SigkillCrashTest {
         boolean killDuringStartup = random.nextInt(5) == 0;
         CountDownLatch acksBeforeKill = new CountDownLatch(1 + random.nextInt(400));
         Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     if (line.startsWith("READY")) {
@@ -98,8 +108,12 @@ class SigkillCrashTest {
         if (killDuringStartup) {
             ready.await(50 + random.nextInt(400), TimeUnit.MILLISECONDS);
         } else {
-            assertThat(ready.await(30, TimeUnit.SECONDS)).as("the child opened the log").isTrue();
-            assertThat(acksBeforeKill.await(30, TimeUnit.SECONDS)).as("the child acknowledged appends").isTrue();
+            assertThat(ready.await(30, TimeUnit.SECONDS))
+                    .as("the child opened the log")
+                    .isTrue();
+            assertThat(acksBeforeKill.await(30, TimeUnit.SECONDS))
+                    .as("the child acknowledged appends")
+                    .isTrue();
         }
         child.destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -112,7 +112,8 @@ class CompareAndSetLoopTest {
         ScriptedKey hits = new ScriptedKey(at(4, 12), at(4, 12)).alwaysConflicting(at(7, 20));
 
         assertThatThrownBy(() -> loop.update("hits", hits, INCREMENT))
-                .isInstanceOfSatisfying(UpdateContentionException.class,
+                .isInstanceOfSatisfying(
+                        UpdateContentionException.class,
                         contention -> assertThat(contention.attempts()).isEqualTo(3))
                 .hasMessage("replicated map 'counters': key 'hits' changed concurrently on each of 3 compare-and-set"
                         + " attempts; nothing was written by this call. Retry later, spread the writes over more keys,"
@@ -134,8 +135,8 @@ class CompareAndSetLoopTest {
     void aDecisionToChangeNothingIsMadeAgainOnAnUpToDateReadBeforeItIsAnswered() {
         ScriptedKey stale = new ScriptedKey(null, at(4, 12));
 
-        Integer result = loop.update("hits", stale,
-                current -> Step.<Integer, Integer>keep(current == null ? null : current.value()));
+        Integer result = loop.update(
+                "hits", stale, current -> Step.<Integer, Integer>keep(current == null ? null : current.value()));
 
         assertThat(result).isEqualTo(4);
         assertThat(stale.upToDateReads).isEqualTo(1);
@@ -155,8 +156,8 @@ class CompareAndSetLoopTest {
     @Test
     void aDecisionMadeAgainAfterCatchingUpIsStillWritten() {
         ScriptedKey stale = new ScriptedKey(null, at(4, 12));
-        Function<Versioned<Integer>, Step<Integer, Integer>> incrementPresent = current -> current == null
-                ? Step.keep(null) : Step.write(current.value() + 1, current.value() + 1);
+        Function<Versioned<Integer>, Step<Integer, Integer>> incrementPresent =
+                current -> current == null ? Step.keep(null) : Step.write(current.value() + 1, current.value() + 1);
 
         assertThat(new CompareAndSetLoop("counters", 1, backOffs::add).update("hits", stale, incrementPresent))
                 .isEqualTo(5);

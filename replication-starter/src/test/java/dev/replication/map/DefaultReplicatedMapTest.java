@@ -33,8 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 class DefaultReplicatedMapTest {
 
-    record Item(String name, int count) {
-    }
+    record Item(String name, int count) {}
 
     /** Serialization fails: Jackson calls the getter, which throws. */
     static final class Unserializable {
@@ -56,8 +55,14 @@ class DefaultReplicatedMapTest {
     }
 
     private <V> ReplicatedMap<String, V> map(int replica, Type valueType, ReplicatedMapSettings settings) {
-        return new DefaultReplicatedMap<>("inventory", String.class, valueType, MAPPER, cluster.gateway(replica),
-                cluster.replica(replica), settings);
+        return new DefaultReplicatedMap<>(
+                "inventory",
+                String.class,
+                valueType,
+                MAPPER,
+                cluster.gateway(replica),
+                cluster.replica(replica),
+                settings);
     }
 
     @Test
@@ -91,8 +96,10 @@ class DefaultReplicatedMapTest {
         Versioned<Item> written = leader.putVersioned("apple", new Item("apple", 3));
 
         assertThat(written.version()).isEqualTo(2);
-        assertThat(written.writtenAt()).isCloseTo(java.time.Instant.now(), org.assertj.core.api.Assertions.within(
-                10, java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(written.writtenAt())
+                .isCloseTo(
+                        java.time.Instant.now(),
+                        org.assertj.core.api.Assertions.within(10, java.time.temporal.ChronoUnit.SECONDS));
         assertThat(leader.getVersioned("apple")).isEqualTo(written);
     }
 
@@ -164,8 +171,10 @@ class DefaultReplicatedMapTest {
     void replaceWithAnExpectedValueSwapsOnlyThatValue() {
         leader.put("apple", new Item("apple", 3));
 
-        assertThat(follower.replace("apple", new Item("apple", 9), new Item("apple", 5))).isFalse();
-        assertThat(follower.replace("apple", new Item("apple", 3), new Item("apple", 5))).isTrue();
+        assertThat(follower.replace("apple", new Item("apple", 9), new Item("apple", 5)))
+                .isFalse();
+        assertThat(follower.replace("apple", new Item("apple", 3), new Item("apple", 5)))
+                .isTrue();
         assertThat(leader.get("apple")).isEqualTo(new Item("apple", 5));
     }
 
@@ -239,11 +248,13 @@ class DefaultReplicatedMapTest {
         CompletableFuture<?>[] workers = new CompletableFuture<?>[threads];
         for (int t = 0; t < threads; t++) {
             ReplicatedMap<String, Integer> counters = map(t % 3, Integer.class, patient);
-            workers[t] = CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < incrementsPerThread; i++) {
-                    counters.compute("hits", (key, current) -> current == null ? 1 : current + 1);
-                }
-            }, runnable -> new Thread(runnable).start());
+            workers[t] = CompletableFuture.runAsync(
+                    () -> {
+                        for (int i = 0; i < incrementsPerThread; i++) {
+                            counters.compute("hits", (key, current) -> current == null ? 1 : current + 1);
+                        }
+                    },
+                    runnable -> new Thread(runnable).start());
         }
         CompletableFuture.allOf(workers).get(60, java.util.concurrent.TimeUnit.SECONDS);
 
@@ -259,8 +270,11 @@ class DefaultReplicatedMapTest {
             @Override
             public CompletableFuture<byte[]> submit(byte[] command, String idempotencyKey, Duration timeout) {
                 // Another client always writes the key just before this one's compare-and-set.
-                cluster.appendFromElsewhere(new StateCommand.Put("inventory", "hits".getBytes(StandardCharsets.UTF_8),
-                        "7".getBytes(StandardCharsets.UTF_8)).encode());
+                cluster.appendFromElsewhere(new StateCommand.Put(
+                                "inventory",
+                                "hits".getBytes(StandardCharsets.UTF_8),
+                                "7".getBytes(StandardCharsets.UTF_8))
+                        .encode());
                 return real.submit(command, idempotencyKey, timeout);
             }
 
@@ -269,12 +283,18 @@ class DefaultReplicatedMapTest {
                 return real.readBarrier(consistency, minIndex, timeout);
             }
         };
-        ReplicatedMap<String, Integer> contended = new DefaultReplicatedMap<>("inventory", String.class,
-                Integer.class, MAPPER, meddling, cluster.replica(1),
+        ReplicatedMap<String, Integer> contended = new DefaultReplicatedMap<>(
+                "inventory",
+                String.class,
+                Integer.class,
+                MAPPER,
+                meddling,
+                cluster.replica(1),
                 new ReplicatedMapSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 3));
 
         assertThatThrownBy(() -> contended.merge("hits", 1, Integer::sum))
-                .isInstanceOfSatisfying(UpdateContentionException.class,
+                .isInstanceOfSatisfying(
+                        UpdateContentionException.class,
                         contention -> assertThat(contention.attempts()).isEqualTo(3))
                 .hasMessageContaining("key 'hits' changed concurrently on each of 3 compare-and-set attempts");
         assertThat(contended.get("hits")).isEqualTo(7);
@@ -305,7 +325,8 @@ class DefaultReplicatedMapTest {
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessage("keySet() of replicated map 'inventory' is a read-only snapshot; write through the map"
                         + " instead (put, remove, compute, ...)");
-        assertThatThrownBy(() -> values.clear()).isInstanceOf(UnsupportedOperationException.class)
+        assertThatThrownBy(() -> values.clear())
+                .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("values() of replicated map 'inventory' is a read-only snapshot");
         assertThatThrownBy(() -> entries.iterator().next().setValue(new Item("apple", 0)))
                 .isInstanceOf(UnsupportedOperationException.class)
@@ -324,8 +345,8 @@ class DefaultReplicatedMapTest {
 
     @Test
     void scanIsRefusedForNonStringKeys() {
-        ReplicatedMap<Integer, Item> byNumber = new DefaultReplicatedMap<>("numbers", Integer.class, Item.class,
-                MAPPER, cluster.gateway(0), cluster.replica(0), SETTINGS);
+        ReplicatedMap<Integer, Item> byNumber = new DefaultReplicatedMap<>(
+                "numbers", Integer.class, Item.class, MAPPER, cluster.gateway(0), cluster.replica(0), SETTINGS);
         byNumber.put(7, new Item("seven", 7));
 
         assertThat(byNumber.get(7)).isEqualTo(new Item("seven", 7));
@@ -336,7 +357,7 @@ class DefaultReplicatedMapTest {
 
     @Test
     void genericValueTypesRoundTrip() {
-        Type listOfItems = new TypeReference<java.util.List<Item>>() { }.getType();
+        Type listOfItems = new TypeReference<java.util.List<Item>>() {}.getType();
         ReplicatedMap<String, java.util.List<Item>> baskets = map(0, listOfItems, SETTINGS);
 
         baskets.put("b1", java.util.List.of(new Item("apple", 1), new Item("pear", 2)));
@@ -361,7 +382,8 @@ class DefaultReplicatedMapTest {
         follower.withIdempotencyKey("req-42").putVersioned("apple", new Item("apple", 2));
 
         assertThatThrownBy(() -> follower.withIdempotencyKey("req-42").putVersioned("apple", new Item("apple", 5)))
-                .isInstanceOfSatisfying(IdempotencyKeyConflictException.class,
+                .isInstanceOfSatisfying(
+                        IdempotencyKeyConflictException.class,
                         conflict -> assertThat(conflict.idempotencyKey()).isEqualTo("req-42"))
                 .hasMessageContaining("idempotency key 'req-42' was already used for a different request")
                 .hasMessageContaining("Use a new idempotency key");
@@ -370,7 +392,7 @@ class DefaultReplicatedMapTest {
 
     @Test
     void equalMapValuesAreEqualRequestsWhateverTheirInsertionOrder() {
-        Type mapOfInts = new TypeReference<Map<String, Integer>>() { }.getType();
+        Type mapOfInts = new TypeReference<Map<String, Integer>>() {}.getType();
         ReplicatedMap<String, Map<String, Integer>> settings = map(1, mapOfInts, SETTINGS);
         Map<String, Integer> ab = new LinkedHashMap<>();
         ab.put("a", 1);
@@ -434,14 +456,15 @@ class DefaultReplicatedMapTest {
     @Test
     void anIdempotentCompareAndSetRetriedAfterItsConflictIsGoneStillAnswersTheConflict() {
         leader.put("apple", new Item("apple", 1));
-        assertThatThrownBy(() -> follower.withIdempotencyKey("create-apple")
-                .putIfVersion("apple", new Item("apple", 2), 0))
+        assertThatThrownBy(() ->
+                        follower.withIdempotencyKey("create-apple").putIfVersion("apple", new Item("apple", 2), 0))
                 .isInstanceOf(VersionConflictException.class);
         leader.remove("apple");
 
-        assertThatThrownBy(() -> follower.withIdempotencyKey("create-apple")
-                .putIfVersion("apple", new Item("apple", 2), 0))
-                .isInstanceOfSatisfying(VersionConflictException.class,
+        assertThatThrownBy(() ->
+                        follower.withIdempotencyKey("create-apple").putIfVersion("apple", new Item("apple", 2), 0))
+                .isInstanceOfSatisfying(
+                        VersionConflictException.class,
                         conflict -> assertThat(conflict.currentVersion()).isEqualTo(1));
         assertThat(leader.containsKey("apple")).isFalse();
     }
@@ -455,7 +478,9 @@ class DefaultReplicatedMapTest {
 
         assertThat(removed).isTrue();
         assertThat(retried).isTrue();
-        assertThat(follower.withIdempotencyKey("rm-2").remove("apple")).as("absent by now").isFalse();
+        assertThat(follower.withIdempotencyKey("rm-2").remove("apple"))
+                .as("absent by now")
+                .isFalse();
     }
 
     @Test
@@ -474,7 +499,8 @@ class DefaultReplicatedMapTest {
         String tooLong = "k".repeat(IdempotentWrites.MAX_KEY_BYTES + 1);
 
         assertThatThrownBy(() -> follower.withIdempotencyKey(tooLong))
-                .isInstanceOfSatisfying(EntryTooLargeException.class,
+                .isInstanceOfSatisfying(
+                        EntryTooLargeException.class,
                         tooLarge -> assertThat(tooLarge.size()).isEqualTo(IdempotentWrites.MAX_KEY_BYTES + 1))
                 .hasMessageContaining("an idempotency key of 257 bytes (UTF-8) is over the limit of 256");
         assertThat(cluster.logSize()).isZero();

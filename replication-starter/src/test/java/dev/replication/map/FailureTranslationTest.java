@@ -24,9 +24,14 @@ class FailureTranslationTest {
             new FailureTranslation("inventory", Duration.ofMillis(10), Duration.ofMillis(10));
 
     private static CompletableFuture<byte[]> answered(Status status, StoredValue before, String detail) {
-        return CompletableFuture.completedFuture(new StateResult(status, status == Status.APPLIED ? 7 : 0, 0,
-                before == null ? 0 : before.version(), before,
-                detail).encode());
+        return CompletableFuture.completedFuture(new StateResult(
+                        status,
+                        status == Status.APPLIED ? 7 : 0,
+                        0,
+                        before == null ? 0 : before.version(),
+                        before,
+                        detail)
+                .encode());
     }
 
     private static StoredValue storedAt(long version) {
@@ -97,11 +102,14 @@ class FailureTranslationTest {
 
     @Test
     void anIdempotencyKeyConflictIsRefusedNamingTheKey() {
-        CompletableFuture<byte[]> refused = answered(Status.IDEMPOTENCY_KEY_CONFLICT, null,
+        CompletableFuture<byte[]> refused = answered(
+                Status.IDEMPOTENCY_KEY_CONFLICT,
+                null,
                 "idempotency key 'req-42' was already used for a different request");
 
         assertThatThrownBy(() -> failures.awaitWrite(refused, "req-42", "apple"))
-                .isInstanceOfSatisfying(IdempotencyKeyConflictException.class,
+                .isInstanceOfSatisfying(
+                        IdempotencyKeyConflictException.class,
                         conflict -> assertThat(conflict.idempotencyKey()).isEqualTo("req-42"))
                 .hasMessageContaining("this request was not applied");
     }

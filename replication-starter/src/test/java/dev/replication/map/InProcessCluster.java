@@ -97,11 +97,13 @@ final class InProcessCluster {
         long generation = 1;
         if (duplicateNextAppend) {
             duplicateNextAppend = false;
-            log.add(LogEntry.command(generation++, log.size() + 1,
+            log.add(LogEntry.command(
+                    generation++,
+                    log.size() + 1,
                     CommandEnvelope.stamp(encoded, clock.tick(System.currentTimeMillis()))));
         }
-        LogEntry entry = LogEntry.command(generation, log.size() + 1,
-                CommandEnvelope.stamp(encoded, clock.tick(System.currentTimeMillis())));
+        LogEntry entry = LogEntry.command(
+                generation, log.size() + 1, CommandEnvelope.stamp(encoded, clock.tick(System.currentTimeMillis())));
         log.add(entry);
         byte[] answer = null;
         for (int applier : new int[] {0, replica}) {

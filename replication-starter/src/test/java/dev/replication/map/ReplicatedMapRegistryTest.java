@@ -12,15 +12,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 class ReplicatedMapRegistryTest {
 
-    record Order(String id) {
-    }
+    record Order(String id) {}
 
-    record Item(String name) {
-    }
+    record Item(String name) {}
 
     private final InProcessCluster cluster = new InProcessCluster(1);
-    private final ReplicatedMapRegistry registry = new ReplicatedMapRegistry(JsonMapper.builder().build(),
-            cluster.gateway(0), cluster.replica(0), ReplicatedMapSettings.DEFAULTS);
+    private final ReplicatedMapRegistry registry = new ReplicatedMapRegistry(
+            JsonMapper.builder().build(), cluster.gateway(0), cluster.replica(0), ReplicatedMapSettings.DEFAULTS);
 
     @Test
     void everyDeclarationOfANameGetsTheSameMap() {
@@ -33,12 +31,13 @@ class ReplicatedMapRegistryTest {
 
     @Test
     void genericTypesAreComparedByStructure() {
-        Type listOfOrders = new TypeReference<List<Order>>() { }.getType();
-        Type sameAgain = new TypeReference<List<Order>>() { }.getType();
+        Type listOfOrders = new TypeReference<List<Order>>() {}.getType();
+        Type sameAgain = new TypeReference<List<Order>>() {}.getType();
 
         ReplicatedMap<String, List<Order>> first = registry.map("baskets", String.class, listOfOrders, "A");
 
-        assertThat(registry.<String, List<Order>>map("baskets", String.class, sameAgain, "B")).isSameAs(first);
+        assertThat(registry.<String, List<Order>>map("baskets", String.class, sameAgain, "B"))
+                .isSameAs(first);
     }
 
     @Test

@@ -54,8 +54,7 @@ class ValueRoundTripTest {
     static final class ReadOnlyProperty {
         private String label = "unset";
 
-        public ReadOnlyProperty() {
-        }
+        public ReadOnlyProperty() {}
 
         ReadOnlyProperty(String label) {
             this.label = label;
@@ -66,20 +65,20 @@ class ValueRoundTripTest {
         }
     }
 
-    record Item(String name, int count) {
-    }
+    record Item(String name, int count) {}
 
     private static final ReplicatedMapSettings SETTINGS =
             new ReplicatedMapSettings(Duration.ofMillis(200), Duration.ofMillis(200), 32);
     /** Lenient like Spring Boot's mapper: unknown properties are ignored on read. */
     private static final JsonMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private final InProcessCluster cluster = new InProcessCluster(2);
 
     private <V> ReplicatedMap<String, V> map(Type valueType) {
-        return new DefaultReplicatedMap<>("inventory", String.class, valueType, MAPPER, cluster.gateway(0),
-                cluster.replica(0), SETTINGS);
+        return new DefaultReplicatedMap<>(
+                "inventory", String.class, valueType, MAPPER, cluster.gateway(0), cluster.replica(0), SETTINGS);
     }
 
     @Test
@@ -99,8 +98,8 @@ class ValueRoundTripTest {
 
         assertThatThrownBy(() -> values.put("x", new Circle()))
                 .isInstanceOf(ValueSerializationException.class)
-                .hasMessageContaining("a value of " + Circle.class.getName() + " does not read back as "
-                        + Shape.class.getName())
+                .hasMessageContaining(
+                        "a value of " + Circle.class.getName() + " does not read back as " + Shape.class.getName())
                 .hasMessageContaining("Cannot construct instance")
                 .hasMessageContaining("nothing was written");
         assertThat(cluster.logSize()).isZero();
@@ -119,7 +118,7 @@ class ValueRoundTripTest {
 
     @Test
     void aSetIsStoredWhateverOrderItReadsBackIn() {
-        ReplicatedMap<String, Set<String>> values = map(new TypeReference<Set<String>>() { }.getType());
+        ReplicatedMap<String, Set<String>> values = map(new TypeReference<Set<String>>() {}.getType());
         Set<String> tags = new LinkedHashSet<>(List.of("pear", "apple", "fig"));
 
         values.put("tags", tags);
@@ -139,8 +138,9 @@ class ValueRoundTripTest {
     @Test
     void aStoredValueThatCannotBeReadNamesTheTypeAndBothPossibleCauses() {
         ReplicatedMap<String, Item> values = map(Item.class);
-        cluster.appendFromElsewhere(new StateCommand.Put("inventory", "apple".getBytes(StandardCharsets.UTF_8),
-                "[1,2]".getBytes(StandardCharsets.UTF_8)).encode());
+        cluster.appendFromElsewhere(new StateCommand.Put(
+                        "inventory", "apple".getBytes(StandardCharsets.UTF_8), "[1,2]".getBytes(StandardCharsets.UTF_8))
+                .encode());
 
         assertThatThrownBy(() -> values.get("apple"))
                 .isInstanceOf(ValueSerializationException.class)

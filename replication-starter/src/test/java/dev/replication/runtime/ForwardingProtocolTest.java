@@ -13,8 +13,8 @@ class ForwardingProtocolTest {
 
     @Test
     void aForwardedBatchKeepsItsEnvelopesInOrderAndItsTimeout() {
-        List<byte[]> envelopes = List.of("one".getBytes(StandardCharsets.UTF_8), new byte[0],
-                "three".getBytes(StandardCharsets.UTF_8));
+        List<byte[]> envelopes =
+                List.of("one".getBytes(StandardCharsets.UTF_8), new byte[0], "three".getBytes(StandardCharsets.UTF_8));
 
         ForwardingProtocol.ForwardedCommands decoded =
                 ForwardingProtocol.decodeCommands(ForwardingProtocol.encodeCommands(envelopes, 1234));
@@ -36,8 +36,11 @@ class ForwardingProtocolTest {
             assertThat(a.index()).isEqualTo(42);
             assertThat(a.result()).containsExactly(7);
         });
-        assertThat(answers.subList(1, 4)).containsExactly(new Answer.NotApplied("n2", "not the leader"),
-                new Answer.NotApplied(null, "no leader"), new Answer.OutcomeUnknown("lost leadership"));
+        assertThat(answers.subList(1, 4))
+                .containsExactly(
+                        new Answer.NotApplied("n2", "not the leader"),
+                        new Answer.NotApplied(null, "no leader"),
+                        new Answer.OutcomeUnknown("lost leadership"));
     }
 
     @Test

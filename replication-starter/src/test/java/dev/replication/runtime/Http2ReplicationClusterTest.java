@@ -1,7 +1,7 @@
 package dev.replication.runtime;
 
-import dev.replication.transport.ClusterCredential;
 import dev.replication.testsupport.process.FreePorts;
+import dev.replication.transport.ClusterCredential;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,7 +28,6 @@ class Http2ReplicationClusterTest extends ReplicationClusterSuite {
         }
     }
 
-
     @Configuration(proxyBeanMethods = false)
     static class Partitions {
         @Bean
@@ -51,12 +50,18 @@ class Http2ReplicationClusterTest extends ReplicationClusterSuite {
     Map<String, Object> transportProperties(String nodeId) {
         StringBuilder peers = new StringBuilder();
         PORTS.forEach((id, port) -> peers.append(peers.length() == 0 ? "" : ",")
-                .append(id).append("=http://127.0.0.1:").append(port));
+                .append(id)
+                .append("=http://127.0.0.1:")
+                .append(port));
         return Map.of(
-                "replication.peers", peers.toString(),
-                "replication.peer.cluster-secret", "a-test-secret-of-enough-length",
-                "server.port", PORTS.getOrDefault(nodeId, 0),
-                "server.address", "127.0.0.1");
+                "replication.peers",
+                peers.toString(),
+                "replication.peer.cluster-secret",
+                "a-test-secret-of-enough-length",
+                "server.port",
+                PORTS.getOrDefault(nodeId, 0),
+                "server.address",
+                "127.0.0.1");
     }
 
     @Override

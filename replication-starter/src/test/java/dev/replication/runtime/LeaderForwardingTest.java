@@ -65,7 +65,9 @@ class LeaderForwardingTest {
         transport.answer(new Answer.NotApplied("n3", "not the leader"));
 
         assertThat(retried).containsExactly(propose);
-        assertThat(propose.markTimedOut()).as("back to waiting: a deadline now means not applied").isTrue();
+        assertThat(propose.markTimedOut())
+                .as("back to waiting: a deadline now means not applied")
+                .isTrue();
     }
 
     @Test
@@ -135,9 +137,10 @@ class LeaderForwardingTest {
         List<Duration> timeouts = new ArrayList<>();
 
         byte[] answers = LeaderForwarding.serve(body, (envelope, timeout) -> {
-            timeouts.add(timeout);
-            return outcomes.get(envelope[0] - 1);
-        }).join();
+                    timeouts.add(timeout);
+                    return outcomes.get(envelope[0] - 1);
+                })
+                .join();
 
         List<Answer> decoded = ForwardingProtocol.decodeAnswers(answers);
         assertThat(decoded.get(0)).isInstanceOf(Answer.Applied.class);
@@ -178,8 +181,7 @@ class LeaderForwardingTest {
         }
     }
 
-    private record Call(String peerId, byte[] body, Duration timeout, CompletableFuture<byte[]> answer) {
-    }
+    private record Call(String peerId, byte[] body, Duration timeout, CompletableFuture<byte[]> answer) {}
 
     /** Records peer calls; the test answers them. */
     private static final class RecordingTransport implements PeerTransport {
@@ -194,12 +196,10 @@ class LeaderForwardingTest {
         }
 
         @Override
-        public void start(InboundHandler handler) {
-        }
+        public void start(InboundHandler handler) {}
 
         @Override
-        public void send(Message message) {
-        }
+        public void send(Message message) {}
 
         @Override
         public CompletableFuture<byte[]> call(String peerId, String operation, byte[] body, Duration timeout) {
@@ -209,7 +209,6 @@ class LeaderForwardingTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -36,13 +36,28 @@ class NodeDiskFullTest {
 
     @BeforeEach
     void startSingleNode() throws Exception {
-        SegmentedLog log = SegmentedLog.open(DATA.resolve("log"),
-                LogOptions.defaults().withDiskFullRetryInterval(Duration.ofMillis(20)), disk);
+        SegmentedLog log = SegmentedLog.open(
+                DATA.resolve("log"), LogOptions.defaults().withDiskFullRetryInterval(Duration.ofMillis(20)), disk);
         HardStateFile hardState = new HardStateFile(DATA.resolve("hard-state"), disk);
-        NodeSettings settings = new NodeSettings("n1", Set.of("n1"), Duration.ofMillis(50), Duration.ofMillis(500),
-                Duration.ofMillis(100), 4, 64, 1 << 20, 1000, 1000);
-        node = new ReplicationNode(settings, log, hardState, new NodeDurabilityTest.RecordingTransport(),
-                new KeyValueStateMachine(), null, null);
+        NodeSettings settings = new NodeSettings(
+                "n1",
+                Set.of("n1"),
+                Duration.ofMillis(50),
+                Duration.ofMillis(500),
+                Duration.ofMillis(100),
+                4,
+                64,
+                1 << 20,
+                1000,
+                1000);
+        node = new ReplicationNode(
+                settings,
+                log,
+                hardState,
+                new NodeDurabilityTest.RecordingTransport(),
+                new KeyValueStateMachine(),
+                null,
+                null);
         node.start();
         await().atMost(WAIT).until(node::isLeader);
         node.submit(put("before"), null, WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -83,7 +98,8 @@ class NodeDiskFullTest {
         disk.failWritesAfter(Long.MAX_VALUE);
 
         assertThat(caught.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEmpty();
-        assertThat(node.submit(put("after"), null, WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEmpty();
+        assertThat(node.submit(put("after"), null, WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isNotEmpty();
         assertThat(node.failure()).isNull();
     }
 

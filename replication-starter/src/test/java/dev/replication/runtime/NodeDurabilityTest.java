@@ -48,7 +48,7 @@ class NodeDurabilityTest {
     static final class RecordingTransport implements PeerTransport {
         final List<Message> sent = new CopyOnWriteArrayList<>();
         volatile Predicate<Message> crashWhenSending = message -> false;
-        volatile Runnable crash = () -> { };
+        volatile Runnable crash = () -> {};
         volatile InboundHandler handler;
 
         @Override
@@ -70,8 +70,7 @@ class NodeDurabilityTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** A member of three whose peers never speak: it stays a follower and only answers. */
@@ -87,8 +86,17 @@ class NodeDurabilityTest {
     void startNode(Set<String> voters, Duration electionTimeout) {
         SegmentedLog log = SegmentedLog.open(DATA.resolve("log"), LogOptions.defaults(), disk);
         HardStateFile hardState = new HardStateFile(DATA.resolve("hard-state"), disk);
-        NodeSettings settings = new NodeSettings("n1", voters, Duration.ofMillis(50), electionTimeout,
-                Duration.ofMillis(100), 4, 64, 1 << 20, 1000, 1000);
+        NodeSettings settings = new NodeSettings(
+                "n1",
+                voters,
+                Duration.ofMillis(50),
+                electionTimeout,
+                Duration.ofMillis(100),
+                4,
+                64,
+                1 << 20,
+                1000,
+                1000);
         node = new ReplicationNode(settings, log, hardState, transport, new KeyValueStateMachine(), null, null);
         node.start();
     }
@@ -103,13 +111,15 @@ class NodeDurabilityTest {
     @Test
     void aGrantedVoteIsDurableBeforeItIsSent() {
         startFollower();
-        transport.crashWhenSending = message -> message instanceof VoteResponse vote && vote.granted() && !vote.preVote();
+        transport.crashWhenSending =
+                message -> message instanceof VoteResponse vote && vote.granted() && !vote.preVote();
         transport.crash = disk::crash;
 
         transport.handler.onMessage(new VoteRequest("n2", "n1", 1, false, 0, 0));
 
         await().atMost(WAIT).until(() -> transport.sent.stream().anyMatch(transport.crashWhenSending));
-        assertThat(new HardStateFile(DATA.resolve("hard-state"), disk).load().votedFor()).isEqualTo("n2");
+        assertThat(new HardStateFile(DATA.resolve("hard-state"), disk).load().votedFor())
+                .isEqualTo("n2");
     }
 
     @Test
@@ -118,11 +128,11 @@ class NodeDurabilityTest {
         // A heartbeat first, so the generation is already durable and only the log fsync is held.
         transport.handler.onMessage(new AppendRequest("n2", "n1", 1, 0, 0, List.of(), 0, 1));
         await().atMost(WAIT).until(() -> transport.sent.stream().anyMatch(AppendResponse.class::isInstance));
-        transport.crashWhenSending = message -> message instanceof AppendResponse response
-                && response.success() && response.matchIndex() >= 3;
+        transport.crashWhenSending = message ->
+                message instanceof AppendResponse response && response.success() && response.matchIndex() >= 3;
         transport.crash = disk::crash;
-        List<LogEntry> entries = List.of(LogEntry.noop(1, 1), LogEntry.command(1, 2, bytes("two")),
-                LogEntry.command(1, 3, bytes("three")));
+        List<LogEntry> entries = List.of(
+                LogEntry.noop(1, 1), LogEntry.command(1, 2, bytes("two")), LogEntry.command(1, 3, bytes("three")));
         disk.holdForces();
 
         transport.handler.onMessage(new AppendRequest("n2", "n1", 1, 0, 0, entries, 0, 2));
@@ -159,8 +169,8 @@ class NodeDurabilityTest {
         await().atMost(WAIT).until(node::isLeader);
         disk.holdForces();
 
-        CompletableFuture<byte[]> written = node.submit(new StateCommand.Put("kv", bytes("k"), bytes("held")).encode(),
-                null, WAIT);
+        CompletableFuture<byte[]> written =
+                node.submit(new StateCommand.Put("kv", bytes("k"), bytes("held")).encode(), null, WAIT);
 
         await().atMost(WAIT).until(() -> disk.heldForces() > 0);
         assertThat(written).isNotDone();

@@ -14,20 +14,16 @@ class NodeEffectsTest {
 
     private final NodeMetrics metrics = new NodeMetrics() {
         @Override
-        public void committed(long nanos) {
-        }
+        public void committed(long nanos) {}
 
         @Override
-        public void persisted(int entries, long nanos) {
-        }
+        public void persisted(int entries, long nanos) {}
 
         @Override
-        public void electionStarted() {
-        }
+        public void electionStarted() {}
 
         @Override
-        public void leaderChanged() {
-        }
+        public void leaderChanged() {}
 
         @Override
         public void followerLogRegression(String follower) {
@@ -36,8 +32,8 @@ class NodeEffectsTest {
     };
 
     // Reporting touches only the metrics: no log, transport or state machine is needed.
-    private final NodeEffects effects = new NodeEffects(null, null, null, null, null, null, metrics,
-            event -> { }, role -> { }, () -> null);
+    private final NodeEffects effects =
+            new NodeEffects(null, null, null, null, null, null, metrics, event -> {}, role -> {}, () -> null);
 
     @Test
     void everyFollowerFoundToHaveLostEntriesIsCountedOnce() {

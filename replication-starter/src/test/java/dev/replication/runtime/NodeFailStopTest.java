@@ -29,7 +29,8 @@ class NodeFailStopTest {
         node.submit(new byte[] {1}, null, WAIT);
 
         await().atMost(WAIT).until(() -> node.failure() != null);
-        await().atMost(WAIT).untilAsserted(() ->
-                assertThat(test.roles.get(test.roles.size() - 1).role()).isNotEqualTo(Role.LEADER));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        assertThat(test.roles.get(test.roles.size() - 1).role()).isNotEqualTo(Role.LEADER));
     }
 }

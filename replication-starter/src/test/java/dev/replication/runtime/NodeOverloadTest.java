@@ -107,8 +107,9 @@ class NodeOverloadTest {
         CompletableFuture<byte[]> write = node.submit(new byte[] {1}, null, LONG);
         TestNode.Call forwarded = test.peers.calls.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         holdTheQueueThread();
-        forwarded.answer().complete(ForwardingProtocol.encodeAnswers(
-                List.of(new Answer.NotApplied("n2", "stepping down"))));
+        forwarded
+                .answer()
+                .complete(ForwardingProtocol.encodeAnswers(List.of(new Answer.NotApplied("n2", "stepping down"))));
 
         node.close();
 

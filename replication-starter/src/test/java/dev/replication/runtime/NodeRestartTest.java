@@ -59,7 +59,8 @@ class NodeRestartTest {
         test.storedBefore(1, storedCommands());
         ReplicationNode node = test.startFollower(1000);
         assertThat(node.catchingUp()).contains("commit index");
-        assertThat(node.status().get(WAIT.toSeconds(), TimeUnit.SECONDS).catchingUp()).isNotNull();
+        assertThat(node.status().get(WAIT.toSeconds(), TimeUnit.SECONDS).catchingUp())
+                .isNotNull();
         test.stateMachine.holdAt(150);
 
         test.fromLeader(STORED, List.of(), STORED);
@@ -73,8 +74,10 @@ class NodeRestartTest {
 
     @Test
     void aRestartedLeaderStampsItsWritesLaterThanEveryStampInItsLog() throws Exception {
-        long stored = HybridClock.timestamp(System.currentTimeMillis() + Duration.ofHours(1).toMillis(), 0);
-        test.storedBefore(1, List.of(LogEntry.noop(1, 1), LogEntry.command(1, 2, CommandEnvelope.stamp(put("a"), stored))));
+        long stored = HybridClock.timestamp(
+                System.currentTimeMillis() + Duration.ofHours(1).toMillis(), 0);
+        test.storedBefore(
+                1, List.of(LogEntry.noop(1, 1), LogEntry.command(1, 2, CommandEnvelope.stamp(put("a"), stored))));
         ReplicationNode node = test.startSingle();
         await().atMost(WAIT).until(node::isLeader);
 
@@ -89,7 +92,8 @@ class NodeRestartTest {
         List<LogEntry> entries = new ArrayList<>();
         entries.add(LogEntry.noop(1, 1));
         for (long index = 2; index <= STORED; index++) {
-            entries.add(LogEntry.command(1, index, CommandEnvelope.stamp(put("k" + index), HybridClock.timestamp(1, 0))));
+            entries.add(
+                    LogEntry.command(1, index, CommandEnvelope.stamp(put("k" + index), HybridClock.timestamp(1, 0))));
         }
         return entries;
     }

@@ -44,13 +44,28 @@ class OversizedCommandTest {
 
     @BeforeEach
     void startSingleNode() {
-        SegmentedLog log = SegmentedLog.open(DATA.resolve("log"),
-                LogOptions.defaults().withMaxRecordBytes(MAX_RECORD_BYTES), disk);
+        SegmentedLog log = SegmentedLog.open(
+                DATA.resolve("log"), LogOptions.defaults().withMaxRecordBytes(MAX_RECORD_BYTES), disk);
         HardStateFile hardState = new HardStateFile(DATA.resolve("hard-state"), disk);
-        NodeSettings settings = new NodeSettings("n1", Set.of("n1"), Duration.ofMillis(50), Duration.ofMillis(500),
-                Duration.ofMillis(100), 4, 64, 1 << 20, 1000, 1000);
-        node = new ReplicationNode(settings, log, hardState, new NodeDurabilityTest.RecordingTransport(),
-                new KeyValueStateMachine(), null, null);
+        NodeSettings settings = new NodeSettings(
+                "n1",
+                Set.of("n1"),
+                Duration.ofMillis(50),
+                Duration.ofMillis(500),
+                Duration.ofMillis(100),
+                4,
+                64,
+                1 << 20,
+                1000,
+                1000);
+        node = new ReplicationNode(
+                settings,
+                log,
+                hardState,
+                new NodeDurabilityTest.RecordingTransport(),
+                new KeyValueStateMachine(),
+                null,
+                null);
         node.start();
         await().atMost(WAIT).until(() -> node.roleState().role() == Role.LEADER);
     }
@@ -62,11 +77,14 @@ class OversizedCommandTest {
 
     @Test
     void aCommandOneByteOverTheLogsLimitIsRefusedAndTheNodeKeepsWorking() throws Exception {
-        CompletableFuture<byte[]> oversized = node.submit(commandForRecordOf(MAX_RECORD_BYTES + 1), null,
-                Duration.ofSeconds(5));
+        CompletableFuture<byte[]> oversized =
+                node.submit(commandForRecordOf(MAX_RECORD_BYTES + 1), null, Duration.ofSeconds(5));
 
-        assertThat(oversized).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
-                .havingCause().isInstanceOf(EntryTooLargeException.class)
+        assertThat(oversized)
+                .failsWithin(WAIT)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(EntryTooLargeException.class)
                 .withMessageContaining("over the largest log record");
         assertThat(node.failure()).isNull();
         byte[] atTheLimit = node.submit(commandForRecordOf(MAX_RECORD_BYTES), null, Duration.ofSeconds(5))
@@ -79,7 +97,7 @@ class OversizedCommandTest {
         int envelopeBytes = recordBytes - RECORD_OVERHEAD;
         int commandBytes = envelopeBytes - CommandEnvelope.encodedSize(CLIENT_ID_BYTES, 0, 0);
         byte[] empty = new StateCommand.Put("kv", "k".getBytes(StandardCharsets.UTF_8), new byte[0]).encode();
-        return new StateCommand.Put("kv", "k".getBytes(StandardCharsets.UTF_8),
-                new byte[commandBytes - empty.length]).encode();
+        return new StateCommand.Put("kv", "k".getBytes(StandardCharsets.UTF_8), new byte[commandBytes - empty.length])
+                .encode();
     }
 }

@@ -113,8 +113,9 @@ class PendingReadsTest {
 
         reads.stopped(List.of(unqueued));
 
-        assertThat(List.of(inFlight, waiting, unqueued)).allSatisfy(read ->
-                assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class));
+        assertThat(List.of(inFlight, waiting, unqueued))
+                .allSatisfy(
+                        read -> assertThat(failureOf(read.result)).isInstanceOf(ReplicationUnavailableException.class));
     }
 
     @Test

@@ -65,8 +65,7 @@ abstract class ReplicationClusterSuite {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class NodeApplication {
-    }
+    static class NodeApplication {}
 
     static {
         // Nodes are stopped on purpose here; an exception a dying web server throws on its own
@@ -115,8 +114,10 @@ abstract class ReplicationClusterSuite {
         List<Class<?>> sources = new ArrayList<>(List.of(NodeApplication.class));
         sources.addAll(List.of(transportConfiguration()));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
-                .web(web() ? org.springframework.boot.WebApplicationType.SERVLET
-                        : org.springframework.boot.WebApplicationType.NONE)
+                .web(
+                        web()
+                                ? org.springframework.boot.WebApplicationType.SERVLET
+                                : org.springframework.boot.WebApplicationType.NONE)
                 .properties(properties)
                 .run();
         contexts.put(nodeId, context);
@@ -142,9 +143,11 @@ abstract class ReplicationClusterSuite {
         String[] leader = new String[1];
         await().atMost(WAIT).until(() -> {
             List<String> leaders = contexts.keySet().stream()
-                    .filter(id -> node(id).roleState().role() == Role.LEADER).toList();
-            boolean everyoneAgrees = contexts.keySet().stream().allMatch(id -> leaders.size() == 1
-                    && leaders.get(0).equals(node(id).roleState().leaderId()));
+                    .filter(id -> node(id).roleState().role() == Role.LEADER)
+                    .toList();
+            boolean everyoneAgrees = contexts.keySet().stream()
+                    .allMatch(id -> leaders.size() == 1
+                            && leaders.get(0).equals(node(id).roleState().leaderId()));
             leader[0] = everyoneAgrees ? leaders.get(0) : null;
             return everyoneAgrees;
         });
@@ -152,7 +155,10 @@ abstract class ReplicationClusterSuite {
     }
 
     String aFollower(String leader) {
-        return contexts.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        return contexts.keySet().stream()
+                .filter(id -> !id.equals(leader))
+                .findFirst()
+                .orElseThrow();
     }
 
     static byte[] utf8(String text) {
@@ -168,7 +174,8 @@ abstract class ReplicationClusterSuite {
     }
 
     StateResult write(String nodeId, String key, String value, String idempotencyKey) throws Exception {
-        byte[] result = node(nodeId).submit(put(key, value), idempotencyKey, WRITE_TIMEOUT)
+        byte[] result = node(nodeId)
+                .submit(put(key, value), idempotencyKey, WRITE_TIMEOUT)
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         return StateResult.decode(result);
     }
@@ -185,7 +192,8 @@ abstract class ReplicationClusterSuite {
         String leader = awaitLeader();
 
         assertThat(NODES).contains(leader);
-        assertThat(contexts.keySet()).allSatisfy(id -> assertThat(node(id).roleState().leaderId()).isEqualTo(leader));
+        assertThat(contexts.keySet())
+                .allSatisfy(id -> assertThat(node(id).roleState().leaderId()).isEqualTo(leader));
     }
 
     @Test
@@ -196,8 +204,10 @@ abstract class ReplicationClusterSuite {
 
         assertThat(result.status()).isEqualTo(StateResult.Status.APPLIED);
         assertThat(localValue(leader, "replicated")).isEqualTo("everywhere");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(NODES)
-                .allSatisfy(id -> assertThat(localValue(id, "replicated")).isEqualTo("everywhere")));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(NODES)
+                        .allSatisfy(
+                                id -> assertThat(localValue(id, "replicated")).isEqualTo("everywhere")));
     }
 
     @Test
@@ -217,7 +227,9 @@ abstract class ReplicationClusterSuite {
         String follower = aFollower(leader);
         write(leader, "linearizable", "fresh");
 
-        node(follower).readBarrier(ReadConsistency.LINEARIZABLE, 0, WRITE_TIMEOUT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        node(follower)
+                .readBarrier(ReadConsistency.LINEARIZABLE, 0, WRITE_TIMEOUT)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         assertThat(localValue(follower, "linearizable")).isEqualTo("fresh");
     }
@@ -262,8 +274,10 @@ abstract class ReplicationClusterSuite {
 
         assertThat(newLeader).isNotEqualTo(leader);
         for (String survivor : contexts.keySet()) {
-            await().atMost(WAIT).untilAsserted(() -> assertThat(acknowledged)
-                    .allSatisfy(key -> assertThat(localValue(survivor, key)).isNotNull()));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(acknowledged)
+                            .allSatisfy(
+                                    key -> assertThat(localValue(survivor, key)).isNotNull()));
         }
     }
 
@@ -300,9 +314,13 @@ abstract class ReplicationClusterSuite {
     void aSecondNodeOnTheSameDataDirectoryIsRefused() {
         String running = NODES.get(0);
 
-        assertThatThrownBy(() -> start("intruder", Map.of(
-                        "replication.node-id", running,
-                        "replication.data-dir", dataRoot.resolve(running).toString())))
+        assertThatThrownBy(() -> start(
+                        "intruder",
+                        Map.of(
+                                "replication.node-id",
+                                running,
+                                "replication.data-dir",
+                                dataRoot.resolve(running).toString())))
                 .hasStackTraceContaining(dataRoot.resolve(running).toString());
         contexts.remove("intruder");
     }

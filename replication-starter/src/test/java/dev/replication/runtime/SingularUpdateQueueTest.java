@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class SingularUpdateQueueTest {
 
     private final List<String> processed = new ArrayList<>();
-    private final SingularUpdateQueue<String> queue = new SingularUpdateQueue<>("test", 2, 3, 16,
-            processed::addAll, error -> { });
+    private final SingularUpdateQueue<String> queue =
+            new SingularUpdateQueue<>("test", 2, 3, 16, processed::addAll, error -> {});
 
     @Test
     void aClientRequestBeyondTheCapacityIsRefused() {
@@ -57,7 +57,8 @@ class SingularUpdateQueueTest {
 
         queue.stop(1_000);
 
-        assertThat(List.of(queue.offer("c2"), queue.offerPeer("p2"), queue.offerInternal("i2"))).containsOnly(false);
+        assertThat(List.of(queue.offer("c2"), queue.offerPeer("p2"), queue.offerInternal("i2")))
+                .containsOnly(false);
         assertThat(queue.drainRemaining()).containsExactly("c1", "p1", "i1");
     }
 }

@@ -47,8 +47,17 @@ final class TestNode implements AutoCloseable {
 
     /** Defaults of a test: ticks of 50 ms, a small queue, small apply batches. */
     static NodeSettings settings(Set<String> voters, Duration electionTimeout, int queueCapacity) {
-        return new NodeSettings("n1", voters, Duration.ofMillis(50), electionTimeout, Duration.ofMillis(100), 4, 64,
-                1024, queueCapacity, 100_000);
+        return new NodeSettings(
+                "n1",
+                voters,
+                Duration.ofMillis(50),
+                electionTimeout,
+                Duration.ofMillis(100),
+                4,
+                64,
+                1024,
+                queueCapacity,
+                100_000);
     }
 
     /** A member of three whose peers speak only when the test makes them. */
@@ -63,8 +72,14 @@ final class TestNode implements AutoCloseable {
 
     ReplicationNode start(NodeSettings settings) {
         log = SegmentedLog.open(DATA.resolve("log"), LogOptions.defaults(), disk);
-        node = new ReplicationNode(settings, log, new HardStateFile(DATA.resolve("hard-state"), disk), peers,
-                stateMachine, roles::add, null);
+        node = new ReplicationNode(
+                settings,
+                log,
+                new HardStateFile(DATA.resolve("hard-state"), disk),
+                peers,
+                stateMachine,
+                roles::add,
+                null);
         node.start();
         return node;
     }
@@ -80,8 +95,8 @@ final class TestNode implements AutoCloseable {
     /** Leader n2 of generation 1 sends {@code entries} after {@code prevIndex}; returns its round. */
     long fromLeader(long prevIndex, List<LogEntry> entries, long commitIndex) {
         long round = rounds.incrementAndGet();
-        peers.handler.onMessage(new AppendRequest("n2", "n1", 1, prevIndex, prevIndex == 0 ? 0 : 1, entries,
-                commitIndex, round));
+        peers.handler.onMessage(
+                new AppendRequest("n2", "n1", 1, prevIndex, prevIndex == 0 ? 0 : 1, entries, commitIndex, round));
         return round;
     }
 
@@ -99,7 +114,7 @@ final class TestNode implements AutoCloseable {
     static final class ScriptedPeers implements PeerTransport {
         final List<Message> sent = new CopyOnWriteArrayList<>();
         final LinkedBlockingQueue<Call> calls = new LinkedBlockingQueue<>();
-        volatile Consumer<Message> onSend = message -> { };
+        volatile Consumer<Message> onSend = message -> {};
         volatile InboundHandler handler;
 
         @Override
@@ -121,12 +136,10 @@ final class TestNode implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
-    record Call(String peerId, String operation, byte[] body, CompletableFuture<byte[]> answer) {
-    }
+    record Call(String peerId, String operation, byte[] body, CompletableFuture<byte[]> answer) {}
 
     /** Applies through the real machine; can hold the applying thread at one index. */
     static final class GatedStateMachine implements StateMachine<byte[]> {
@@ -134,7 +147,7 @@ final class TestNode implements AutoCloseable {
         private volatile long holdAt = -1;
         private final CountDownLatch held = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
-        volatile Consumer<LogEntry> beforeApply = entry -> { };
+        volatile Consumer<LogEntry> beforeApply = entry -> {};
 
         GatedStateMachine(StateMachine<byte[]> delegate) {
             this.delegate = delegate;

@@ -12,8 +12,8 @@ class TickSourceTest {
     private long nowNanos = TimeUnit.SECONDS.toNanos(100);
     private final List<Long> pauses = new ArrayList<>();
     private final List<String> queued = new ArrayList<>();
-    private final TickSource ticks = new TickSource("n1", 50, 1_000, () -> queued.add("tick"), () -> nowNanos,
-            pauses::add);
+    private final TickSource ticks =
+            new TickSource("n1", 50, 1_000, () -> queued.add("tick"), () -> nowNanos, pauses::add);
 
     @Test
     void aGapLongerThanTheElectionTimeoutIsReportedOnceWithItsLength() {

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClusterMembersTest {
 
     private static ReplicationConfigurationException refused(String peers) {
-        ReplicationConfigurationException refused = catchThrowableOfType(ReplicationConfigurationException.class,
-                () -> ClusterMembers.parse(peers));
+        ReplicationConfigurationException refused =
+                catchThrowableOfType(ReplicationConfigurationException.class, () -> ClusterMembers.parse(peers));
         assertThat(refused).as("replication.peers=%s is refused", peers).isNotNull();
         return refused;
     }
@@ -22,17 +22,21 @@ class ClusterMembersTest {
     void idsMapToTheirUrlsInTheOrderGivenWithoutATrailingSlash() {
         ClusterMembers members = ClusterMembers.parse("n2=http://b:2/app/, n1=http://a:1");
 
-        assertThat(members.peers()).containsExactly(
-                java.util.Map.entry("n2", URI.create("http://b:2/app")),
-                java.util.Map.entry("n1", URI.create("http://a:1")));
+        assertThat(members.peers())
+                .containsExactly(
+                        java.util.Map.entry("n2", URI.create("http://b:2/app")),
+                        java.util.Map.entry("n1", URI.create("http://a:1")));
     }
 
     @Test
     void anHttpsUrlIsRefusedBecausePeerTrafficWouldBeSentInCleartext() {
         ReplicationConfigurationException refused = refused("n1=http://a:1,n2=https://b:8443");
 
-        assertThat(refused.description()).contains("'https://b:8443'").contains("node 'n2'")
-                .contains("no TLS").contains("cleartext");
+        assertThat(refused.description())
+                .contains("'https://b:8443'")
+                .contains("node 'n2'")
+                .contains("no TLS")
+                .contains("cleartext");
         assertThat(refused.action()).contains("http://b:8443");
     }
 
@@ -57,7 +61,9 @@ class ClusterMembersTest {
     void aBadPortIsReportedAsABadPortNotAsAMissingHost(String url) {
         ReplicationConfigurationException refused = refused("n1=" + url);
 
-        assertThat(refused.description()).contains("'" + url + "'").contains("port")
+        assertThat(refused.description())
+                .contains("'" + url + "'")
+                .contains("port")
                 .doesNotContain("has no host");
         assertThat(refused.action()).contains("1 to 65535");
     }

@@ -50,7 +50,9 @@ final class Http2Cluster implements AutoCloseable {
     ConfigurableApplicationContext start(String nodeId) {
         StringBuilder peers = new StringBuilder();
         ports.forEach((id, port) -> peers.append(peers.length() == 0 ? "" : ",")
-                .append(id).append("=http://127.0.0.1:").append(port));
+                .append(id)
+                .append("=http://127.0.0.1:")
+                .append(port));
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("replication.node-id", nodeId);
         properties.put("replication.peers", peers.toString());
@@ -64,7 +66,9 @@ final class Http2Cluster implements AutoCloseable {
         properties.put("management.endpoint.health.show-details", "always");
         properties.put("spring.main.banner-mode", "off");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(sources)
-                .web(WebApplicationType.SERVLET).properties(properties).run();
+                .web(WebApplicationType.SERVLET)
+                .properties(properties)
+                .run();
         contexts.put(nodeId, context);
         return context;
     }
@@ -92,9 +96,14 @@ final class Http2Cluster implements AutoCloseable {
         String[] leader = new String[1];
         await().atMost(WAIT).until(() -> {
             List<String> leaders = contexts.keySet().stream()
-                    .filter(id -> bean(id, ReplicationNode.class).roleState().role() == Role.LEADER).toList();
-            boolean agreed = leaders.size() == 1 && contexts.keySet().stream().allMatch(
-                    id -> leaders.get(0).equals(bean(id, ReplicationNode.class).roleState().leaderId()));
+                    .filter(id -> bean(id, ReplicationNode.class).roleState().role() == Role.LEADER)
+                    .toList();
+            boolean agreed = leaders.size() == 1
+                    && contexts.keySet().stream()
+                            .allMatch(id -> leaders.get(0)
+                                    .equals(bean(id, ReplicationNode.class)
+                                            .roleState()
+                                            .leaderId()));
             leader[0] = agreed ? leaders.get(0) : null;
             return agreed;
         });
@@ -111,5 +120,4 @@ final class Http2Cluster implements AutoCloseable {
         contexts.values().forEach(ConfigurableApplicationContext::close);
         contexts.clear();
     }
-
 }

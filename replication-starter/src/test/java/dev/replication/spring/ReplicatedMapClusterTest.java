@@ -86,13 +86,19 @@ class ReplicatedMapClusterTest {
 
         store(followers.get(0)).items.put("greeting", "hello");
 
-        assertThat(store(followers.get(1)).items.read(ReadConsistency.LINEARIZABLE).get("greeting")).isEqualTo("hello");
+        assertThat(store(followers.get(1))
+                        .items
+                        .read(ReadConsistency.LINEARIZABLE)
+                        .get("greeting"))
+                .isEqualTo("hello");
     }
 
     @Test
     void aLeaderOnlyMethodRunsOnTheLeaderWithItsGenerationAndIsSkippedOnFollowers() {
         String leader = cluster.awaitLeader();
-        long generation = cluster.bean(leader, dev.replication.runtime.ReplicationNode.class).roleState().generation();
+        long generation = cluster.bean(leader, dev.replication.runtime.ReplicationNode.class)
+                .roleState()
+                .generation();
 
         assertThat(cluster.bean(leader, Janitor.class).sweep()).isEqualTo(generation);
         for (String follower : cluster.followers()) {
@@ -107,8 +113,12 @@ class ReplicatedMapClusterTest {
 
         store(leader).items.put("stale", "v1");
 
-        await().atMost(Http2Cluster.WAIT).untilAsserted(() ->
-                assertThat(store(follower).items.read(ReadConsistency.STALE).get("stale")).isEqualTo("v1"));
+        await().atMost(Http2Cluster.WAIT)
+                .untilAsserted(() -> assertThat(store(follower)
+                                .items
+                                .read(ReadConsistency.STALE)
+                                .get("stale"))
+                        .isEqualTo("v1"));
     }
 
     @Test
@@ -121,7 +131,8 @@ class ReplicatedMapClusterTest {
                 .isInstanceOf(VersionConflictException.class);
         assertThatThrownBy(() -> store(node).items.putIfVersion("cas", "d", 0))
                 .isInstanceOf(VersionConflictException.class);
-        assertThat(store(node).items.read(ReadConsistency.LINEARIZABLE).get("cas")).isEqualTo("b");
+        assertThat(store(node).items.read(ReadConsistency.LINEARIZABLE).get("cas"))
+                .isEqualTo("b");
     }
 
     @Test
@@ -147,7 +158,8 @@ class ReplicatedMapClusterTest {
 
         long expected = (long) nodes.size() * perThread;
         for (String node : nodes) {
-            assertThat(store(node).counters.read(ReadConsistency.LINEARIZABLE).get("hits")).isEqualTo(expected);
+            assertThat(store(node).counters.read(ReadConsistency.LINEARIZABLE).get("hits"))
+                    .isEqualTo(expected);
         }
     }
 
@@ -155,12 +167,17 @@ class ReplicatedMapClusterTest {
     void aWriteRetriedWithItsIdempotencyKeyAcrossALeaderChangeIsAppliedOnce() {
         String leader = cluster.awaitLeader();
         String follower = cluster.followers().get(0);
-        Versioned<String> first = store(follower).items.withIdempotencyKey("order-7").putVersioned("order", "placed");
+        Versioned<String> first =
+                store(follower).items.withIdempotencyKey("order-7").putVersioned("order", "placed");
 
         cluster.stop(leader);
         String newLeader = cluster.awaitLeader();
-        String other = cluster.running().stream().filter(id -> !id.equals(follower)).findFirst().orElseThrow();
-        Versioned<String> retried = store(other).items.withIdempotencyKey("order-7").putVersioned("order", "placed");
+        String other = cluster.running().stream()
+                .filter(id -> !id.equals(follower))
+                .findFirst()
+                .orElseThrow();
+        Versioned<String> retried =
+                store(other).items.withIdempotencyKey("order-7").putVersioned("order", "placed");
         cluster.start(leader);
         cluster.awaitLeader();
 

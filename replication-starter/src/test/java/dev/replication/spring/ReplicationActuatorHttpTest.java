@@ -37,7 +37,8 @@ class ReplicationActuatorHttpTest {
         @org.springframework.context.annotation.Bean
         org.springframework.security.web.SecurityFilterChain openActuator(
                 org.springframework.security.config.annotation.web.builders.HttpSecurity http) throws Exception {
-            return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
+            return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                    .build();
         }
     }
 
@@ -52,7 +53,8 @@ class ReplicationActuatorHttpTest {
     }
 
     HttpResponse<String> get(String node, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(cluster.url(node, path))).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(cluster.url(node, path))).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -63,7 +65,8 @@ class ReplicationActuatorHttpTest {
         String leaderBody = get(leader, "/actuator/replication").body();
         JsonNode onLeader = json.readTree(leaderBody);
         assertThat(onLeader.has("nodeId")).as(leaderBody).isTrue();
-        JsonNode onFollower = json.readTree(get(cluster.followers().get(0), "/actuator/replication").body());
+        JsonNode onFollower = json.readTree(
+                get(cluster.followers().get(0), "/actuator/replication").body());
 
         assertThat(onLeader.get("nodeId").asString()).isEqualTo(leader);
         assertThat(onLeader.get("role").asString()).isEqualTo("LEADER");
@@ -89,7 +92,8 @@ class ReplicationActuatorHttpTest {
     @Test
     void theHealthOfANodeThatHasLostItsQuorumIsDownAndSaysWhy() throws Exception {
         String survivor = cluster.followers().get(0);
-        List<String> others = cluster.running().stream().filter(id -> !id.equals(survivor)).toList();
+        List<String> others =
+                cluster.running().stream().filter(id -> !id.equals(survivor)).toList();
         others.forEach(cluster::stop);
         try {
             await().atMost(Http2Cluster.WAIT).untilAsserted(() -> {

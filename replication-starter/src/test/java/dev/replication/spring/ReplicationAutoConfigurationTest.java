@@ -25,15 +25,16 @@ class ReplicationAutoConfigurationTest {
     Path dataDir;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(ReplicationAutoConfiguration.class,
-                    ReplicationActuatorAutoConfiguration.class, ReplicationMetricsAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(
+                    ReplicationAutoConfiguration.class,
+                    ReplicationActuatorAutoConfiguration.class,
+                    ReplicationMetricsAutoConfiguration.class));
 
     private ApplicationContextRunner singleNode() {
         return runner.withPropertyValues("replication.data-dir=" + dataDir);
     }
 
-    record Item(String name, int quantity) {
-    }
+    record Item(String name, int quantity) {}
 
     static class Inventory {
         @Replicated("inventory")
@@ -91,16 +92,21 @@ class ReplicationAutoConfigurationTest {
     void aSingleNodeSaysAtStartThatItIsAClusterOfOneAndWhereItsDataIs(CapturedOutput output) {
         singleNode().run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(output).containsOnlyOnce("replication: node local runs as a cluster of one"
-                    + " (replication.peers lists no other node); data in " + dataDir.toAbsolutePath() + ";");
+            assertThat(output)
+                    .containsOnlyOnce("replication: node local runs as a cluster of one"
+                            + " (replication.peers lists no other node); data in " + dataDir.toAbsolutePath() + ";");
         });
     }
 
     @Test
     void aNodeOfSeveralSaysAtStartWhoItsPeersAreAndWhereItsDataIs(CapturedOutput output) {
-        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n2=http://b:1",
+        singleNode()
+                .withPropertyValues(
+                        "replication.node-id=n1",
+                        "replication.peers=n1=http://a:1,n2=http://b:1",
                         "replication.peer.cluster-secret=a-test-secret-of-enough-length")
-                .withBean(dev.replication.transport.PeerTransport.class,
+                .withBean(
+                        dev.replication.transport.PeerTransport.class,
                         () -> new dev.replication.transport.InMemoryPeerNetwork().transportFor("n1"))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
@@ -126,28 +132,44 @@ class ReplicationAutoConfigurationTest {
 
     @Test
     void theSameMapNameWithOtherTypesFailsStartupNamingBothDeclarations() {
-        singleNode().withUserConfiguration(ConflictingApp.class).run(context -> assertThat(context)
-                .getFailure().rootCause()
-                .hasMessageContaining("'inventory'")
-                .hasMessageContaining("Inventory.items")
-                .hasMessageContaining("Conflicting.items"));
+        singleNode()
+                .withUserConfiguration(ConflictingApp.class)
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("'inventory'")
+                        .hasMessageContaining("Inventory.items")
+                        .hasMessageContaining("Conflicting.items"));
     }
 
     @Test
     void writesAreMeasuredUnderReplicationMetrics() {
-        singleNode().withUserConfiguration(InventoryApp.class)
-                .withBean(io.micrometer.core.instrument.MeterRegistry.class,
+        singleNode()
+                .withUserConfiguration(InventoryApp.class)
+                .withBean(
+                        io.micrometer.core.instrument.MeterRegistry.class,
                         io.micrometer.core.instrument.simple.SimpleMeterRegistry::new)
                 .run(context -> {
                     context.getBean(Orders.class).orders.put("o-2", 7L);
 
                     io.micrometer.core.instrument.MeterRegistry registry =
                             context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
-                    assertThat(registry.get("replication.commit.latency").timer().count()).isPositive();
-                    assertThat(registry.get("replication.log.persist").timer().count()).isPositive();
-                    assertThat(registry.get("replication.log.append.batch").summary().count()).isPositive();
-                    assertThat(registry.get("replication.leader.changes").counter().count()).isPositive();
-                    assertThat(registry.get("replication.apply.lag").gauge().value()).isZero();
+                    assertThat(registry.get("replication.commit.latency")
+                                    .timer()
+                                    .count())
+                            .isPositive();
+                    assertThat(registry.get("replication.log.persist").timer().count())
+                            .isPositive();
+                    assertThat(registry.get("replication.log.append.batch")
+                                    .summary()
+                                    .count())
+                            .isPositive();
+                    assertThat(registry.get("replication.leader.changes")
+                                    .counter()
+                                    .count())
+                            .isPositive();
+                    assertThat(registry.get("replication.apply.lag").gauge().value())
+                            .isZero();
                 });
     }
 
@@ -171,21 +193,26 @@ class ReplicationAutoConfigurationTest {
         singleNode().withBean(LeadershipLog.class).run(context -> {
             LeadershipLog log = context.getBean(LeadershipLog.class);
 
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
                     .until(() -> !log.events.isEmpty());
 
-            assertThat(log.events.get(0)).isInstanceOfSatisfying(dev.replication.api.LeadershipGrantedEvent.class,
-                    granted -> {
+            assertThat(log.events.get(0))
+                    .isInstanceOfSatisfying(dev.replication.api.LeadershipGrantedEvent.class, granted -> {
                         assertThat(granted.nodeId()).isEqualTo("local");
-                        assertThat(granted.generation()).isEqualTo(
-                                context.getBean(ReplicationNode.class).roleState().generation());
+                        assertThat(granted.generation())
+                                .isEqualTo(context.getBean(ReplicationNode.class)
+                                        .roleState()
+                                        .generation());
                     });
         });
     }
 
     @Test
     void aValueOverTheConfiguredLimitIsRefusedAndNothingIsWritten() {
-        singleNode().withUserConfiguration(InventoryApp.class).withPropertyValues("replication.map.max-value-size=64B")
+        singleNode()
+                .withUserConfiguration(InventoryApp.class)
+                .withPropertyValues("replication.map.max-value-size=64B")
                 .run(context -> {
                     Inventory inventory = context.getBean(Inventory.class);
 
@@ -199,8 +226,11 @@ class ReplicationAutoConfigurationTest {
 
     @Test
     void aValueLimitBeyondWhatOneRequestCarriesFailsStartup() {
-        singleNode().withPropertyValues("replication.map.max-value-size=1GB")
-                .run(context -> assertThat(context).getFailure().rootCause()
+        singleNode()
+                .withPropertyValues("replication.map.max-value-size=1GB")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .hasMessageContaining("replication.map.max-value-size"));
     }
 
@@ -209,63 +239,82 @@ class ReplicationAutoConfigurationTest {
         LeadershipLog[] log = new LeadershipLog[1];
         singleNode().withBean(LeadershipLog.class).run(context -> {
             log[0] = context.getBean(LeadershipLog.class);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
                     .until(() -> !log[0].events.isEmpty());
         });
 
         assertThat(log[0].events).hasSize(2);
         dev.replication.api.LeadershipEvent granted = (dev.replication.api.LeadershipEvent) log[0].events.get(0);
-        assertThat(log[0].events.get(1)).isInstanceOfSatisfying(dev.replication.api.LeadershipRevokedEvent.class,
-                revoked -> assertThat(revoked.generation()).isEqualTo(granted.generation()));
+        assertThat(log[0].events.get(1))
+                .isInstanceOfSatisfying(
+                        dev.replication.api.LeadershipRevokedEvent.class,
+                        revoked -> assertThat(revoked.generation()).isEqualTo(granted.generation()));
     }
 
     @Test
     void disabledByProperty() {
-        singleNode().withPropertyValues("replication.enabled=false")
+        singleNode()
+                .withPropertyValues("replication.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ReplicationNode.class));
     }
 
     @Test
     void aMissingNodeIdWithPeersFailsStartupSayingWhatToSet() {
-        singleNode().withPropertyValues("replication.peers=n1=http://a:1,n2=http://b:1")
-                .run(context -> assertThat(context).getFailure().rootCause()
+        singleNode()
+                .withPropertyValues("replication.peers=n1=http://a:1,n2=http://b:1")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .hasMessageContaining("replication.node-id is not set"));
     }
 
     @Test
     void aNodeIdNotAmongThePeersFailsStartup() {
-        singleNode().withPropertyValues("replication.node-id=n9", "replication.peers=n1=http://a:1,n2=http://b:1",
+        singleNode()
+                .withPropertyValues(
+                        "replication.node-id=n9",
+                        "replication.peers=n1=http://a:1,n2=http://b:1",
                         "replication.peer.cluster-secret=0123456789abcdef0123")
-                .run(context -> assertThat(context).getFailure().rootCause()
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .hasMessageContaining("'n9' is not among replication.peers"));
     }
 
     @Test
     void duplicatePeerIdsFailStartup() {
-        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n1=http://b:1")
-                .run(context -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("lists node id 'n1' twice"));
+        singleNode()
+                .withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n1=http://b:1")
+                .run(context ->
+                        assertThat(context).getFailure().rootCause().hasMessageContaining("lists node id 'n1' twice"));
     }
 
     @Test
     void aMalformedPeerUrlFailsStartup() {
-        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=ftp://a:1,n2=http://b:1")
-                .run(context -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("must start with http://"));
+        singleNode()
+                .withPropertyValues("replication.node-id=n1", "replication.peers=n1=ftp://a:1,n2=http://b:1")
+                .run(context ->
+                        assertThat(context).getFailure().rootCause().hasMessageContaining("must start with http://"));
     }
 
     @Test
     void aMultiNodeClusterWithoutASecretFailsStartup() {
-        singleNode().withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n2=http://b:1")
-                .run(context -> assertThat(context).getFailure().rootCause()
+        singleNode()
+                .withPropertyValues("replication.node-id=n1", "replication.peers=n1=http://a:1,n2=http://b:1")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .hasMessageContaining("replication.peer.cluster-secret"));
     }
 
     @Test
     void withoutActuatorTheNodeStillStartsWithoutEndpointOrHealth() {
-        singleNode().withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
-                        "org.springframework.boot.health"))
-                .run(context -> assertThat(context).hasNotFailed()
+        singleNode()
+                .withClassLoader(
+                        new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
                         .hasSingleBean(ReplicationNode.class)
                         .doesNotHaveBean(ReplicationEndpoint.class)
                         .doesNotHaveBean(ReplicationHealthIndicator.class));

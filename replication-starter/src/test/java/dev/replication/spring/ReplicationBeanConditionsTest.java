@@ -25,23 +25,27 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
  */
 class ReplicationBeanConditionsTest {
 
-    private static final String THREE_NODES = "replication.peers=n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,"
-            + "n3=http://127.0.0.1:3";
+    private static final String THREE_NODES =
+            "replication.peers=n1=http://127.0.0.1:1,n2=http://127.0.0.1:2," + "n3=http://127.0.0.1:3";
     private static final String SECRET = "replication.peer.cluster-secret=a-test-secret-of-enough-length";
 
-    private static final AutoConfigurations STARTER = AutoConfigurations.of(ReplicationAutoConfiguration.class,
-            ReplicationActuatorAutoConfiguration.class, ReplicationMetricsAutoConfiguration.class);
+    private static final AutoConfigurations STARTER = AutoConfigurations.of(
+            ReplicationAutoConfiguration.class,
+            ReplicationActuatorAutoConfiguration.class,
+            ReplicationMetricsAutoConfiguration.class);
 
     @TempDir
     Path dataDir;
 
     private ApplicationContextRunner plain() {
-        return new ApplicationContextRunner().withConfiguration(STARTER)
+        return new ApplicationContextRunner()
+                .withConfiguration(STARTER)
                 .withPropertyValues("replication.data-dir=" + dataDir);
     }
 
     private WebApplicationContextRunner servlet() {
-        return new WebApplicationContextRunner().withConfiguration(STARTER)
+        return new WebApplicationContextRunner()
+                .withConfiguration(STARTER)
                 .withPropertyValues("replication.data-dir=" + dataDir);
     }
 
@@ -89,7 +93,8 @@ class ReplicationBeanConditionsTest {
 
     @Test
     void anApplicationsOwnLeadershipReplacesTheNodesAndDecidesLeaderOnlyCalls() {
-        plain().withBean(Leadership.class, () -> new FixedLeadership(false)).withBean(LeaderOnlyJob.class)
+        plain().withBean(Leadership.class, () -> new FixedLeadership(false))
+                .withBean(LeaderOnlyJob.class)
                 .run(context -> {
                     assertThat(context).hasSingleBean(Leadership.class);
                     assertThat(context.getBean(Leadership.class)).isInstanceOf(FixedLeadership.class);
@@ -105,16 +110,21 @@ class ReplicationBeanConditionsTest {
         InMemoryPeerNetwork network = new InMemoryPeerNetwork();
         plain().withPropertyValues("replication.node-id=n1", THREE_NODES, SECRET)
                 .withBean("testTransport", PeerTransport.class, () -> network.transportFor("n1"))
-                .run(context -> assertThat(context).hasNotFailed()
-                        .hasSingleBean(PeerTransport.class).hasBean("testTransport")
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(PeerTransport.class)
+                        .hasBean("testTransport")
                         .doesNotHaveBean(PeerEndpoint.class));
     }
 
     @Test
     void anApplicationsOwnMetricsReplaceTheMicrometerOnes() {
         plain().withBean(NodeMetrics.class, () -> NodeMetrics.NONE)
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(NodeMetrics.class)
-                        .getBean(NodeMetrics.class).isSameAs(NodeMetrics.NONE));
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(NodeMetrics.class)
+                        .getBean(NodeMetrics.class)
+                        .isSameAs(NodeMetrics.NONE));
     }
 
     @Test
@@ -123,29 +133,38 @@ class ReplicationBeanConditionsTest {
         properties.setNodeId("mine");
         properties.setDataDir(dataDir);
         plain().withBean(ReplicationSetup.class, () -> ReplicationSetup.from(properties))
-                .run(context -> assertThat(context.getBean(ReplicationNode.class).nodeId()).isEqualTo("mine"));
+                .run(context -> assertThat(
+                                context.getBean(ReplicationNode.class).nodeId())
+                        .isEqualTo("mine"));
     }
 
     @Test
     void anApplicationsOwnHealthIndicatorAndEndpointReplaceTheStartersWhateverTheirNames() {
-        plain().withBean("myHealth", ReplicationHealthIndicator.class,
-                        () -> new ReplicationHealthIndicator(null, 1))
+        plain().withBean("myHealth", ReplicationHealthIndicator.class, () -> new ReplicationHealthIndicator(null, 1))
                 .withBean("myEndpoint", ReplicationEndpoint.class, () -> new ReplicationEndpoint(null))
-                .run(context -> assertThat(context).hasNotFailed()
-                        .hasSingleBean(ReplicationHealthIndicator.class).hasBean("myHealth")
-                        .hasSingleBean(ReplicationEndpoint.class).hasBean("myEndpoint"));
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(ReplicationHealthIndicator.class)
+                        .hasBean("myHealth")
+                        .hasSingleBean(ReplicationEndpoint.class)
+                        .hasBean("myEndpoint"));
     }
 
     @Test
     void aSingleNodeRunsWithoutAWebServer() {
-        plain().run(context -> assertThat(context).hasNotFailed().hasSingleBean(ReplicationNode.class)
-                .doesNotHaveBean(PeerEndpoint.class).doesNotHaveBean(PeerHttp2Tuning.class));
+        plain().run(context -> assertThat(context)
+                .hasNotFailed()
+                .hasSingleBean(ReplicationNode.class)
+                .doesNotHaveBean(PeerEndpoint.class)
+                .doesNotHaveBean(PeerHttp2Tuning.class));
     }
 
     @Test
     void severalNodesWithoutAServletWebServerFailSayingWhatIsMissing() {
         plain().withPropertyValues("replication.node-id=n1", THREE_NODES, SECRET)
-                .run(context -> assertThat(context).getFailure().rootCause()
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
                         .isInstanceOf(ReplicationConfigurationException.class)
                         .hasMessageContaining("no servlet web server")
                         .hasMessageContaining("spring-boot-starter-webmvc"));
@@ -153,16 +172,21 @@ class ReplicationBeanConditionsTest {
 
     @Test
     void severalNodesInAServletWebApplicationServeThePeerEndpointOnTunedTomcat() {
-        servlet().withPropertyValues("replication.node-id=n1", THREE_NODES, SECRET)
-                .run(context -> assertThat(context).hasNotFailed()
-                        .hasSingleBean(PeerEndpoint.class).hasSingleBean(PeerHttp2Tuning.class));
+        servlet()
+                .withPropertyValues("replication.node-id=n1", THREE_NODES, SECRET)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(PeerEndpoint.class)
+                        .hasSingleBean(PeerHttp2Tuning.class));
     }
 
     @Test
     void anApplicationsOwnTomcatTuningReplacesTheStarters() {
         PeerHttp2Tuning mine = new PeerHttp2Tuning();
-        servlet().withPropertyValues("replication.node-id=n1", THREE_NODES, SECRET)
+        servlet()
+                .withPropertyValues("replication.node-id=n1", THREE_NODES, SECRET)
                 .withBean(PeerHttp2Tuning.class, () -> mine)
-                .run(context -> assertThat(context.getBean(PeerHttp2Tuning.class)).isSameAs(mine));
+                .run(context ->
+                        assertThat(context.getBean(PeerHttp2Tuning.class)).isSameAs(mine));
     }
 }

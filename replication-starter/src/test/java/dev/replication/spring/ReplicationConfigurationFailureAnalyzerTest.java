@@ -30,34 +30,42 @@ class ReplicationConfigurationFailureAnalyzerTest {
         FailureAnalysis analysis = new ReplicationConfigurationFailureAnalyzer()
                 .analyze(new IllegalStateException("context failed", failure));
 
-        assertThat(analysis.getDescription()).contains("replication.peers entry 'n2'").contains("id=url");
+        assertThat(analysis.getDescription())
+                .contains("replication.peers entry 'n2'")
+                .contains("id=url");
         assertThat(analysis.getAction()).contains("n1=http://node1:8080");
     }
 
     @Test
     void otherFailuresAreLeftToOtherAnalyzers() {
         assertThat(new ReplicationConfigurationFailureAnalyzer()
-                .analyze(new IllegalStateException("not a configuration mistake"))).isNull();
+                        .analyze(new IllegalStateException("not a configuration mistake")))
+                .isNull();
     }
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(ReplicationAutoConfiguration.class)
-    static class Node {
-    }
+    static class Node {}
 
     @Test
     void anApplicationWithABadPeerListPrintsOneFailedToStartReport(CapturedOutput output) {
         SpringApplication application = new SpringApplication(Node.class);
         application.setWebApplicationType(WebApplicationType.NONE);
 
-        assertThatThrownBy(() -> application.run("--replication.node-id=n1",
-                "--replication.peers=n1=http://a:1,n1=http://b:1", "--replication.data-dir=" + dataDir,
-                "--spring.main.banner-mode=off")).hasRootCauseInstanceOf(ReplicationConfigurationException.class);
+        assertThatThrownBy(() -> application.run(
+                        "--replication.node-id=n1",
+                        "--replication.peers=n1=http://a:1,n1=http://b:1",
+                        "--replication.data-dir=" + dataDir,
+                        "--spring.main.banner-mode=off"))
+                .hasRootCauseInstanceOf(ReplicationConfigurationException.class);
 
         assertThat(output).containsOnlyOnce("APPLICATION FAILED TO START");
         String report = output.getOut().substring(output.getOut().indexOf("APPLICATION FAILED TO START"));
-        assertThat(report).contains("Description:").contains("replication.peers lists node id 'n1' twice")
-                .contains("Action:").contains("List every node id once in replication.peers");
+        assertThat(report)
+                .contains("Description:")
+                .contains("replication.peers lists node id 'n1' twice")
+                .contains("Action:")
+                .contains("List every node id once in replication.peers");
     }
 
     @Test
@@ -65,13 +73,20 @@ class ReplicationConfigurationFailureAnalyzerTest {
         SpringApplication application = new SpringApplication(Node.class);
         application.setWebApplicationType(WebApplicationType.NONE);
 
-        assertThatThrownBy(() -> application.run("--replication.node-id=n1",
-                "--replication.peers=n1=https://a:8443,n2=https://b:8443", "--replication.data-dir=" + dataDir,
-                "--replication.peer.cluster-secret=a-test-secret-of-enough-length",
-                "--spring.main.banner-mode=off")).hasRootCauseInstanceOf(ReplicationConfigurationException.class);
+        assertThatThrownBy(() -> application.run(
+                        "--replication.node-id=n1",
+                        "--replication.peers=n1=https://a:8443,n2=https://b:8443",
+                        "--replication.data-dir=" + dataDir,
+                        "--replication.peer.cluster-secret=a-test-secret-of-enough-length",
+                        "--spring.main.banner-mode=off"))
+                .hasRootCauseInstanceOf(ReplicationConfigurationException.class);
 
         String report = output.getOut().substring(output.getOut().indexOf("APPLICATION FAILED TO START"));
-        assertThat(report).contains("Description:").contains("'https://a:8443'").contains("cleartext")
-                .contains("Action:").contains("http://a:8443");
+        assertThat(report)
+                .contains("Description:")
+                .contains("'https://a:8443'")
+                .contains("cleartext")
+                .contains("Action:")
+                .contains("http://a:8443");
     }
 }

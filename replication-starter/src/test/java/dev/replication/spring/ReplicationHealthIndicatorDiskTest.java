@@ -37,12 +37,31 @@ class ReplicationHealthIndicatorDiskTest {
     @BeforeEach
     void startSingleNode() {
         Path data = Path.of("/node");
-        SegmentedLog log = SegmentedLog.open(data.resolve("log"), LogOptions.defaults()
-                .withDiskFullRetryInterval(Duration.ofMillis(20)).withStallThreshold(Duration.ofMillis(50)), disk);
-        NodeSettings settings = new NodeSettings("n1", Set.of("n1"), Duration.ofMillis(50), Duration.ofMillis(500),
-                Duration.ofMillis(100), 4, 64, 1 << 20, 1000, 1000);
-        node = new ReplicationNode(settings, log, new HardStateFile(data.resolve("hard-state"), disk), new SilentTransport(),
-                new KeyValueStateMachine(), null, null);
+        SegmentedLog log = SegmentedLog.open(
+                data.resolve("log"),
+                LogOptions.defaults()
+                        .withDiskFullRetryInterval(Duration.ofMillis(20))
+                        .withStallThreshold(Duration.ofMillis(50)),
+                disk);
+        NodeSettings settings = new NodeSettings(
+                "n1",
+                Set.of("n1"),
+                Duration.ofMillis(50),
+                Duration.ofMillis(500),
+                Duration.ofMillis(100),
+                4,
+                64,
+                1 << 20,
+                1000,
+                1000);
+        node = new ReplicationNode(
+                settings,
+                log,
+                new HardStateFile(data.resolve("hard-state"), disk),
+                new SilentTransport(),
+                new KeyValueStateMachine(),
+                null,
+                null);
         node.start();
         indicator = new ReplicationHealthIndicator(node, 1000);
         await().atMost(WAIT).until(() -> indicator.health().getStatus().equals(Status.UP));
@@ -64,7 +83,9 @@ class ReplicationHealthIndicatorDiskTest {
         Health health = indicator.health();
 
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(String.valueOf(health.getDetails().get("reason"))).startsWith("disk full").contains("/node/log");
+        assertThat(String.valueOf(health.getDetails().get("reason")))
+                .startsWith("disk full")
+                .contains("/node/log");
     }
 
     @Test
@@ -76,7 +97,9 @@ class ReplicationHealthIndicatorDiskTest {
         Health health = indicator.health();
 
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(String.valueOf(health.getDetails().get("reason"))).startsWith("disk stalled").contains(" ms");
+        assertThat(String.valueOf(health.getDetails().get("reason")))
+                .startsWith("disk stalled")
+                .contains(" ms");
         assertThat((Long) health.getDetails().get("persistInProgressMillis")).isGreaterThan(50);
     }
 
@@ -87,12 +110,10 @@ class ReplicationHealthIndicatorDiskTest {
 
     private static final class SilentTransport implements PeerTransport {
         @Override
-        public void start(InboundHandler handler) {
-        }
+        public void start(InboundHandler handler) {}
 
         @Override
-        public void send(Message message) {
-        }
+        public void send(Message message) {}
 
         @Override
         public CompletableFuture<byte[]> call(String peerId, String operation, byte[] body, Duration timeout) {
@@ -100,7 +121,6 @@ class ReplicationHealthIndicatorDiskTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -22,8 +22,8 @@ class ReplicationHealthIndicatorTest {
 
     private ApplicationContextRunner node() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(ReplicationAutoConfiguration.class,
-                        ReplicationActuatorAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        ReplicationAutoConfiguration.class, ReplicationActuatorAutoConfiguration.class))
                 .withPropertyValues("replication.data-dir=" + dataDir);
     }
 
@@ -31,16 +31,19 @@ class ReplicationHealthIndicatorTest {
     void aNodeThatKnowsNoLeaderLeavesTheLeaderOutInsteadOfShowingTheStringNull() {
         // n1 of three, and nobody else on its network: no leader can be elected.
         InMemoryPeerNetwork network = new InMemoryPeerNetwork();
-        node().withPropertyValues("replication.node-id=n1",
+        node().withPropertyValues(
+                        "replication.node-id=n1",
                         "replication.peers=n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3",
                         "replication.peer.cluster-secret=a-test-secret-of-enough-length")
                 .withBean(PeerTransport.class, () -> network.transportFor("n1"))
                 .run(context -> {
-                    Health health = context.getBean(ReplicationHealthIndicator.class).health(true);
+                    Health health =
+                            context.getBean(ReplicationHealthIndicator.class).health(true);
 
                     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(health.getDetails()).containsEntry("reason",
-                            "no leader known: an election is in progress or no quorum is reachable");
+                    assertThat(health.getDetails())
+                            .containsEntry(
+                                    "reason", "no leader known: an election is in progress or no quorum is reachable");
                     assertThat(health.getDetails()).doesNotContainKey("leaderId");
                 });
     }

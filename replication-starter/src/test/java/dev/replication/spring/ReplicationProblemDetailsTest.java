@@ -46,8 +46,10 @@ class ReplicationProblemDetailsTest {
     private static final String TYPE = "urn:problem-type:replication:";
 
     private final WebApplicationContextRunner web = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
-                    HttpMessageConvertersAutoConfiguration.class, WebMvcAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(
+                    JacksonAutoConfiguration.class,
+                    HttpMessageConvertersAutoConfiguration.class,
+                    WebMvcAutoConfiguration.class,
                     ReplicationProblemDetailsAutoConfiguration.class));
 
     /** An application's controller: throws whatever the test hands it. */
@@ -92,7 +94,8 @@ class ReplicationProblemDetailsTest {
     private void perform(Supplier<RuntimeException> failure, boolean read, ResultCheck check) {
         web.withBean(Orders.class).run(context -> {
             context.getBean(Orders.class).failure = failure;
-            MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) context).build();
+            MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) context)
+                    .build();
             check.accept(mvc.perform(read ? get("/orders") : post("/orders")));
         });
     }
@@ -103,88 +106,107 @@ class ReplicationProblemDetailsTest {
 
     @Test
     void aWriteThatCertainlyDidNotEnterTheLogIsA503NotAppliedWithRetryAfterAndTheLeader() {
-        perform(() -> new NotAppliedException("No quorum; nothing was written.", "n2"), false, result -> result
-                .andExpect(status().isServiceUnavailable())
-                .andExpect(header().string("Retry-After", "1"))
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.type").value(TYPE + "not-applied"))
-                .andExpect(jsonPath("$.detail").value("No quorum; nothing was written."))
-                .andExpect(jsonPath("$.leaderId").value("n2")));
+        perform(
+                () -> new NotAppliedException("No quorum; nothing was written.", "n2"),
+                false,
+                result -> result.andExpect(status().isServiceUnavailable())
+                        .andExpect(header().string("Retry-After", "1"))
+                        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                        .andExpect(jsonPath("$.type").value(TYPE + "not-applied"))
+                        .andExpect(jsonPath("$.detail").value("No quorum; nothing was written."))
+                        .andExpect(jsonPath("$.leaderId").value("n2")));
     }
 
     @Test
     void aReadThatCouldNotBeServedIsA503UnavailableWhicheverExceptionTheMapChose() {
-        perform(() -> new NotAppliedException("No read index within 5s.", null), true, result -> result
-                .andExpect(status().isServiceUnavailable())
-                .andExpect(header().string("Retry-After", "1"))
-                .andExpect(jsonPath("$.type").value(TYPE + "unavailable"))
-                .andExpect(jsonPath("$.leaderId").doesNotExist()));
+        perform(
+                () -> new NotAppliedException("No read index within 5s.", null),
+                true,
+                result -> result.andExpect(status().isServiceUnavailable())
+                        .andExpect(header().string("Retry-After", "1"))
+                        .andExpect(jsonPath("$.type").value(TYPE + "unavailable"))
+                        .andExpect(jsonPath("$.leaderId").doesNotExist()));
     }
 
     @Test
     void anUnavailableClusterIsA503UnavailableWithRetryAfter() {
-        perform(() -> new ReplicationUnavailableException("No leader known.", null), false, result -> result
-                .andExpect(status().isServiceUnavailable())
-                .andExpect(header().string("Retry-After", "1"))
-                .andExpect(jsonPath("$.type").value(TYPE + "unavailable")));
+        perform(
+                () -> new ReplicationUnavailableException("No leader known.", null),
+                false,
+                result -> result.andExpect(status().isServiceUnavailable())
+                        .andExpect(header().string("Retry-After", "1"))
+                        .andExpect(jsonPath("$.type").value(TYPE + "unavailable")));
     }
 
     @Test
     void aWriteThatMayHaveCommittedIsA504OutcomeUnknownSayingHowToRetry() {
-        perform(() -> new OutcomeUnknownException("No answer from the leader within 5s."), false, result -> result
-                .andExpect(status().isGatewayTimeout())
-                .andExpect(jsonPath("$.type").value(TYPE + "outcome-unknown"))
-                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.allOf(
-                        org.hamcrest.Matchers.startsWith("No answer from the leader within 5s."),
-                        org.hamcrest.Matchers.containsString("same idempotency key")))));
+        perform(
+                () -> new OutcomeUnknownException("No answer from the leader within 5s."),
+                false,
+                result -> result.andExpect(status().isGatewayTimeout())
+                        .andExpect(jsonPath("$.type").value(TYPE + "outcome-unknown"))
+                        .andExpect(jsonPath("$.detail")
+                                .value(org.hamcrest.Matchers.allOf(
+                                        org.hamcrest.Matchers.startsWith("No answer from the leader within 5s."),
+                                        org.hamcrest.Matchers.containsString("same idempotency key")))));
     }
 
     @Test
     void aVersionConflictIsA409WithBothVersions() {
-        perform(() -> new VersionConflictException("Version moved.", 3, 5), false, result -> result
-                .andExpect(status().isConflict())
-                .andExpect(jsonPath("$.type").value(TYPE + "version-conflict"))
-                .andExpect(jsonPath("$.expectedVersion").value(3))
-                .andExpect(jsonPath("$.currentVersion").value(5)));
+        perform(
+                () -> new VersionConflictException("Version moved.", 3, 5),
+                false,
+                result -> result.andExpect(status().isConflict())
+                        .andExpect(jsonPath("$.type").value(TYPE + "version-conflict"))
+                        .andExpect(jsonPath("$.expectedVersion").value(3))
+                        .andExpect(jsonPath("$.currentVersion").value(5)));
     }
 
     @Test
     void contentionThatExhaustedItsAttemptsIsA409UpdateContention() {
-        perform(() -> new UpdateContentionException("Gave up after 64 attempts.", 64), false, result -> result
-                .andExpect(status().isConflict())
-                .andExpect(jsonPath("$.type").value(TYPE + "update-contention"))
-                .andExpect(jsonPath("$.attempts").value(64)));
+        perform(
+                () -> new UpdateContentionException("Gave up after 64 attempts.", 64),
+                false,
+                result -> result.andExpect(status().isConflict())
+                        .andExpect(jsonPath("$.type").value(TYPE + "update-contention"))
+                        .andExpect(jsonPath("$.attempts").value(64)));
     }
 
     @Test
     void anEntryOverTheLimitIsA413WithSizeAndLimit() {
-        perform(() -> new EntryTooLargeException("Too large.", 2_000_000, 1_048_576), false, result -> result
-                .andExpect(status().isContentTooLarge())
-                .andExpect(jsonPath("$.type").value(TYPE + "entry-too-large"))
-                .andExpect(jsonPath("$.size").value(2_000_000))
-                .andExpect(jsonPath("$.limit").value(1_048_576)));
+        perform(
+                () -> new EntryTooLargeException("Too large.", 2_000_000, 1_048_576),
+                false,
+                result -> result.andExpect(status().isContentTooLarge())
+                        .andExpect(jsonPath("$.type").value(TYPE + "entry-too-large"))
+                        .andExpect(jsonPath("$.size").value(2_000_000))
+                        .andExpect(jsonPath("$.limit").value(1_048_576)));
     }
 
     @Test
     void anIdempotencyKeyReusedForAnotherRequestIsA422NamingTheKey() {
-        perform(() -> new IdempotencyKeyConflictException("Used for another request.", "req-1"), false,
-                result -> result
-                        .andExpect(status().isUnprocessableContent())
+        perform(
+                () -> new IdempotencyKeyConflictException("Used for another request.", "req-1"),
+                false,
+                result -> result.andExpect(status().isUnprocessableContent())
                         .andExpect(jsonPath("$.type").value(TYPE + "idempotency-key-reused"))
                         .andExpect(jsonPath("$.idempotencyKey").value("req-1")));
     }
 
     @Test
     void anyOtherReplicationFailureIsA500ProblemDetail() {
-        perform(() -> new ReplicationException("The node has stopped."), false, result -> result
-                .andExpect(status().isInternalServerError())
-                .andExpect(jsonPath("$.type").value(TYPE + "replication-failure")));
+        perform(
+                () -> new ReplicationException("The node has stopped."),
+                false,
+                result -> result.andExpect(status().isInternalServerError())
+                        .andExpect(jsonPath("$.type").value(TYPE + "replication-failure")));
     }
 
     @Test
     void exceptionsThatAreNotTheStartersAreLeftToTheApplication() {
         web.withBean(Orders.class).run(context -> {
-            MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) context).build();
+            MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) context)
+                    .build();
 
             // Not handled by the starter: reaches the servlet container as it is.
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> mvc.perform(post("/orders")))
@@ -197,21 +219,25 @@ class ReplicationProblemDetailsTest {
 
     @Test
     void aControllersOwnExceptionHandlerWins() {
-        web.withBean(OwnHandlerOrders.class).run(context -> MockMvcBuilders
-                .webAppContextSetup((WebApplicationContext) context).build()
-                .perform(post("/own"))
-                .andExpect(status().isPreconditionFailed())
-                .andExpect(content().string("mine")));
+        web.withBean(OwnHandlerOrders.class)
+                .run(context -> MockMvcBuilders.webAppContextSetup((WebApplicationContext) context)
+                        .build()
+                        .perform(post("/own"))
+                        .andExpect(status().isPreconditionFailed())
+                        .andExpect(content().string("mine")));
     }
 
     @Test
     void anApplicationsOwnAdviceWinsForWhatItHandlesAndTheStarterAnswersTheRest() {
         web.withBean(Orders.class).withBean(OwnAdvice.class).run(context -> {
             Orders orders = context.getBean(Orders.class);
-            MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) context).build();
+            MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) context)
+                    .build();
 
             orders.failure = () -> new OutcomeUnknownException("No answer.");
-            mvc.perform(post("/orders")).andExpect(status().isAccepted()).andExpect(content().string("ours"));
+            mvc.perform(post("/orders"))
+                    .andExpect(status().isAccepted())
+                    .andExpect(content().string("ours"));
 
             orders.failure = () -> new VersionConflictException("Version moved.", 3, 5);
             mvc.perform(post("/orders")).andExpect(status().isConflict());
@@ -222,15 +248,16 @@ class ReplicationProblemDetailsTest {
     void anApplicationWithoutAServletWebServerGetsNoAdvice() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ReplicationProblemDetailsAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed()
-                        .doesNotHaveBean(ReplicationProblemDetails.class));
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ReplicationProblemDetails.class));
     }
 
     @Test
     void anApplicationsOwnBeanOfTheStartersTypeReplacesIt() {
         ReplicationProblemDetails mine = new ReplicationProblemDetails();
         web.withBean("myProblemDetails", ReplicationProblemDetails.class, () -> mine)
-                .run(context -> assertThat(context).hasSingleBean(ReplicationProblemDetails.class)
-                        .getBean(ReplicationProblemDetails.class).isSameAs(mine));
+                .run(context -> assertThat(context)
+                        .hasSingleBean(ReplicationProblemDetails.class)
+                        .getBean(ReplicationProblemDetails.class)
+                        .isSameAs(mine));
     }
 }

@@ -27,9 +27,14 @@ class ReplicationPropertiesTest {
     void everyReplicationPropertyHasAPlainTextDescriptionInTheMetadata() throws IOException {
         List<JsonNode> properties = replicationMetadata("properties");
 
-        assertThat(properties).extracting(property -> property.get("name").asString())
-                .contains("replication.peers", "replication.election.timeout", "replication.log.fsync-policy",
-                        "replication.pipeline.max-inflight-appends", "replication.map.write-timeout",
+        assertThat(properties)
+                .extracting(property -> property.get("name").asString())
+                .contains(
+                        "replication.peers",
+                        "replication.election.timeout",
+                        "replication.log.fsync-policy",
+                        "replication.pipeline.max-inflight-appends",
+                        "replication.map.write-timeout",
                         "replication.peer.cluster-secret");
         for (JsonNode property : properties) {
             String name = property.get("name").asString();
@@ -42,32 +47,47 @@ class ReplicationPropertiesTest {
     void groupDescriptionsAreAlsoPlainText() throws IOException {
         List<JsonNode> groups = replicationMetadata("groups");
 
-        assertThat(groups).extracting(group -> group.get("name").asString())
-                .contains("replication.election", "replication.log", "replication.pipeline", "replication.map",
+        assertThat(groups)
+                .extracting(group -> group.get("name").asString())
+                .contains(
+                        "replication.election",
+                        "replication.log",
+                        "replication.pipeline",
+                        "replication.map",
                         "replication.peer");
         for (JsonNode group : groups) {
             if (group.has("description")) {
-                assertPlainText(group.get("name").asString(), group.get("description").asString());
+                assertPlainText(
+                        group.get("name").asString(), group.get("description").asString());
             }
         }
     }
 
     private static void assertPlainText(String name, String description) {
-        assertThat(description).as("description of " + name)
-                .isNotBlank().doesNotContain("{@").doesNotContain("&lt;").doesNotContain("<");
+        assertThat(description)
+                .as("description of " + name)
+                .isNotBlank()
+                .doesNotContain("{@")
+                .doesNotContain("&lt;")
+                .doesNotContain("<");
     }
 
     @Test
     void nestedPropertiesBindFromEnvironmentVariables() {
         StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
-                "REPLICATION_PEERS", "n1=http://a:1,n2=http://b:1",
-                "REPLICATION_NODE_ID", "n1",
-                "REPLICATION_PEER_CLUSTER_SECRET", "an-environment-secret",
-                "REPLICATION_ELECTION_TIMEOUT", "3s",
-                "REPLICATION_LOG_FSYNC_POLICY", "interval",
-                "REPLICATION_MAP_MAX_VALUE_SIZE", "2MB")));
+        environment
+                .getPropertySources()
+                .replace(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        new SystemEnvironmentPropertySource(
+                                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                Map.of(
+                                        "REPLICATION_PEERS", "n1=http://a:1,n2=http://b:1",
+                                        "REPLICATION_NODE_ID", "n1",
+                                        "REPLICATION_PEER_CLUSTER_SECRET", "an-environment-secret",
+                                        "REPLICATION_ELECTION_TIMEOUT", "3s",
+                                        "REPLICATION_LOG_FSYNC_POLICY", "interval",
+                                        "REPLICATION_MAP_MAX_VALUE_SIZE", "2MB")));
 
         ReplicationProperties properties = new Binder(ConfigurationPropertySources.get(environment))
                 .bindOrCreate("replication", ReplicationProperties.class);
@@ -83,7 +103,8 @@ class ReplicationPropertiesTest {
     /** One section (groups or properties) of the generated metadata, entries under replication only. */
     private static List<JsonNode> replicationMetadata(String section) throws IOException {
         List<JsonNode> entries = new ArrayList<>();
-        for (URL url : Collections.list(ReplicationPropertiesTest.class.getClassLoader()
+        for (URL url : Collections.list(ReplicationPropertiesTest.class
+                .getClassLoader()
                 .getResources("META-INF/spring-configuration-metadata.json"))) {
             try (InputStream in = url.openStream()) {
                 for (JsonNode entry : new JsonMapper().readTree(in).path(section)) {

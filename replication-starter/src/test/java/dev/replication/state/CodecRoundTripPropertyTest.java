@@ -33,9 +33,10 @@ class CodecRoundTripPropertyTest {
     }
 
     @Property
-    void stampingAnEncodedEnvelopeSetsOnlyItsTimestampAndLimits(@ForAll("envelopes") CommandEnvelope envelope,
-                                                                @ForAll @LongRange(min = 0) long timestamp,
-                                                                @ForAll @IntRange(min = 1) int maxKeys) {
+    void stampingAnEncodedEnvelopeSetsOnlyItsTimestampAndLimits(
+            @ForAll("envelopes") CommandEnvelope envelope,
+            @ForAll @LongRange(min = 0) long timestamp,
+            @ForAll @IntRange(min = 1) int maxKeys) {
         IdempotencyLimits limits = IdempotencyLimits.DEFAULTS.withMaxIdempotencyKeys(maxKeys);
         byte[] stamped = CommandEnvelope.stamp(envelope.encode(), timestamp, limits);
 
@@ -50,8 +51,8 @@ class CodecRoundTripPropertyTest {
     }
 
     @Property
-    void aTruncatedEnvelopeIsRefusedAsMalformed(@ForAll("envelopes") CommandEnvelope envelope,
-                                                @ForAll @IntRange(min = 1, max = 1_000) int cut) {
+    void aTruncatedEnvelopeIsRefusedAsMalformed(
+            @ForAll("envelopes") CommandEnvelope envelope, @ForAll @IntRange(min = 1, max = 1_000) int cut) {
         byte[] encoded = envelope.encode();
         byte[] truncated = Arrays.copyOf(encoded, Math.max(0, encoded.length - cut));
 
@@ -61,8 +62,8 @@ class CodecRoundTripPropertyTest {
     }
 
     @Property
-    void aTruncatedCommandIsRefusedAsMalformed(@ForAll("commands") StateCommand command,
-                                               @ForAll @IntRange(min = 1, max = 1_000) int cut) {
+    void aTruncatedCommandIsRefusedAsMalformed(
+            @ForAll("commands") StateCommand command, @ForAll @IntRange(min = 1, max = 1_000) int cut) {
         byte[] encoded = command.encode();
         byte[] truncated = Arrays.copyOf(encoded, Math.max(0, encoded.length - cut));
 
@@ -79,7 +80,8 @@ class CodecRoundTripPropertyTest {
         Arbitrary<Long> versions = Arbitraries.longs().between(1, Long.MAX_VALUE);
         return Arbitraries.oneOf(
                 Combinators.combine(maps, keys, values).as(StateCommand.Put::new),
-                Combinators.combine(maps, keys, values, Arbitraries.longs().between(0, Long.MAX_VALUE)).as(StateCommand.PutIfVersion::new),
+                Combinators.combine(maps, keys, values, Arbitraries.longs().between(0, Long.MAX_VALUE))
+                        .as(StateCommand.PutIfVersion::new),
                 Combinators.combine(maps, keys).as(StateCommand.Delete::new),
                 Combinators.combine(maps, keys, versions).as(StateCommand.DeleteIfVersion::new));
     }
@@ -89,29 +91,32 @@ class CodecRoundTripPropertyTest {
         Arbitrary<Long> sequences = Arbitraries.longs().between(1, Long.MAX_VALUE / 2);
         Arbitrary<Long> lags = Arbitraries.longs().between(0, 1_000);
         return Combinators.combine(
-                Arbitraries.longs().between(0, Long.MAX_VALUE),
-                Arbitraries.strings().ofMinLength(1).ofMaxLength(30),
-                sequences, lags,
-                Arbitraries.strings().ofMaxLength(60),
-                bytes(300))
-                .as((timestamp, client, sequence, lag, key, body) -> CommandEnvelope
-                        .create(client, sequence, Math.max(1, sequence - lag), key, body)
+                        Arbitraries.longs().between(0, Long.MAX_VALUE),
+                        Arbitraries.strings().ofMinLength(1).ofMaxLength(30),
+                        sequences,
+                        lags,
+                        Arbitraries.strings().ofMaxLength(60),
+                        bytes(300))
+                .as((timestamp, client, sequence, lag, key, body) -> CommandEnvelope.create(
+                                client, sequence, Math.max(1, sequence - lag), key, body)
                         .withTimestamp(timestamp));
     }
 
     @Provide
     Arbitrary<StateResult> results() {
-        Arbitrary<StoredValue> stored = Combinators.combine(bytes(100),
-                Arbitraries.longs().between(1, Long.MAX_VALUE), Arbitraries.longs().between(0, Long.MAX_VALUE))
+        Arbitrary<StoredValue> stored = Combinators.combine(
+                        bytes(100),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.longs().between(0, Long.MAX_VALUE))
                 .as(StoredValue::new);
         return Combinators.combine(
-                Arbitraries.of(StateResult.Status.class),
-                Arbitraries.longs().between(0, Long.MAX_VALUE),
-                Arbitraries.longs().between(0, Long.MAX_VALUE),
-                stored.injectNull(0.3),
-                Arbitraries.strings().ofMaxLength(80))
-                .as((status, version, timestamp, before, detail) -> new StateResult(status, version, timestamp,
-                        before == null ? 0 : before.version(), before, detail));
+                        Arbitraries.of(StateResult.Status.class),
+                        Arbitraries.longs().between(0, Long.MAX_VALUE),
+                        Arbitraries.longs().between(0, Long.MAX_VALUE),
+                        stored.injectNull(0.3),
+                        Arbitraries.strings().ofMaxLength(80))
+                .as((status, version, timestamp, before, detail) -> new StateResult(
+                        status, version, timestamp, before == null ? 0 : before.version(), before, detail));
     }
 
     private static Arbitrary<byte[]> bytes(int maxLength) {

@@ -24,8 +24,9 @@ class HybridClockPropertyTest {
     }
 
     @Property
-    void aTickExceedsEveryObservedTimestamp(@ForAll @LongRange(min = 0, max = 10_000_000_000_000L) long remoteMillis,
-                                            @ForAll @LongRange(min = 0, max = 10_000_000_000_000L) long now) {
+    void aTickExceedsEveryObservedTimestamp(
+            @ForAll @LongRange(min = 0, max = 10_000_000_000_000L) long remoteMillis,
+            @ForAll @LongRange(min = 0, max = 10_000_000_000_000L) long now) {
         HybridClock clock = new HybridClock();
         long remote = HybridClock.timestamp(remoteMillis, 3);
 

@@ -42,7 +42,8 @@ class IdempotencyBoundsTest {
         List<byte[]> followerAnswers = new ArrayList<>();
         StateCommand put = new StateCommand.Put(MAP, bytes("apple"), bytes("3"));
         for (int index = 1; index <= 3; index++) {
-            byte[] payload = leader.stamp(CommandEnvelope.create("", 0, 0, "order-17", put.encode()).encode());
+            byte[] payload = leader.stamp(
+                    CommandEnvelope.create("", 0, 0, "order-17", put.encode()).encode());
             LogEntry entry = LogEntry.command(1, index, payload);
             leaderAnswers.add(leader.apply(entry));
             followerAnswers.add(follower.apply(entry));
@@ -63,8 +64,12 @@ class IdempotencyBoundsTest {
         StateResult retryOfSecond = log.withKey("second", "", 0, put("b", "1"));
         StateResult retryOfFirst = log.withKey("first", "", 0, put("a", "1"));
 
-        assertThat(retryOfSecond.version()).as("still remembered: answered, not applied again").isEqualTo(2);
-        assertThat(retryOfFirst.version()).as("forgotten: applied again as a new request").isEqualTo(5);
+        assertThat(retryOfSecond.version())
+                .as("still remembered: answered, not applied again")
+                .isEqualTo(2);
+        assertThat(retryOfFirst.version())
+                .as("forgotten: applied again as a new request")
+                .isEqualTo(5);
         assertThat(log.stateMachine.idempotencyKeyCount()).isEqualTo(2);
         assertThat(log.stateMachine.evictedIdempotencyKeyCount()).isEqualTo(2);
     }
@@ -94,13 +99,14 @@ class IdempotencyBoundsTest {
         log.stampingLimits(IdempotencyLimits.DEFAULTS.withMaxIdempotencyKeys(3)).put("other", "v");
 
         assertThat(log.stateMachine.idempotencyKeyCount()).isEqualTo(3);
-        assertThat(log.stateMachine.idempotencyLimitsInEffect().maxIdempotencyKeys()).isEqualTo(3);
+        assertThat(log.stateMachine.idempotencyLimitsInEffect().maxIdempotencyKeys())
+                .isEqualTo(3);
     }
 
     @Test
     void sessionAnswersBeyondTheByteBoundAreDiscardedLeastRecentlyActiveFirst() {
-        LogScript log = LogScript.withLimits(IdempotencyLimits.DEFAULTS.withMaxSessionBytes(
-                IdempotencyLimits.MIN_SESSION_BYTES));
+        LogScript log = LogScript.withLimits(
+                IdempotencyLimits.DEFAULTS.withMaxSessionBytes(IdempotencyLimits.MIN_SESSION_BYTES));
         byte[] large = new byte[40_000];
         // Client a leaves an answer unacknowledged (sequence 1 still outstanding), then b writes.
         log.fromClient("a", 1, 1, new StateCommand.Put(MAP, bytes("apple"), large));
@@ -110,7 +116,9 @@ class IdempotencyBoundsTest {
         StateResult retryOfA = log.fromClient("a", 1, 1, new StateCommand.Put(MAP, bytes("apple"), large));
 
         assertThat(retryOfA.status()).isEqualTo(StateResult.Status.ANSWER_DISCARDED);
-        assertThat(log.stateMachine.get(MAP, bytes("apple")).version()).as("not applied again").isEqualTo(3);
+        assertThat(log.stateMachine.get(MAP, bytes("apple")).version())
+                .as("not applied again")
+                .isEqualTo(3);
         assertThat(log.stateMachine.clientSessionBytes()).isLessThanOrEqualTo(IdempotencyLimits.MIN_SESSION_BYTES);
     }
 

@@ -71,8 +71,8 @@ class KeyValueStateMachineSnapshotTest {
     @Test
     void aStampFollowsEveryObservedStampEvenWhenTheWallClockIsBehind() {
         KeyValueStateMachine machine = new KeyValueStateMachine(Duration.ofHours(1), () -> 1_000L);
-        byte[] fromAnotherLeader = CommandEnvelope.stamp(envelope("client-a", 1, null, "apple", "1"),
-                HybridClock.timestamp(5_000, 0));
+        byte[] fromAnotherLeader =
+                CommandEnvelope.stamp(envelope("client-a", 1, null, "apple", "1"), HybridClock.timestamp(5_000, 0));
 
         machine.observe(LogEntry.command(1, 1, fromAnotherLeader));
         byte[] stamped = machine.stamp(envelope("client-a", 2, null, "apple", "2"));
@@ -99,8 +99,13 @@ class KeyValueStateMachineSnapshotTest {
     }
 
     private static byte[] envelope(String client, long sequence, String idempotencyKey, String key, String value) {
-        return CommandEnvelope.create(client, sequence, sequence, idempotencyKey,
-                new StateCommand.Put(MAP, bytes(key), bytes(value)).encode()).encode();
+        return CommandEnvelope.create(
+                        client,
+                        sequence,
+                        sequence,
+                        idempotencyKey,
+                        new StateCommand.Put(MAP, bytes(key), bytes(value)).encode())
+                .encode();
     }
 
     /** Consecutive stamped command entries, one minute of log time apart. */
@@ -118,7 +123,9 @@ class KeyValueStateMachineSnapshotTest {
 
         Script put(String client, long sequence, String idempotencyKey, String key, String value) {
             long timestamp = HybridClock.timestamp(START_MILLIS + nextIndex * 60_000, 0);
-            entries.add(LogEntry.command(1, nextIndex++,
+            entries.add(LogEntry.command(
+                    1,
+                    nextIndex++,
                     CommandEnvelope.stamp(envelope(client, sequence, idempotencyKey, key, value), timestamp)));
             return this;
         }

@@ -189,7 +189,8 @@ class KeyValueStateMachineTest {
         log.put("fruit", "4");
 
         List<String> keys = log.stateMachine.scan(MAP, bytes("fruit/")).stream()
-                .map(entry -> new String(entry.key())).toList();
+                .map(entry -> new String(entry.key()))
+                .toList();
 
         assertThat(keys).containsExactly("fruit/apple", "fruit/pear");
     }
@@ -265,12 +266,16 @@ class KeyValueStateMachineTest {
         for (int index = 1; index <= 10; index++) {
             stateMachine.apply(put(index));
         }
-        java.util.concurrent.atomic.AtomicReference<String> inconsistency = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> inconsistency =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Thread reader = new Thread(() -> {
             try {
                 while (stateMachine.appliedIndex() < entries && inconsistency.get() == null) {
                     List<Long> values = stateMachine.scan(MAP, new byte[0]).stream()
-                            .map(entry -> Long.parseLong(new String(entry.value().value()))).sorted().toList();
+                            .map(entry ->
+                                    Long.parseLong(new String(entry.value().value())))
+                            .sorted()
+                            .toList();
                     if (values.size() != 10 || values.get(9) - values.get(0) != 9) {
                         inconsistency.set("scan saw " + values);
                     }
@@ -291,11 +296,14 @@ class KeyValueStateMachineTest {
 
     @Test
     void aProposalReappendedByANewLeaderIsAppliedOnce() {
-        byte[] envelope = CommandEnvelope.create("n2:a", 1, 1, null,
-                new StateCommand.Put(MAP, bytes("apple"), bytes("3")).encode()).encode();
-        byte[] first = log.applyRaw(LogEntry.command(1, 1, CommandEnvelope.stamp(envelope, HybridClock.timestamp(1_000, 0))));
+        byte[] envelope = CommandEnvelope.create(
+                        "n2:a", 1, 1, null, new StateCommand.Put(MAP, bytes("apple"), bytes("3")).encode())
+                .encode();
+        byte[] first =
+                log.applyRaw(LogEntry.command(1, 1, CommandEnvelope.stamp(envelope, HybridClock.timestamp(1_000, 0))));
 
-        byte[] again = log.applyRaw(LogEntry.command(2, 2, CommandEnvelope.stamp(envelope, HybridClock.timestamp(2_000, 0))));
+        byte[] again =
+                log.applyRaw(LogEntry.command(2, 2, CommandEnvelope.stamp(envelope, HybridClock.timestamp(2_000, 0))));
 
         assertThat(again).isEqualTo(first);
         assertThat(log.stateMachine.get(MAP, bytes("apple")).version()).isEqualTo(1);
@@ -303,7 +311,8 @@ class KeyValueStateMachineTest {
 
     private static LogEntry put(int index) {
         byte[] body = new StateCommand.Put(MAP, bytes("k" + index % 10), bytes(Integer.toString(index))).encode();
-        return LogEntry.command(1, index, CommandEnvelope.create("", 0, 0, null, body).encode());
+        return LogEntry.command(
+                1, index, CommandEnvelope.create("", 0, 0, null, body).encode());
     }
 
     /** Puts, conditional writes and deletes on few keys from few clients, with retries and idempotency keys. */
@@ -328,8 +337,9 @@ class KeyValueStateMachineTest {
             long sequence = retry ? sequences[client] : ++sequences[client];
             String idempotencyKey = random.nextInt(4) == 0 ? "key-" + random.nextInt(20) : "";
             nowMillis += random.nextInt(3_600_000);
-            CommandEnvelope envelope = CommandEnvelope.create("client-" + client, sequence, sequence, idempotencyKey,
-                    command.encode()).withTimestamp(HybridClock.timestamp(nowMillis, 0));
+            CommandEnvelope envelope = CommandEnvelope.create(
+                            "client-" + client, sequence, sequence, idempotencyKey, command.encode())
+                    .withTimestamp(HybridClock.timestamp(nowMillis, 0));
             entries.add(LogEntry.command(1, index, envelope.encode()));
         }
         return entries;

@@ -20,8 +20,8 @@ class StateWireFormatTest {
 
     @Test
     void aCommandEnvelopeKeepsItsLayout() {
-        CommandEnvelope envelope = new CommandEnvelope(0x0102030405060708L, "node-1#7", 42, 40, "req-é",
-                0x1122334455667788L, new byte[] {9, 8, 7});
+        CommandEnvelope envelope = new CommandEnvelope(
+                0x0102030405060708L, "node-1#7", 42, 40, "req-é", 0x1122334455667788L, new byte[] {9, 8, 7});
         String golden = "0201020304050607080000000000000000000000000000000000000000000000086e6f64652d3123"
                 + "37000000000000002a0000000000000028000000067265712dc3a911223344556677880000000309"
                 + "0807";
@@ -52,21 +52,23 @@ class StateWireFormatTest {
 
     @Test
     void eachStateCommandKeepsItsLayout() {
-        assertCommand(new StateCommand.Put("inventory", bytes("k"), bytes("v1")),
+        assertCommand(
+                new StateCommand.Put("inventory", bytes("k"), bytes("v1")),
                 "010100000009696e76656e746f7279000000016b000000027631");
-        assertCommand(new StateCommand.PutIfVersion("inventory", bytes("k"), bytes("v2"), 5),
+        assertCommand(
+                new StateCommand.PutIfVersion("inventory", bytes("k"), bytes("v2"), 5),
                 "010200000009696e76656e746f7279000000016b0000000276320000000000000005");
-        assertCommand(new StateCommand.Delete("inventory", bytes("k")),
-                "010300000009696e76656e746f7279000000016b");
-        assertCommand(new StateCommand.DeleteIfVersion("inventory", bytes("k"), 6),
+        assertCommand(new StateCommand.Delete("inventory", bytes("k")), "010300000009696e76656e746f7279000000016b");
+        assertCommand(
+                new StateCommand.DeleteIfVersion("inventory", bytes("k"), 6),
                 "010400000009696e76656e746f7279000000016b0000000000000006");
     }
 
     @Test
     void anAppliedResultWithAPreviousValueKeepsItsLayout() {
         StateResult result = StateResult.applied(7, 0x0A0B, new StoredValue(bytes("old"), 3, 0x0C0D));
-        String golden = "020000000000000000070000000000000a0b000000000000000301000000036f6c64000000000000"
-                + "0c0d00000000";
+        String golden =
+                "020000000000000000070000000000000a0b000000000000000301000000036f6c64000000000000" + "0c0d00000000";
 
         assertThat(HEX.formatHex(result.encode())).isEqualTo(golden);
         assertThat(StateResult.decode(HEX.parseHex(golden))).isEqualTo(result);
@@ -75,8 +77,7 @@ class StateWireFormatTest {
     @Test
     void aRefusedResultWithoutAValueKeepsItsLayout() {
         StateResult result = StateResult.refused(StateResult.Status.IDEMPOTENCY_KEY_CONFLICT, null, "key réused");
-        String golden = "0202000000000000000000000000000000000000000000000000000000000b6b65792072c3a97573"
-                + "6564";
+        String golden = "0202000000000000000000000000000000000000000000000000000000000b6b65792072c3a97573" + "6564";
 
         assertThat(HEX.formatHex(result.encode())).isEqualTo(golden);
         assertThat(StateResult.decode(HEX.parseHex(golden))).isEqualTo(result);

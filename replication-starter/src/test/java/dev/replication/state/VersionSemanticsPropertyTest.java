@@ -22,11 +22,9 @@ import net.jqwik.api.Provide;
 class VersionSemanticsPropertyTest {
 
     /** One scripted write: which key, what kind, and how the expected version is chosen. */
-    record Write(int key, int kind, int expectation, int staleVersion) {
-    }
+    record Write(int key, int kind, int expectation, int staleVersion) {}
 
-    private record Modelled(String value, long version) {
-    }
+    private record Modelled(String value, long version) {}
 
     @Property(tries = 300)
     void everyAnswerAndTheFinalStateMatchTheModel(@ForAll("scripts") List<Write> script) {
@@ -73,8 +71,8 @@ class VersionSemanticsPropertyTest {
                     }
                 }
             }
-            assertThat(result.status()).isEqualTo(applies ? StateResult.Status.APPLIED
-                    : StateResult.Status.VERSION_CONFLICT);
+            assertThat(result.status())
+                    .isEqualTo(applies ? StateResult.Status.APPLIED : StateResult.Status.VERSION_CONFLICT);
             assertThat(result.version()).isEqualTo(applies ? index : 0);
             assertThat(result.before() == null ? 0 : result.before().version()).isEqualTo(currentVersion);
         }
@@ -94,10 +92,10 @@ class VersionSemanticsPropertyTest {
     @Provide
     Arbitrary<List<Write>> scripts() {
         Arbitrary<Write> writes = Combinators.combine(
-                Arbitraries.integers().between(0, 3),
-                Arbitraries.integers().between(0, 3),
-                Arbitraries.integers().between(0, 2),
-                Arbitraries.integers().between(1, 60))
+                        Arbitraries.integers().between(0, 3),
+                        Arbitraries.integers().between(0, 3),
+                        Arbitraries.integers().between(0, 2),
+                        Arbitraries.integers().between(1, 60))
                 .as(Write::new);
         return writes.list().ofMinSize(1).ofMaxSize(60);
     }

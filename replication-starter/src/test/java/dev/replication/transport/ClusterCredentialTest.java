@@ -36,16 +36,16 @@ class ClusterCredentialTest {
 
     @Test
     void aSignatureMadeWithAnotherSecretIsUnauthorized() {
-        Map<String, String> headers = credential("c1", "another secret of some length", now)
-                .sign("n1", "n2", "messages", BODY);
+        Map<String, String> headers =
+                credential("c1", "another secret of some length", now).sign("n1", "n2", "messages", BODY);
         assertRefused(headers, 401, "invalid signature");
     }
 
     @Test
     void aTamperedBodyIsUnauthorized() {
         Map<String, String> headers = n1.sign("n1", "n2", "messages", BODY);
-        assertThatThrownBy(() -> n2.verify(headers::get, "n2", PEERS_OF_N2, "messages",
-                "other".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> n2.verify(
+                        headers::get, "n2", PEERS_OF_N2, "messages", "other".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(PeerAuthenticationException.class)
                 .hasMessageContaining("invalid signature");
     }
@@ -75,8 +75,7 @@ class ClusterCredentialTest {
     @Test
     void aTimestampWithinTheClockWindowIsAccepted() {
         Clock slightlyBehind = Clock.offset(now, Duration.ofSeconds(-29));
-        Map<String, String> headers = credential("c1", SECRET, slightlyBehind)
-                .sign("n1", "n2", "messages", BODY);
+        Map<String, String> headers = credential("c1", SECRET, slightlyBehind).sign("n1", "n2", "messages", BODY);
         assertThat(n2.verify(headers::get, "n2", PEERS_OF_N2, "messages", BODY)).isEqualTo("n1");
     }
 
@@ -104,13 +103,16 @@ class ClusterCredentialTest {
         headers.put(ClusterCredential.SIGNATURE_HEADER, "forged");
         String expected = n1.sign("n1", "n2", "messages", BODY).get(ClusterCredential.SIGNATURE_HEADER);
         assertThatThrownBy(() -> n2.verify(headers::get, "n2", PEERS_OF_N2, "messages", BODY))
-                .message().doesNotContain(SECRET).doesNotContain(expected);
+                .message()
+                .doesNotContain(SECRET)
+                .doesNotContain(expected);
         assertThat(n2.toString()).doesNotContain(SECRET);
     }
 
     private void assertRefused(Map<String, String> headers, int status, String reason) {
         assertThatThrownBy(() -> n2.verify(headers::get, "n2", PEERS_OF_N2, "messages", BODY))
-                .isInstanceOfSatisfying(PeerAuthenticationException.class,
+                .isInstanceOfSatisfying(
+                        PeerAuthenticationException.class,
                         refused -> assertThat(refused.status()).isEqualTo(status))
                 .hasMessageContaining(reason);
     }

@@ -15,8 +15,8 @@ class ClusterSecretTest {
 
     @Test
     void aMultiNodeClusterWithoutASecretRefusesToStart() {
-        assertThatThrownBy(() -> ClusterSecret.requireForCluster("n1", List.of("n1", "n2", "n3"),
-                ClusterSecret.none(), false))
+        assertThatThrownBy(() ->
+                        ClusterSecret.requireForCluster("n1", List.of("n1", "n2", "n3"), ClusterSecret.none(), false))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no replication.peer.cluster-secret")
                 .hasMessageContaining("[n2, n3]");
@@ -24,22 +24,23 @@ class ClusterSecretTest {
 
     @Test
     void aMultiNodeClusterWithoutASecretStartsWhenInsecurePeersAreAllowed() {
-        assertThatCode(() -> ClusterSecret.requireForCluster("n1", List.of("n1", "n2"),
-                ClusterSecret.none(), true)).doesNotThrowAnyException();
+        assertThatCode(() -> ClusterSecret.requireForCluster("n1", List.of("n1", "n2"), ClusterSecret.none(), true))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void aSingleNodeNeedsNoSecret() {
-        assertThatCode(() -> ClusterSecret.requireForCluster("n1", List.of("n1"),
-                ClusterSecret.none(), false)).doesNotThrowAnyException();
+        assertThatCode(() -> ClusterSecret.requireForCluster("n1", List.of("n1"), ClusterSecret.none(), false))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void aShortSecretIsRefusedForAMultiNodeCluster() {
-        assertThatThrownBy(() -> ClusterSecret.requireForCluster("n1", List.of("n1", "n2"),
-                ClusterSecret.of("tiny-pw"), false))
+        assertThatThrownBy(() ->
+                        ClusterSecret.requireForCluster("n1", List.of("n1", "n2"), ClusterSecret.of("tiny-pw"), false))
                 .hasMessageContaining("shorter than 16 bytes")
-                .message().doesNotContain("tiny-pw");
+                .message()
+                .doesNotContain("tiny-pw");
     }
 
     @Test
@@ -50,8 +51,8 @@ class ClusterSecretTest {
     @Test
     void theSecretNeverAppearsInToStringOfTheSecretOrTheSettings() {
         ClusterSecret secret = ClusterSecret.of(SECRET);
-        PeerTransportSettings settings = PeerTransportSettings.of("n1", "c1",
-                Map.of("n2", URI.create("http://localhost:1")), secret);
+        PeerTransportSettings settings =
+                PeerTransportSettings.of("n1", "c1", Map.of("n2", URI.create("http://localhost:1")), secret);
         assertThat(secret.toString()).doesNotContain(SECRET);
         assertThat(settings.toString()).doesNotContain(SECRET).contains("ClusterSecret[****]");
     }

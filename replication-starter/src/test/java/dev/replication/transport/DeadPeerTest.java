@@ -37,10 +37,10 @@ class DeadPeerTest {
                 "n3", URI.create("http://127.0.0.1:" + hungPeer.getLocalPort()),
                 "n4", URI.create("http://127.0.0.1:" + refusingPort));
         n2.transport().updatePeers(peers);
-        n1 = new Http2PeerTransport(PeerTransportSettings.of("n1", "test-cluster", peers,
-                        ClusterSecret.of(PeerNodeConfiguration.SECRET))
-                .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2))
-                .withQueueCapacity(64));
+        n1 = new Http2PeerTransport(
+                PeerTransportSettings.of("n1", "test-cluster", peers, ClusterSecret.of(PeerNodeConfiguration.SECRET))
+                        .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2))
+                        .withQueueCapacity(64));
         n1.start(new RecordingHandler());
     }
 
@@ -72,21 +72,30 @@ class DeadPeerTest {
 
     @Test
     void aCallToAPeerThatRefusesConnectionsIsNotDelivered() {
-        assertDelivery(n1.call("n4", "propose", new byte[] {1}, Duration.ofSeconds(5)),
+        assertDelivery(
+                n1.call("n4", "propose", new byte[] {1}, Duration.ofSeconds(5)),
                 PeerCallException.Delivery.NOT_DELIVERED);
     }
 
     @Test
     void aCallToAPeerThatNeverAnswersHasAnUnknownOutcome() {
-        assertDelivery(n1.call("n3", "propose", new byte[] {1}, Duration.ofMillis(500)),
+        assertDelivery(
+                n1.call("n3", "propose", new byte[] {1}, Duration.ofMillis(500)),
                 PeerCallException.Delivery.MAYBE_DELIVERED);
     }
 
     @Test
     void aPeerThatStartsLateIsReachedAfterReconnecting() throws IOException {
         int port = freePort();
-        n1.updatePeers(Map.of("n2", n2.uri(), "n3", URI.create("http://127.0.0.1:" + hungPeer.getLocalPort()),
-                "n4", URI.create("http://127.0.0.1:" + refusingPort), "n5", URI.create("http://127.0.0.1:" + port)));
+        n1.updatePeers(Map.of(
+                "n2",
+                n2.uri(),
+                "n3",
+                URI.create("http://127.0.0.1:" + hungPeer.getLocalPort()),
+                "n4",
+                URI.create("http://127.0.0.1:" + refusingPort),
+                "n5",
+                URI.create("http://127.0.0.1:" + port)));
         n1.send(new TimeoutNow("n1", "n5", 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> n1.droppedMessages("n5") > 0);
 

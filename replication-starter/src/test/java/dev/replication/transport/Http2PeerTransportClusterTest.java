@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.LongFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +59,9 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
     }
 
     private static PeerNode node(String nodeId) {
-        return List.of(n1, n2, n3).stream().filter(node -> node.id.equals(nodeId)).findFirst()
+        return List.of(n1, n2, n3).stream()
+                .filter(node -> node.id.equals(nodeId))
+                .findFirst()
                 .orElseThrow();
     }
 
@@ -97,7 +99,9 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
         for (PeerNode node : List.of(n1, n2, n3)) {
-            assertThat(node.transport().connectionCount()).as("connections of %s", node.id).isEqualTo(2);
+            assertThat(node.transport().connectionCount())
+                    .as("connections of %s", node.id)
+                    .isEqualTo(2);
         }
     }
 
@@ -152,8 +156,9 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
             // first 8 fill the append window and stay stuck in n3, the rest wait in the queue.
             byte[] payload = new byte[600 * 1024];
             for (int i = 1; i <= 12; i++) {
-                n1.transport().send(new AppendRequest("n1", "n3", 1, i - 1, 1,
-                        List.of(LogEntry.command(1, i, payload)), 0, i));
+                n1.transport()
+                        .send(new AppendRequest(
+                                "n1", "n3", 1, i - 1, 1, List.of(LogEntry.command(1, i, payload)), 0, i));
             }
             n1.transport().send(new VoteRequest("n1", "n3", 2, false, 12, 1));
 
@@ -164,8 +169,7 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> n3.handler.messages.size() == 13);
         // Bounded by bytes, no batch took two 600 KiB appends: 12 append POSTs and the vote's.
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> n1.transport().sentBatches("n3") - batchesBefore == 13);
+        await().atMost(Duration.ofSeconds(20)).until(() -> n1.transport().sentBatches("n3") - batchesBefore == 13);
     }
 
     @Test
@@ -182,10 +186,9 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
     void aMessageAboveThePeerRequestLimitIsDroppedByItsSenderAndLaterOnesStillGo() {
         long droppedBefore = n1.transport().droppedMessages("n3");
         byte[] payload = new byte[PeerTransportSettings.DEFAULT_MAX_BODY_BYTES];
-        n1.transport().send(new AppendRequest("n1", "n3", 1, 0, 0,
-                List.of(LogEntry.command(1, 1, payload)), 0, 1));
-        AppendRequest later = new AppendRequest("n1", "n3", 1, 0, 0,
-                List.of(LogEntry.command(1, 1, new byte[100])), 0, 2);
+        n1.transport().send(new AppendRequest("n1", "n3", 1, 0, 0, List.of(LogEntry.command(1, 1, payload)), 0, 1));
+        AppendRequest later =
+                new AppendRequest("n1", "n3", 1, 0, 0, List.of(LogEntry.command(1, 1, new byte[100])), 0, 2);
         n1.transport().send(later);
 
         // Same lane, so in send order: the oversized one would have arrived first.
@@ -193,7 +196,6 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
         assertThat(n3.handler.messages).containsExactly(later);
         assertThat(n1.transport().droppedMessages("n3") - droppedBefore).isEqualTo(1);
     }
-
 
     @Test
     void roundsOfSixtyFourCallsWith4KiBBodiesDoNotStall() throws Exception {
@@ -221,17 +223,16 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
         // A figure for the report, not a timed assertion: what is asserted is that paced traffic
         // within the queue bound arrives complete.
         byte[] value = new byte[100];
-        LongFunction<Message> heartbeat =
-                round -> new AppendRequest("n1", "n2", 1, 10, 1, List.of(), 10, round);
-        LongFunction<Message> append = round -> new AppendRequest("n1", "n2", 1, round - 1, 1,
-                List.of(LogEntry.command(1, round, value)), 0, round);
+        LongFunction<Message> heartbeat = round -> new AppendRequest("n1", "n2", 1, 10, 1, List.of(), 10, round);
+        LongFunction<Message> append = round ->
+                new AppendRequest("n1", "n2", 1, round - 1, 1, List.of(LogEntry.command(1, round, value)), 0, round);
         measure("heartbeats, 1000 outstanding", 20_000, 1000, heartbeat);
         measure("appends of one 100-byte entry, 1000 outstanding", 20_000, 1000, append);
         measure("appends of one 100-byte entry, 64 outstanding", 5_000, 64, append);
     }
 
-    private static void measure(String kind, int total, int outstanding,
-            LongFunction<Message> message) throws Exception {
+    private static void measure(String kind, int total, int outstanding, LongFunction<Message> message)
+            throws Exception {
         n2.handler.reset();
         Semaphore window = new Semaphore(outstanding); // below the queue capacity: none dropped
         long[] highestRound = {0};
@@ -251,17 +252,27 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
         long gapsBefore = n2.transport().skippedOrderGaps();
         long start = System.nanoTime();
         for (long round = 1; round <= total; round++) {
-            assertThat(window.tryAcquire(30, TimeUnit.SECONDS)).as("no progress at %d", round).isTrue();
+            assertThat(window.tryAcquire(30, TimeUnit.SECONDS))
+                    .as("no progress at %d", round)
+                    .isTrue();
             n1.transport().send(message.apply(round));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> n2.handler.messages.size() == total);
         double seconds = (System.nanoTime() - start) / 1e9;
         long batches = n1.transport().sentBatches("n2") - batchesBefore;
-        log.info(String.format("transport-measurement: %s: %d messages over one HTTP/2 connection in"
-                + " %.2f s = %.0f messages/s, %d POSTs (%.1f messages per POST), %d arrived"
-                + " after a later one (%.2f%%), %d order gaps skipped", kind, total, seconds,
-                total / seconds, batches, (double) total / batches, reordered[0],
-                100.0 * reordered[0] / total, n2.transport().skippedOrderGaps() - gapsBefore));
+        log.info(String.format(
+                "transport-measurement: %s: %d messages over one HTTP/2 connection in"
+                        + " %.2f s = %.0f messages/s, %d POSTs (%.1f messages per POST), %d arrived"
+                        + " after a later one (%.2f%%), %d order gaps skipped",
+                kind,
+                total,
+                seconds,
+                total / seconds,
+                batches,
+                (double) total / batches,
+                reordered[0],
+                100.0 * reordered[0] / total,
+                n2.transport().skippedOrderGaps() - gapsBefore));
         assertThat(n1.transport().droppedMessages("n2")).isEqualTo(droppedBefore);
     }
 
@@ -275,8 +286,8 @@ class Http2PeerTransportClusterTest extends PeerTransportContract {
                 }
             }
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream()
-                .allMatch(node -> node.handler.messages.size() >= 2));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> nodes.stream().allMatch(node -> node.handler.messages.size() >= 2));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

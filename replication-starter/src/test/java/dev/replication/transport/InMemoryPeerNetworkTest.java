@@ -55,12 +55,14 @@ class InMemoryPeerNetworkTest extends PeerTransportContract {
 
     @Test
     void deliversInSendOrderBetweenTwoNodes() {
-        LongStream.rangeClosed(1, 500).forEach(
-                generation -> network.transportFor("n1").send(new TimeoutNow("n1", "n2", generation)));
+        LongStream.rangeClosed(1, 500)
+                .forEach(generation -> network.transportFor("n1").send(new TimeoutNow("n1", "n2", generation)));
 
         await().until(() -> n2.messages.size() == 500);
-        assertThat(n2.messages).extracting(Message::generation)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, 500).boxed().toList());
+        assertThat(n2.messages)
+                .extracting(Message::generation)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, 500).boxed().toList());
     }
 
     @Test
@@ -116,7 +118,8 @@ class InMemoryPeerNetworkTest extends PeerTransportContract {
     void aCallAcrossACutLinkIsNotDelivered() {
         network.dropBetween("n1", "n2");
 
-        assertDelivery(network.transportFor("n1").call("n2", "propose", new byte[0], TIMEOUT),
+        assertDelivery(
+                network.transportFor("n1").call("n2", "propose", new byte[0], TIMEOUT),
                 PeerCallException.Delivery.NOT_DELIVERED);
         assertThat(n2.calls).hasValue(0);
     }
@@ -129,8 +132,8 @@ class InMemoryPeerNetworkTest extends PeerTransportContract {
             received.countDown();
             return pending;
         });
-        CompletableFuture<byte[]> call = network.transportFor("n1")
-                .call("n2", "propose", new byte[0], Duration.ofMillis(300));
+        CompletableFuture<byte[]> call =
+                network.transportFor("n1").call("n2", "propose", new byte[0], Duration.ofMillis(300));
         assertThat(received.await(5, TimeUnit.SECONDS)).isTrue();
 
         network.dropBetween("n1", "n2");

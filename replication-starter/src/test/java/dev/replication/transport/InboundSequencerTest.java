@@ -90,7 +90,10 @@ class InboundSequencerTest {
 
     @Test
     void unorderedBatchesAreDeliveredAtOnce() {
-        sequencer.accept("n1", BatchOrder.UNORDERED, List.of(new TimeoutNow("n1", "n2", 9)),
+        sequencer.accept(
+                "n1",
+                BatchOrder.UNORDERED,
+                List.of(new TimeoutNow("n1", "n2", 9)),
                 message -> delivered.add(message.generation()));
 
         assertThat(delivered).containsExactly(9L);
@@ -99,7 +102,10 @@ class InboundSequencerTest {
     /** A batch of one message whose generation is its sequence, to read the delivery order. */
     private void arrive(long channel, int lane, long sequence, long oldestPending) {
         List<Message> batch = List.of(new TimeoutNow("n1", "n2", sequence));
-        sequencer.accept("n1", new BatchOrder(channel, lane, sequence, oldestPending), batch,
+        sequencer.accept(
+                "n1",
+                new BatchOrder(channel, lane, sequence, oldestPending),
+                batch,
                 message -> delivered.add(message.generation()));
     }
 }

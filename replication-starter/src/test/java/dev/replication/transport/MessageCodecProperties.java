@@ -39,8 +39,10 @@ class MessageCodecProperties {
     }
 
     @Property(tries = 100)
-    void aBatchKeepsItsPlaceInTheSendersSequence(@ForAll("batches") List<Message> batch,
-            @ForAll("numbers") long channel, @ForAll("numbers") long sequence,
+    void aBatchKeepsItsPlaceInTheSendersSequence(
+            @ForAll("batches") List<Message> batch,
+            @ForAll("numbers") long channel,
+            @ForAll("numbers") long sequence,
             @ForAll("numbers") long oldestPending) {
         MessageCodec.BatchOrder order = new MessageCodec.BatchOrder(channel, 1, sequence, oldestPending);
 
@@ -51,8 +53,7 @@ class MessageCodecProperties {
     }
 
     @Property(tries = 100)
-    void everyTruncationIsRejectedAsMalformed(@ForAll("messages") Message message,
-            @ForAll("fractions") double cut) {
+    void everyTruncationIsRejectedAsMalformed(@ForAll("messages") Message message, @ForAll("fractions") double cut) {
         byte[] body = codec.encode(message);
         byte[] truncated = Arrays.copyOf(body, (int) (body.length * cut));
         assertThatThrownBy(() -> codec.decode(truncated)).isInstanceOf(MalformedEncodingException.class);
@@ -115,60 +116,82 @@ class MessageCodecProperties {
 
     @Provide
     Arbitrary<Message> messages() {
-        return Arbitraries.oneOf(appendRequests(), appendResponses(), voteRequests(),
-                voteResponses(), readIndexRequests(), readIndexResponses(), timeoutNows());
+        return Arbitraries.oneOf(
+                appendRequests(),
+                appendResponses(),
+                voteRequests(),
+                voteResponses(),
+                readIndexRequests(),
+                readIndexResponses(),
+                timeoutNows());
     }
 
     private Arbitrary<String> ids() {
-        return Arbitraries.strings().ofMinLength(1).ofMaxLength(12)
-                .withChars("abcxyz0123-_é日");
+        return Arbitraries.strings().ofMinLength(1).ofMaxLength(12).withChars("abcxyz0123-_é日");
     }
 
     @Provide
     Arbitrary<Long> numbers() {
-        return Arbitraries.oneOf(Arbitraries.longs().between(0, 300),
-                Arbitraries.longs().between(0, Long.MAX_VALUE));
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(0, 300), Arbitraries.longs().between(0, Long.MAX_VALUE));
     }
 
     private Arbitrary<LogEntry> entries() {
-        return Combinators.combine(numbers(), Arbitraries.longs().between(1, Long.MAX_VALUE),
-                Arbitraries.of(EntryType.class), Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
+        return Combinators.combine(
+                        numbers(),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.of(EntryType.class),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
                 .as(LogEntry::new);
     }
 
     private Arbitrary<Message> appendRequests() {
-        return Combinators.combine(ids(), ids(), numbers(), numbers(), numbers(),
-                entries().list().ofMaxSize(5), numbers(), numbers())
+        return Combinators.combine(
+                        ids(),
+                        ids(),
+                        numbers(),
+                        numbers(),
+                        numbers(),
+                        entries().list().ofMaxSize(5),
+                        numbers(),
+                        numbers())
                 .as((from, to, generation, prevIndex, prevGeneration, list, commit, round) ->
-                        new AppendRequest(from, to, generation, prevIndex, prevGeneration, list,
-                                commit, round));
+                        new AppendRequest(from, to, generation, prevIndex, prevGeneration, list, commit, round));
     }
 
     private Arbitrary<Message> appendResponses() {
-        return Combinators.combine(ids(), ids(), numbers(), Arbitraries.of(true, false),
-                numbers(), numbers(), numbers(), numbers())
+        return Combinators.combine(
+                        ids(),
+                        ids(),
+                        numbers(),
+                        Arbitraries.of(true, false),
+                        numbers(),
+                        numbers(),
+                        numbers(),
+                        numbers())
                 .as((from, to, generation, success, match, hint, hintGeneration, round) ->
-                        new AppendResponse(from, to, generation, success, match, hint,
-                                hintGeneration, round));
+                        new AppendResponse(from, to, generation, success, match, hint, hintGeneration, round));
     }
 
     private Arbitrary<Message> voteRequests() {
-        return Combinators.combine(ids(), ids(), numbers(), Arbitraries.of(true, false),
-                numbers(), numbers()).as(VoteRequest::new);
+        return Combinators.combine(ids(), ids(), numbers(), Arbitraries.of(true, false), numbers(), numbers())
+                .as(VoteRequest::new);
     }
 
     private Arbitrary<Message> voteResponses() {
-        return Combinators.combine(ids(), ids(), numbers(), Arbitraries.of(true, false),
-                Arbitraries.of(true, false)).as(VoteResponse::new);
+        return Combinators.combine(ids(), ids(), numbers(), Arbitraries.of(true, false), Arbitraries.of(true, false))
+                .as(VoteResponse::new);
     }
 
     private Arbitrary<Message> readIndexRequests() {
-        return Combinators.combine(ids(), ids(), numbers(), numbers(), Arbitraries.longs()).as(ReadIndexRequest::new);
+        return Combinators.combine(ids(), ids(), numbers(), numbers(), Arbitraries.longs())
+                .as(ReadIndexRequest::new);
     }
 
     private Arbitrary<Message> readIndexResponses() {
-        return Combinators.combine(ids(), ids(), numbers(), numbers(), Arbitraries.longs(),
-                Arbitraries.of(true, false), numbers()).as(ReadIndexResponse::new);
+        return Combinators.combine(
+                        ids(), ids(), numbers(), numbers(), Arbitraries.longs(), Arbitraries.of(true, false), numbers())
+                .as(ReadIndexResponse::new);
     }
 
     private Arbitrary<Message> timeoutNows() {

@@ -33,22 +33,30 @@ class MessageWireFormatTest {
 
     @Test
     void anAppendRequestWithEntriesKeepsItsLayout() {
-        assertLayout(new AppendRequest("n1", "n2", 300, 1200, 299, List.of(
-                new LogEntry(300, 1201, EntryType.COMMAND, new byte[] {1, 2, 3}),
-                LogEntry.noop(300, 1202)), 1199, 42),
+        assertLayout(
+                new AppendRequest(
+                        "n1",
+                        "n2",
+                        300,
+                        1200,
+                        299,
+                        List.of(
+                                new LogEntry(300, 1201, EntryType.COMMAND, new byte[] {1, 2, 3}),
+                                LogEntry.noop(300, 1202)),
+                        1199,
+                        42),
                 "0201026e31026e32ac02b009ab02af092a02ac02b1090103010203ac02b2090000");
     }
 
     @Test
     void aHeartbeatKeepsItsLayout() {
-        assertLayout(new AppendRequest("n1", "n2", 7, 1200, 7, List.of(), 1199, 42),
-                "0201026e31026e3207b00907af092a00");
+        assertLayout(
+                new AppendRequest("n1", "n2", 7, 1200, 7, List.of(), 1199, 42), "0201026e31026e3207b00907af092a00");
     }
 
     @Test
     void anAppendResponseKeepsItsLayout() {
-        assertLayout(new AppendResponse("n2", "n1", 7, true, 1202, 1190, 6, 42),
-                "0202026e32026e310701b209a609062a");
+        assertLayout(new AppendResponse("n2", "n1", 7, true, 1202, 1190, 6, 42), "0202026e32026e310701b209a609062a");
     }
 
     @Test
@@ -68,21 +76,20 @@ class MessageWireFormatTest {
 
     @Test
     void aReadIndexResponseKeepsItsLayout() {
-        assertLayout(new ReadIndexResponse("n1", "n2", 7, 99, INCARNATION, true, 1202),
+        assertLayout(
+                new ReadIndexResponse("n1", "n2", 7, 99, INCARNATION, true, 1202),
                 "0206026e31026e320763" + "0102030405060708" + "01b209");
     }
 
     @Test
     void aTimeoutNowKeepsItsLayout() {
-        assertLayout(new TimeoutNow("nödé-1", "n2", Long.MAX_VALUE),
-                "0207086ec3b664c3a92d31026e32ffffffffffffffff7f");
+        assertLayout(new TimeoutNow("nödé-1", "n2", Long.MAX_VALUE), "0207086ec3b664c3a92d31026e32ffffffffffffffff7f");
     }
 
     @Test
     void anOrderedBatchKeepsItsLayout() {
         MessageCodec.BatchOrder order = new MessageCodec.BatchOrder(0x7FEDCBA987654321L, 1, 130, 128);
-        List<Message> messages = List.of(new TimeoutNow("n1", "n2", 3),
-                new VoteResponse("n1", "n3", 8, false, true));
+        List<Message> messages = List.of(new TimeoutNow("n1", "n2", 3), new VoteResponse("n1", "n3", 8, false, true));
         String golden = "02a18695bb98f5f2f67f01820180010207026e31026e320304026e31026e33080001";
 
         assertThat(HEX.formatHex(codec.encodeBatch(order, messages))).isEqualTo(golden);

@@ -28,14 +28,13 @@ class PeerCallClassificationTest {
     @BeforeAll
     static void startNodes() {
         starting = PeerNode.startWithoutHandler(PeerNodeApplication.class, "starting");
-        slow = PeerNode.start(PeerNodeApplication.class, "slow",
-                "spring.mvc.async.request-timeout=300ms");
+        slow = PeerNode.start(PeerNodeApplication.class, "slow", "spring.mvc.async.request-timeout=300ms");
         slow.handler.answering((operation, body) -> never);
-        Map<String, URI> peers = Map.of("caller", URI.create("http://127.0.0.1:9"),
-                "starting", starting.uri(), "slow", slow.uri());
+        Map<String, URI> peers =
+                Map.of("caller", URI.create("http://127.0.0.1:9"), "starting", starting.uri(), "slow", slow.uri());
         List.of(starting, slow).forEach(node -> node.transport().updatePeers(peers));
-        caller = new Http2PeerTransport(PeerTransportSettings.of("caller", "test-cluster", peers,
-                ClusterSecret.of(PeerNodeConfiguration.SECRET)));
+        caller = new Http2PeerTransport(PeerTransportSettings.of(
+                "caller", "test-cluster", peers, ClusterSecret.of(PeerNodeConfiguration.SECRET)));
     }
 
     @AfterAll
@@ -48,8 +47,7 @@ class PeerCallClassificationTest {
 
     @Test
     void aPeerThatHasNotStartedItsTransportAnswersNotDelivered() {
-        CompletableFuture<byte[]> call = caller.call("starting", "propose", new byte[] {1},
-                Duration.ofSeconds(20));
+        CompletableFuture<byte[]> call = caller.call("starting", "propose", new byte[] {1}, Duration.ofSeconds(20));
 
         assertDelivery(call, PeerCallException.Delivery.NOT_DELIVERED);
         assertThat(exceptionOf(call)).hasMessageContaining("has not started its peer transport");
@@ -57,8 +55,7 @@ class PeerCallClassificationTest {
 
     @Test
     void aPeerWhoseHandlerOutlivesTheServersRequestTimeoutAnswersOutcomeUnknown() {
-        CompletableFuture<byte[]> call = caller.call("slow", "propose", new byte[] {1},
-                Duration.ofSeconds(20));
+        CompletableFuture<byte[]> call = caller.call("slow", "propose", new byte[] {1}, Duration.ofSeconds(20));
 
         assertDelivery(call, PeerCallException.Delivery.MAYBE_DELIVERED);
         assertThat(exceptionOf(call)).hasMessageContaining("504");

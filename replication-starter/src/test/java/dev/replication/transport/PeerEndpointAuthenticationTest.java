@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -49,16 +49,22 @@ class PeerEndpointAuthenticationTest {
 
     @BeforeAll
     static void startNode() {
-        n2 = PeerNode.start(PeerNodeApplication.class, "n2", "test.cluster-id=c1",
+        n2 = PeerNode.start(
+                PeerNodeApplication.class,
+                "n2",
+                "test.cluster-id=c1",
                 "test.max-requests-per-sender=" + REQUESTS_PER_SENDER);
-        n2.transport().updatePeers(Map.of(
-                "n1", URI.create("http://127.0.0.1:9"),
-                "n2", n2.uri(),
-                "n3", URI.create("http://127.0.0.1:9")));
+        n2.transport()
+                .updatePeers(Map.of(
+                        "n1", URI.create("http://127.0.0.1:9"),
+                        "n2", n2.uri(),
+                        "n3", URI.create("http://127.0.0.1:9")));
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequestsPerHost(64);
-        client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
-                .dispatcher(dispatcher).build();
+        client = new OkHttpClient.Builder()
+                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+                .dispatcher(dispatcher)
+                .build();
     }
 
     @AfterAll
@@ -85,17 +91,15 @@ class PeerEndpointAuthenticationTest {
 
     @Test
     void aMissingCredentialIsUnauthorizedAndChangesNothing() throws IOException {
-        assertRefused(post("messages", batch(new TimeoutNow("n1", "n2", 4)), Map.of()),
-                401, "X-Replication-Sender");
+        assertRefused(post("messages", batch(new TimeoutNow("n1", "n2", 4)), Map.of()), 401, "X-Replication-Sender");
     }
 
     @Test
     void aWrongCredentialIsUnauthorizedAndChangesNothing() throws IOException {
         byte[] body = batch(new TimeoutNow("n1", "n2", 4));
-        Map<String, String> headers = sign("c1", "not-the-cluster-secret-at-all", "n1", "n2",
-                "messages", body, Clock.systemUTC());
-        assertRefused(post("messages", body, headers),
-                401, "invalid signature");
+        Map<String, String> headers =
+                sign("c1", "not-the-cluster-secret-at-all", "n1", "n2", "messages", body, Clock.systemUTC());
+        assertRefused(post("messages", body, headers), 401, "invalid signature");
     }
 
     @Test
@@ -114,48 +118,48 @@ class PeerEndpointAuthenticationTest {
     void anExpiredCredentialIsUnauthorizedAndChangesNothing() throws IOException {
         byte[] body = batch(new TimeoutNow("n1", "n2", 4));
         Clock minuteAgo = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1));
-        Map<String, String> headers = sign("c1", PeerNodeConfiguration.SECRET, "n1", "n2",
-                "messages", body, minuteAgo);
-        assertRefused(post("messages", body, headers),
-                401, "outside the accepted window");
+        Map<String, String> headers = sign("c1", PeerNodeConfiguration.SECRET, "n1", "n2", "messages", body, minuteAgo);
+        assertRefused(post("messages", body, headers), 401, "outside the accepted window");
     }
 
     @Test
     void aSenderNotInTheConfigurationIsForbidden() throws IOException {
         byte[] body = batch(new TimeoutNow("n9", "n2", 4));
-        assertRefused(post("messages", body, signed("n9", "n2", body)),
-                403, "'n9' is not a configured peer");
+        assertRefused(post("messages", body, signed("n9", "n2", body)), 403, "'n9' is not a configured peer");
     }
 
     @Test
     void aMessageClaimingAnotherSenderIsForbidden() throws IOException {
         byte[] body = batch(new TimeoutNow("n3", "n2", 4));
-        assertRefused(post("messages", body, signed("n1", "n2", body)),
-                403, "authenticated as n1 carries a TimeoutNow from n3");
+        assertRefused(
+                post("messages", body, signed("n1", "n2", body)),
+                403,
+                "authenticated as n1 carries a TimeoutNow from n3");
     }
 
     @Test
     void aRequestForAnotherClusterIsAConflictNamingBothClusters() throws IOException {
         byte[] body = batch(new TimeoutNow("n1", "n2", 4));
-        Map<String, String> headers = sign("c2", PeerNodeConfiguration.SECRET, "n1", "n2",
-                "messages", body, Clock.systemUTC());
-        assertRefused(post("messages", body, headers),
-                409, "for cluster 'c2' but node n2 belongs to cluster 'c1'");
+        Map<String, String> headers =
+                sign("c2", PeerNodeConfiguration.SECRET, "n1", "n2", "messages", body, Clock.systemUTC());
+        assertRefused(post("messages", body, headers), 409, "for cluster 'c2' but node n2 belongs to cluster 'c1'");
     }
 
     @Test
     void aRequestForAnotherNodeIsMisdirected() throws IOException {
         byte[] body = batch(new TimeoutNow("n1", "n3", 4));
-        assertRefused(post("messages", body, signed("n1", "n3", body)),
-                421, "addressed to node 'n3' but reached node 'n2'");
+        assertRefused(
+                post("messages", body, signed("n1", "n3", body)), 421, "addressed to node 'n3' but reached node 'n2'");
     }
 
     @Test
     void anUnknownWireVersionIsABadRequestNamingTheVersions() throws IOException {
         byte[] body = batch(new TimeoutNow("n1", "n2", 4));
         body[0] = 7;
-        assertRefused(post("messages", body, signed("n1", "n2", body)),
-                400, "wire format version 7 but this node supports versions [2]");
+        assertRefused(
+                post("messages", body, signed("n1", "n2", body)),
+                400,
+                "wire format version 7 but this node supports versions [2]");
     }
 
     @Test
@@ -182,8 +186,10 @@ class PeerEndpointAuthenticationTest {
                 sink.write(new byte[LIMIT + 1]);
             }
         };
-        Request request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
-                .post(declared).build();
+        Request request = new Request.Builder()
+                .url(n2.uri() + "/replication/v1/messages")
+                .post(declared)
+                .build();
 
         assertRefused(client.newCall(request).execute(), 413, "exceeds the limit");
     }
@@ -202,8 +208,8 @@ class PeerEndpointAuthenticationTest {
                 sink.write(body); // no declared length: the server finds out while reading
             }
         };
-        Request.Builder request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
-                .post(streamed);
+        Request.Builder request =
+                new Request.Builder().url(n2.uri() + "/replication/v1/messages").post(streamed);
         signed("n1", "n2", body).forEach(request::header);
 
         assertRefused(client.newCall(request.build()).execute(), 413, "exceeds the limit");
@@ -248,10 +254,10 @@ class PeerEndpointAuthenticationTest {
                 writer.start();
             }
         };
-        Map<String, String> headers = sign("c1", "not-the-cluster-secret-at-all", "n1", "n2",
-                "messages", new byte[total], Clock.systemUTC());
-        Request.Builder request = new Request.Builder().url(n2.uri() + "/replication/v1/messages")
-                .post(slow);
+        Map<String, String> headers =
+                sign("c1", "not-the-cluster-secret-at-all", "n1", "n2", "messages", new byte[total], Clock.systemUTC());
+        Request.Builder request =
+                new Request.Builder().url(n2.uri() + "/replication/v1/messages").post(slow);
         headers.forEach(request::header);
 
         try (Response response = client.newCall(request.build()).execute()) {
@@ -259,7 +265,8 @@ class PeerEndpointAuthenticationTest {
             answered.countDown();
 
             assertThat(response.code()).isEqualTo(401);
-            assertThat(sentWhenAnswered).as("body bytes sent before the refusal arrived")
+            assertThat(sentWhenAnswered)
+                    .as("body bytes sent before the refusal arrived")
                     .isLessThan(total);
         }
         assertThat(n2.handler.messages).isEmpty();
@@ -279,8 +286,7 @@ class PeerEndpointAuthenticationTest {
                 Call call = client.newCall(callRequest("n1", new byte[] {(byte) i}));
                 call.enqueue(new Callback() {
                     @Override
-                    public void onFailure(Call failed, IOException e) {
-                    }
+                    public void onFailure(Call failed, IOException e) {}
 
                     @Override
                     public void onResponse(Call answeredCall, Response response) {
@@ -297,8 +303,8 @@ class PeerEndpointAuthenticationTest {
                 assertThat(refused.code()).isEqualTo(503);
                 assertThat(refused.header(InboundRequests.NOT_DELIVERED_HEADER)).isEqualTo("true");
                 assertThat(refused.header("Retry-After")).isNotBlank();
-                assertThat(refused.body().string()).contains("n1 has " + REQUESTS_PER_SENDER
-                        + " peer requests in progress");
+                assertThat(refused.body().string())
+                        .contains("n1 has " + REQUESTS_PER_SENDER + " peer requests in progress");
             }
             assertThat(n2.handler.calls).hasValue(REQUESTS_PER_SENDER);
         } finally {
@@ -321,8 +327,7 @@ class PeerEndpointAuthenticationTest {
                 Call call = client.newCall(callRequest("n1", new byte[] {(byte) i}));
                 call.enqueue(new Callback() {
                     @Override
-                    public void onFailure(Call failed, IOException e) {
-                    }
+                    public void onFailure(Call failed, IOException e) {}
 
                     @Override
                     public void onResponse(Call answeredCall, Response response) {
@@ -352,16 +357,16 @@ class PeerEndpointAuthenticationTest {
         post("messages", body, headers).close(); // replayed: refused and logged
         post("messages", body, Map.of()).close();
 
-        assertThat(output.getAll()).contains("Refused peer request")
-                .doesNotContain(PeerNodeConfiguration.SECRET);
+        assertThat(output.getAll()).contains("Refused peer request").doesNotContain(PeerNodeConfiguration.SECRET);
     }
 
     @Test
     void aCallerWithTheWrongSecretFailsAsNotDelivered() {
-        PeerTransportSettings settings = PeerTransportSettings.of("n1", "c1",
-                Map.of("n2", n2.uri()), ClusterSecret.of("not-the-cluster-secret-at-all"));
+        PeerTransportSettings settings = PeerTransportSettings.of(
+                "n1", "c1", Map.of("n2", n2.uri()), ClusterSecret.of("not-the-cluster-secret-at-all"));
         try (Http2PeerTransport impostor = new Http2PeerTransport(settings)) {
-            assertDelivery(impostor.call("n2", "propose", new byte[] {1}, Duration.ofSeconds(10)),
+            assertDelivery(
+                    impostor.call("n2", "propose", new byte[] {1}, Duration.ofSeconds(10)),
                     PeerCallException.Delivery.NOT_DELIVERED);
         }
         assertThat(n2.handler.calls).hasValue(0);
@@ -378,12 +383,11 @@ class PeerEndpointAuthenticationTest {
     }
 
     private static Map<String, String> signed(String sender, String recipient, byte[] body) {
-        return sign("c1", PeerNodeConfiguration.SECRET, sender, recipient, "messages", body,
-                Clock.systemUTC());
+        return sign("c1", PeerNodeConfiguration.SECRET, sender, recipient, "messages", body, Clock.systemUTC());
     }
 
-    private static Map<String, String> sign(String clusterId, String secret, String sender,
-            String recipient, String target, byte[] body, Clock clock) {
+    private static Map<String, String> sign(
+            String clusterId, String secret, String sender, String recipient, String target, byte[] body, Clock clock) {
         return new ClusterCredential(clusterId, ClusterSecret.of(secret), Duration.ofSeconds(30), clock)
                 .sign(sender, recipient, target, body);
     }

@@ -29,13 +29,16 @@ class PeerNodeConfiguration {
     @Bean
     Http2PeerTransport http2PeerTransport(Environment environment) {
         PeerTransportSettings settings = PeerTransportSettings.of(
-                environment.getRequiredProperty("test.node-id"),
-                environment.getProperty("test.cluster-id", "test-cluster"),
-                Map.of(),
-                ClusterSecret.of(environment.getProperty("test.cluster-secret", SECRET)))
+                        environment.getRequiredProperty("test.node-id"),
+                        environment.getProperty("test.cluster-id", "test-cluster"),
+                        Map.of(),
+                        ClusterSecret.of(environment.getProperty("test.cluster-secret", SECRET)))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5))
-                .withInboundLimits(PeerTransportSettings.DEFAULT_MAX_BODY_BYTES,
-                        environment.getProperty("test.max-requests-per-sender", Integer.class,
+                .withInboundLimits(
+                        PeerTransportSettings.DEFAULT_MAX_BODY_BYTES,
+                        environment.getProperty(
+                                "test.max-requests-per-sender",
+                                Integer.class,
                                 PeerTransportSettings.DEFAULT_MAX_REQUESTS_PER_SENDER));
         return new Http2PeerTransport(settings);
     }
@@ -61,8 +64,8 @@ class PeerNodeConfiguration {
         final List<String> protocols = new CopyOnWriteArrayList<>();
 
         @Override
-        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
-                FilterChain chain) throws ServletException, IOException {
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
             if (request.getRequestURI().contains("/replication/v1/")) {
                 protocols.add(request.getProtocol());
             }

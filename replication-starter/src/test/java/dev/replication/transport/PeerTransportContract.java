@@ -31,16 +31,18 @@ abstract class PeerTransportContract {
 
         await().atMost(TIMEOUT).until(() -> !handler("n2").from("n1").isEmpty());
         assertThat(handler("n2").from("n1")).extracting(Message::generation).containsExactly(5L);
-        assertThat(handler("n2").deliveryThreads).doesNotContain(Thread.currentThread().getName());
+        assertThat(handler("n2").deliveryThreads)
+                .doesNotContain(Thread.currentThread().getName());
     }
 
     @Test
     void aCallCompletesWithThePeersAnswer() throws Exception {
-        handler("n2").answering((operation, body) -> CompletableFuture.completedFuture(
-                (operation + ":" + new String(body, StandardCharsets.UTF_8))
-                        .getBytes(StandardCharsets.UTF_8)));
+        handler("n2")
+                .answering((operation, body) -> CompletableFuture.completedFuture(
+                        (operation + ":" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
 
-        byte[] answer = transport("n1").call("n2", "propose", "x".getBytes(StandardCharsets.UTF_8), TIMEOUT)
+        byte[] answer = transport("n1")
+                .call("n2", "propose", "x".getBytes(StandardCharsets.UTF_8), TIMEOUT)
                 .get(30, TimeUnit.SECONDS);
 
         assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("propose:x");
@@ -48,14 +50,15 @@ abstract class PeerTransportContract {
 
     @Test
     void aCallToAnUnknownPeerIsNotDelivered() {
-        assertDelivery(transport("n1").call("n9", "propose", new byte[0], TIMEOUT),
-                PeerCallException.Delivery.NOT_DELIVERED);
+        assertDelivery(
+                transport("n1").call("n9", "propose", new byte[0], TIMEOUT), PeerCallException.Delivery.NOT_DELIVERED);
     }
 
     @Test
     void aFailingHandlerReachesTheCallerAsAnUnknownOutcome() {
-        handler("n2").answering((operation, body) -> CompletableFuture.failedFuture(
-                new IllegalStateException("state machine broke")));
+        handler("n2")
+                .answering((operation, body) ->
+                        CompletableFuture.failedFuture(new IllegalStateException("state machine broke")));
 
         CompletableFuture<byte[]> call = transport("n1").call("n2", "propose", new byte[0], TIMEOUT);
 
@@ -69,8 +72,7 @@ abstract class PeerTransportContract {
         handler("n2").reset();
         handler("n2").answering((operation, body) -> never);
         try {
-            CompletableFuture<byte[]> call = transport("n1").call("n2", "propose", new byte[0],
-                    Duration.ofMillis(300));
+            CompletableFuture<byte[]> call = transport("n1").call("n2", "propose", new byte[0], Duration.ofMillis(300));
 
             assertDelivery(call, PeerCallException.Delivery.MAYBE_DELIVERED);
             assertThat(handler("n2").calls).hasValue(1);
@@ -80,8 +82,10 @@ abstract class PeerTransportContract {
     }
 
     static void assertDelivery(CompletableFuture<byte[]> call, PeerCallException.Delivery expected) {
-        assertThat(exceptionOf(call)).isInstanceOfSatisfying(PeerCallException.class,
-                failure -> assertThat(failure.delivery()).isEqualTo(expected));
+        assertThat(exceptionOf(call))
+                .isInstanceOfSatisfying(
+                        PeerCallException.class,
+                        failure -> assertThat(failure.delivery()).isEqualTo(expected));
     }
 
     static Throwable exceptionOf(CompletableFuture<byte[]> call) {

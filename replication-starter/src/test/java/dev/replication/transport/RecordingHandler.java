@@ -19,7 +19,7 @@ final class RecordingHandler implements InboundHandler {
     final List<String> deliveryThreads = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger calls = new AtomicInteger();
     private volatile BiFunction<String, byte[], CompletableFuture<byte[]>> answer = ECHO;
-    private volatile Consumer<Message> beforeRecording = message -> { };
+    private volatile Consumer<Message> beforeRecording = message -> {};
 
     /** Answers calls with {@code answer(operation, body)} instead of echoing the body. */
     RecordingHandler answering(BiFunction<String, byte[], CompletableFuture<byte[]>> answer) {
@@ -36,7 +36,7 @@ final class RecordingHandler implements InboundHandler {
     /** Forgets everything and goes back to echoing calls. */
     void reset() {
         answer = ECHO;
-        beforeRecording = message -> { };
+        beforeRecording = message -> {};
         messages.clear();
         deliveryThreads.clear();
         calls.set(0);
@@ -58,7 +58,9 @@ final class RecordingHandler implements InboundHandler {
     /** Messages received from {@code from}, in arrival order. */
     List<Message> from(String from) {
         synchronized (messages) {
-            return messages.stream().filter(message -> message.from().equals(from)).toList();
+            return messages.stream()
+                    .filter(message -> message.from().equals(from))
+                    .toList();
         }
     }
 }

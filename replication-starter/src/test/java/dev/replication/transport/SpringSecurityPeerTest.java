@@ -33,7 +33,9 @@ class SpringSecurityPeerTest {
         a = PeerNode.start(SecuredPeerNodeApplication.class, "a", "server.http2.enabled=false");
         b = PeerNode.start(SecuredPeerNodeApplication.class, "b", "server.http2.enabled=false");
         PeerNode.connect(List.of(a, b));
-        client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+        client = new OkHttpClient.Builder()
+                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+                .build();
     }
 
     @AfterAll
@@ -49,15 +51,17 @@ class SpringSecurityPeerTest {
         a.transport().send(new TimeoutNow("a", "b", 1));
         b.transport().send(new TimeoutNow("b", "a", 1));
 
-        await().atMost(Duration.ofSeconds(20)).until(
-                () -> !a.handler.from("b").isEmpty() && !b.handler.from("a").isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        !a.handler.from("b").isEmpty() && !b.handler.from("a").isEmpty());
         assertThat(a.peerRequestProtocols()).containsOnly("HTTP/2.0");
         assertThat(b.peerRequestProtocols()).containsOnly("HTTP/2.0");
     }
 
     @Test
     void peersCallEachOtherThroughSpringSecurity() throws Exception {
-        byte[] answer = a.transport().call("b", "echo", new byte[] {4, 2}, Duration.ofSeconds(20))
+        byte[] answer = a.transport()
+                .call("b", "echo", new byte[] {4, 2}, Duration.ofSeconds(20))
                 .get(30, TimeUnit.SECONDS);
 
         assertThat(answer).containsExactly(4, 2);
@@ -79,7 +83,8 @@ class SpringSecurityPeerTest {
     }
 
     private static Response post(PeerNode node, String path) throws IOException {
-        Request request = new Request.Builder().url(node.uri() + path)
+        Request request = new Request.Builder()
+                .url(node.uri() + path)
                 .post(RequestBody.create(new byte[] {1}, MediaType.get("application/octet-stream")))
                 .build();
         return client.newCall(request).execute();

@@ -49,8 +49,11 @@ public class KeyValueController {
     private final JsonMapper jsonMapper;
     private final RequestAdmission admission;
 
-    public KeyValueController(@Replicated("kv") ReplicatedMap<String, JsonNode> entries, KeyValueLimits limits,
-            JsonMapper jsonMapper, RequestAdmission admission) {
+    public KeyValueController(
+            @Replicated("kv") ReplicatedMap<String, JsonNode> entries,
+            KeyValueLimits limits,
+            JsonMapper jsonMapper,
+            RequestAdmission admission) {
         this.entries = entries;
         this.limits = limits;
         this.jsonMapper = jsonMapper;
@@ -69,18 +72,18 @@ public class KeyValueController {
      * The answer to a delete: the value that was removed; null for a delete with an
      * {@code Idempotency-Key}, whose answer the cluster remembers only as "removed".
      */
-    public record Removed(String key, @Nullable JsonNode value) {
-    }
+    public record Removed(String key, @Nullable JsonNode value) {}
 
     /** The entries under a prefix, ordered by key. */
-    public record Listing(String prefix, int count, List<Entry> entries) {
-    }
+    public record Listing(String prefix, int count, List<Entry> entries) {}
 
     @PutMapping("/{*key}")
-    public CompletableFuture<Entry> put(@PathVariable("key") String path,
+    public CompletableFuture<Entry> put(
+            @PathVariable("key") String path,
             @RequestParam(name = "ifVersion", required = false) @Nullable String ifVersion,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey,
-            HttpServletRequest request) throws IOException {
+            HttpServletRequest request)
+            throws IOException {
         String key = limits.checkKey(keyOf(path));
         Long expectedVersion = parseVersion(ifVersion, 0);
         String requestId = limits.checkIdempotencyKey(idempotencyKey);
@@ -102,7 +105,8 @@ public class KeyValueController {
     }
 
     @GetMapping("/{*key}")
-    public CompletableFuture<Entry> get(@PathVariable("key") String path,
+    public CompletableFuture<Entry> get(
+            @PathVariable("key") String path,
             @RequestParam(name = "consistency", required = false) @Nullable String consistency) {
         String key = limits.checkKey(keyOf(path));
         ReadConsistency readConsistency = parseConsistency(consistency);
@@ -116,7 +120,8 @@ public class KeyValueController {
     }
 
     @DeleteMapping("/{*key}")
-    public CompletableFuture<Removed> delete(@PathVariable("key") String path,
+    public CompletableFuture<Removed> delete(
+            @PathVariable("key") String path,
             @RequestParam(name = "ifVersion", required = false) @Nullable String ifVersion,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String idempotencyKey) {
         String key = limits.checkKey(keyOf(path));
@@ -132,9 +137,8 @@ public class KeyValueController {
                 }
                 return new Removed(key, null);
             }
-            JsonNode removed = expectedVersion == null
-                    ? entries.remove(key)
-                    : entries.removeIfVersion(key, expectedVersion);
+            JsonNode removed =
+                    expectedVersion == null ? entries.remove(key) : entries.removeIfVersion(key, expectedVersion);
             if (removed == null) {
                 throw new NoSuchKeyException(key);
             }
@@ -143,11 +147,13 @@ public class KeyValueController {
     }
 
     @GetMapping
-    public CompletableFuture<Listing> list(@RequestParam(name = "prefix", defaultValue = "") String prefix,
+    public CompletableFuture<Listing> list(
+            @RequestParam(name = "prefix", defaultValue = "") String prefix,
             @RequestParam(name = "consistency", required = false) @Nullable String consistency) {
         ReadConsistency readConsistency = parseConsistency(consistency);
         return admission.submit(() -> {
-            Map<String, Versioned<JsonNode>> found = entries.read(readConsistency).scan(prefix);
+            Map<String, Versioned<JsonNode>> found =
+                    entries.read(readConsistency).scan(prefix);
             List<Entry> listed = new ArrayList<>(found.size());
             found.forEach((key, versioned) -> listed.add(Entry.of(key, versioned)));
             return new Listing(prefix, listed.size(), listed);
@@ -174,7 +180,9 @@ public class KeyValueController {
         String allowed = smallest == 0
                 ? "a whole number >= 0 (0 means: create only if absent)"
                 : "a whole number >= 1 (the version you last read)";
-        throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Invalid ifVersion",
+        throw new RejectedRequestException(
+                HttpStatus.BAD_REQUEST,
+                "Invalid ifVersion",
                 "ifVersion='" + ifVersion + "' is not valid here; send " + allowed + ".");
     }
 
@@ -185,8 +193,11 @@ public class KeyValueController {
         return switch (consistency.trim().toLowerCase(Locale.ROOT)) {
             case "linearizable" -> ReadConsistency.LINEARIZABLE;
             case "stale" -> ReadConsistency.STALE;
-            default -> throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Invalid consistency",
-                    "consistency='" + consistency + "' is not known; use 'linearizable' (the default) or 'stale'.");
+            default ->
+                throw new RejectedRequestException(
+                        HttpStatus.BAD_REQUEST,
+                        "Invalid consistency",
+                        "consistency='" + consistency + "' is not known; use 'linearizable' (the default) or 'stale'.");
         };
     }
 
@@ -204,26 +215,34 @@ public class KeyValueController {
             throw valueTooLarge(body.length);
         }
         if (body.length == 0) {
-            throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Missing value",
+            throw new RejectedRequestException(
+                    HttpStatus.BAD_REQUEST,
+                    "Missing value",
                     "The request body is empty. Send the value as JSON, for example '\"hello\"' or '{\"n\":1}'.");
         }
         JsonNode value;
         try {
             value = jsonMapper.readTree(body);
         } catch (JacksonException e) {
-            throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Malformed JSON",
+            throw new RejectedRequestException(
+                    HttpStatus.BAD_REQUEST,
+                    "Malformed JSON",
                     "The request body is not valid JSON (" + e.getOriginalMessage()
                             + "). Send one JSON value; quote strings, for example '\"hello\"'.");
         }
         if (value == null || value.isNull() || value.isMissingNode()) {
-            throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Null value",
+            throw new RejectedRequestException(
+                    HttpStatus.BAD_REQUEST,
+                    "Null value",
                     "The value is null, which a key cannot hold. To remove the key, send DELETE instead.");
         }
         return value;
     }
 
     private RejectedRequestException valueTooLarge(long bytes) {
-        return new RejectedRequestException(HttpStatus.CONTENT_TOO_LARGE, "Value too large",
+        return new RejectedRequestException(
+                HttpStatus.CONTENT_TOO_LARGE,
+                "Value too large",
                 "The value is larger than the limit of " + limits.maxValueBytes()
                         + " bytes (sample.kv.max-value-bytes). Store large data elsewhere and keep a reference here.");
     }

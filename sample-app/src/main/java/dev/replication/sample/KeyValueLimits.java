@@ -26,12 +26,16 @@ public record KeyValueLimits(
     /** Checks a key taken from the path; returns it unchanged. */
     String checkKey(String key) {
         if (key.isEmpty()) {
-            throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Empty key",
+            throw new RejectedRequestException(
+                    HttpStatus.BAD_REQUEST,
+                    "Empty key",
                     "The key is empty. Put the key after /kv/, for example /kv/users/42.");
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxKeyBytes) {
-            throw new RejectedRequestException(HttpStatus.CONTENT_TOO_LARGE, "Key too large",
+            throw new RejectedRequestException(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "Key too large",
                     "The key has " + bytes + " bytes; the limit is " + maxKeyBytes
                             + " (sample.kv.max-key-bytes). Use a shorter key.");
         }
@@ -39,17 +43,22 @@ public record KeyValueLimits(
     }
 
     /** Checks an {@code Idempotency-Key} header; null when the header is absent. */
-    @Nullable String checkIdempotencyKey(@Nullable String idempotencyKey) {
+    @Nullable
+    String checkIdempotencyKey(@Nullable String idempotencyKey) {
         if (idempotencyKey == null) {
             return null;
         }
         if (idempotencyKey.isBlank()) {
-            throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Blank Idempotency-Key",
+            throw new RejectedRequestException(
+                    HttpStatus.BAD_REQUEST,
+                    "Blank Idempotency-Key",
                     "The Idempotency-Key header is blank. Send a unique value per logical request"
                             + " (for example a UUID), or leave the header out.");
         }
         if (idempotencyKey.length() > maxIdempotencyKeyLength) {
-            throw new RejectedRequestException(HttpStatus.BAD_REQUEST, "Idempotency-Key too long",
+            throw new RejectedRequestException(
+                    HttpStatus.BAD_REQUEST,
+                    "Idempotency-Key too long",
                     "The Idempotency-Key header has " + idempotencyKey.length() + " characters; the limit is "
                             + maxIdempotencyKeyLength + ". A UUID is enough.");
         }

@@ -43,15 +43,15 @@ public class KeyValueProblems extends ResponseEntityExceptionHandler {
     /** More requests in progress than this node serves at once: shed at once, nothing changed. */
     @ExceptionHandler(RequestAdmission.OverloadedException.class)
     ResponseEntity<ProblemDetail> overloaded(RequestAdmission.OverloadedException e) {
-        ProblemDetail problem = detail(HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
-                "Node overloaded, nothing changed", e.getMessage());
+        ProblemDetail problem = detail(
+                HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Node overloaded, nothing changed", e.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                 .body(problem);
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title,
-            @Nullable String detail) {
+    private static ResponseEntity<ProblemDetail> problem(
+            HttpStatus status, String type, String title, @Nullable String detail) {
         return ResponseEntity.status(status).body(detail(status, type, title, detail));
     }
 

@@ -23,15 +23,15 @@ public class LeaderController {
     }
 
     /** The last heartbeat as the API shows it. */
-    public record LeaderView(String leaderId, long generation, long beats, long version, Instant writtenAt) {
-    }
+    public record LeaderView(String leaderId, long generation, long beats, long version, Instant writtenAt) {}
 
     @GetMapping("/leader")
     public LeaderView leader() {
-        Versioned<LeaderHeartbeat.Beat> beat = heartbeats.read(ReadConsistency.LINEARIZABLE)
-                .getVersioned(LeaderHeartbeat.KEY);
+        Versioned<LeaderHeartbeat.Beat> beat =
+                heartbeats.read(ReadConsistency.LINEARIZABLE).getVersioned(LeaderHeartbeat.KEY);
         if (beat == null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.NOT_FOUND,
                     "No leader has written a heartbeat yet. Wait for a leader to be elected"
                             + " (see /actuator/replication) and one heartbeat interval (sample.heartbeat.interval).");
             problem.setType(URI.create(KeyValueProblems.TYPE_PREFIX + "no-heartbeat-yet"));

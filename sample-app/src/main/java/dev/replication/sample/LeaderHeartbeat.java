@@ -43,8 +43,7 @@ public class LeaderHeartbeat {
      * @param generation the generation it leads
      * @param beats how many heartbeats it has written in that generation
      */
-    public record Beat(String nodeId, long generation, long beats) {
-    }
+    public record Beat(String nodeId, long generation, long beats) {}
 
     public LeaderHeartbeat(@Replicated("leader-heartbeat") ReplicatedMap<String, Beat> heartbeats) {
         this.heartbeats = heartbeats;
@@ -70,7 +69,8 @@ public class LeaderHeartbeat {
         return ledGeneration.get();
     }
 
-    @Scheduled(fixedDelayString = "${sample.heartbeat.interval:5s}",
+    @Scheduled(
+            fixedDelayString = "${sample.heartbeat.interval:5s}",
             initialDelayString = "${sample.heartbeat.interval:5s}")
     public void beat() {
         long generation = ledGeneration.get();

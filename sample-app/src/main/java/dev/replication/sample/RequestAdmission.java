@@ -31,8 +31,13 @@ class RequestAdmission implements DisposableBean {
         AtomicInteger counter = new AtomicInteger();
         // As many threads as admitted requests, so an admitted request never waits for one;
         // idle ones go away. The queue never holds more than the permits allow.
-        this.workers = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(maxConcurrent), runnable -> {
+        this.workers = new ThreadPoolExecutor(
+                maxConcurrent,
+                maxConcurrent,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(maxConcurrent),
+                runnable -> {
                     Thread thread = new Thread(runnable, "kv-request-" + counter.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;

@@ -38,8 +38,7 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     private ReadConsistency lastReadConsistency;
 
     /** A write already applied under an idempotency key: the request and its first answer. */
-    private record Applied(String request, Object result, RuntimeException failure) {
-    }
+    private record Applied(String request, Object result, RuntimeException failure) {}
 
     InMemoryReplicatedMap(String name) {
         this.name = name;
@@ -244,8 +243,8 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     }
 
     @Override
-    public synchronized V computeIfPresent(String key,
-            BiFunction<? super String, ? super V, ? extends V> remappingFunction) {
+    public synchronized V computeIfPresent(
+            String key, BiFunction<? super String, ? super V, ? extends V> remappingFunction) {
         V current = get(key);
         if (current == null) {
             return null;
@@ -259,8 +258,7 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     }
 
     @Override
-    public synchronized V merge(String key, V value,
-            BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+    public synchronized V merge(String key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
         V current = get(key);
         return storeOrRemove(key, current == null ? value : remappingFunction.apply(current, value));
     }
@@ -278,7 +276,11 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
 
             @Override
             public Versioned<V> putIfVersion(String key, V value, long expectedVersion) {
-                return once("putIfVersion", key, value, expectedVersion,
+                return once(
+                        "putIfVersion",
+                        key,
+                        value,
+                        expectedVersion,
                         () -> InMemoryReplicatedMap.this.putIfVersion(key, value, expectedVersion));
             }
 
@@ -289,7 +291,11 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
 
             @Override
             public void removeIfVersion(String key, long expectedVersion) {
-                once("removeIfVersion", key, null, expectedVersion,
+                once(
+                        "removeIfVersion",
+                        key,
+                        null,
+                        expectedVersion,
                         () -> InMemoryReplicatedMap.this.removeIfVersion(key, expectedVersion));
             }
 
@@ -314,8 +320,10 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
                         }
                     }
                     if (!applied.request().equals(request)) {
-                        throw new IdempotencyKeyConflictException("Idempotency key '" + idempotencyKey
-                                + "' was already used for another request; use a fresh key.", idempotencyKey);
+                        throw new IdempotencyKeyConflictException(
+                                "Idempotency key '" + idempotencyKey
+                                        + "' was already used for another request; use a fresh key.",
+                                idempotencyKey);
                     }
                     if (applied.failure() != null) {
                         throw applied.failure();
@@ -362,7 +370,10 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     }
 
     private static VersionConflictException conflict(String key, long expected, long current) {
-        return new VersionConflictException("Key '" + key + "' has version " + current + ", not " + expected
-                + "; read it again and retry with its current version.", expected, current);
+        return new VersionConflictException(
+                "Key '" + key + "' has version " + current + ", not " + expected
+                        + "; read it again and retry with its current version.",
+                expected,
+                current);
     }
 }

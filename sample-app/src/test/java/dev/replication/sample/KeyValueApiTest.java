@@ -91,7 +91,9 @@ class KeyValueApiTest {
     @Test
     void aValueSentWithoutAJsonContentTypeIsStillReadAsJson() throws Exception {
         // curl -X PUT -d '"v"' sends application/x-www-form-urlencoded
-        perform(put("/kv/plain").contentType(MediaType.APPLICATION_FORM_URLENCODED).content("\"v\""))
+        perform(put("/kv/plain")
+                        .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                        .content("\"v\""))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.value").value("v"));
     }
@@ -276,8 +278,10 @@ class KeyValueApiTest {
 
     @Test
     void anEntryOverTheStartersOwnLimitIsA413() throws Exception {
-        entries.failNextWrite(new EntryTooLargeException("Value of 2000000 bytes exceeds replication.map.max-value-size"
-                + " (1048576); store it elsewhere.", 2_000_000, 1_048_576));
+        entries.failNextWrite(new EntryTooLargeException(
+                "Value of 2000000 bytes exceeds replication.map.max-value-size" + " (1048576); store it elsewhere.",
+                2_000_000,
+                1_048_576));
 
         perform(putJson("/kv/k", "1"))
                 .andExpect(status().isContentTooLarge())

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class LeaderHeartbeatTest {
 
-    private final InMemoryReplicatedMap<LeaderHeartbeat.Beat> heartbeats = new InMemoryReplicatedMap<>("leader-heartbeat");
+    private final InMemoryReplicatedMap<LeaderHeartbeat.Beat> heartbeats =
+            new InMemoryReplicatedMap<>("leader-heartbeat");
     private final LeaderHeartbeat job = new LeaderHeartbeat(heartbeats);
 
     @Test

@@ -59,25 +59,31 @@ class MoreClientsThanServerThreadsTest {
         for (int i = 0; i < 3; i++) {
             String id = "n" + (i + 1);
             ports.put(id, free.get(i));
-            peers.append(i == 0 ? "" : ",").append(id).append("=http://127.0.0.1:").append(free.get(i));
+            peers.append(i == 0 ? "" : ",")
+                    .append(id)
+                    .append("=http://127.0.0.1:")
+                    .append(free.get(i));
         }
         // Started together: each waits for the others' first election only once all are up.
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (String id : ports.keySet()) {
             Path dataDir = Files.createDirectories(dataRoot.resolve(id));
             // Arguments, not default properties: they must win over application.properties.
-            starting.add(CompletableFuture.runAsync(() -> nodes.put(id, new SpringApplicationBuilder(SampleApplication.class)
-                    .run("--server.port=" + ports.get(id),
-                            "--server.tomcat.threads.max=" + SERVER_THREADS,
-                            "--server.tomcat.threads.min-spare=" + SERVER_THREADS,
-                            "--replication.node-id=" + id,
-                            "--replication.peers=" + peers,
-                            "--replication.data-dir=" + dataDir,
-                            "--replication.peer.cluster-secret=" + SECRET,
-                            "--sample.heartbeat.interval=1h",
-                            "--spring.main.banner-mode=off",
-                            "--logging.level.org.springframework=warn",
-                            "--logging.level.org.apache=warn"))));
+            starting.add(CompletableFuture.runAsync(() -> nodes.put(
+                    id,
+                    new SpringApplicationBuilder(SampleApplication.class)
+                            .run(
+                                    "--server.port=" + ports.get(id),
+                                    "--server.tomcat.threads.max=" + SERVER_THREADS,
+                                    "--server.tomcat.threads.min-spare=" + SERVER_THREADS,
+                                    "--replication.node-id=" + id,
+                                    "--replication.peers=" + peers,
+                                    "--replication.data-dir=" + dataDir,
+                                    "--replication.peer.cluster-secret=" + SECRET,
+                                    "--sample.heartbeat.interval=1h",
+                                    "--spring.main.banner-mode=off",
+                                    "--logging.level.org.springframework=warn",
+                                    "--logging.level.org.apache=warn"))));
         }
         CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     }
@@ -91,8 +97,10 @@ class MoreClientsThanServerThreadsTest {
     void sixtyClientsWritingToALeaderWithTwentyThreadsAllGetAnAnswerAndTheLeaderKeepsLeading() throws Exception {
         String leader = awaitLeader();
         long generation = nodes.get(leader).getBean(Leadership.class).generation();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         List<String> failures = new ArrayList<>();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -100,32 +108,40 @@ class MoreClientsThanServerThreadsTest {
             List<CompletableFuture<Void>> running = new ArrayList<>();
             for (int client = 0; client < CLIENTS; client++) {
                 int id = client;
-                running.add(CompletableFuture.runAsync(() -> {
-                    for (int write = 0; write < WRITES_PER_CLIENT; write++) {
-                        HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(leader)
-                                        + "/kv/load/" + id + "/" + write))
-                                // Longer than the map's 10 s write timeout: a write held that
-                                // long answers 504 here instead of timing out the client.
-                                .timeout(Duration.ofSeconds(30))
-                                .PUT(HttpRequest.BodyPublishers.ofString("\"v" + write + "\"")).build();
-                        try {
-                            int status = http.send(put, HttpResponse.BodyHandlers.discarding()).statusCode();
-                            statuses.computeIfAbsent(status, ignored -> new AtomicInteger()).incrementAndGet();
-                        } catch (IOException | InterruptedException failed) {
-                            synchronized (failures) {
-                                failures.add(failed.toString());
+                running.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int write = 0; write < WRITES_PER_CLIENT; write++) {
+                                HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                                + ports.get(leader) + "/kv/load/" + id + "/" + write))
+                                        // Longer than the map's 10 s write timeout: a write held that
+                                        // long answers 504 here instead of timing out the client.
+                                        .timeout(Duration.ofSeconds(30))
+                                        .PUT(HttpRequest.BodyPublishers.ofString("\"v" + write + "\""))
+                                        .build();
+                                try {
+                                    int status = http.send(put, HttpResponse.BodyHandlers.discarding())
+                                            .statusCode();
+                                    statuses.computeIfAbsent(status, ignored -> new AtomicInteger())
+                                            .incrementAndGet();
+                                } catch (IOException | InterruptedException failed) {
+                                    synchronized (failures) {
+                                        failures.add(failed.toString());
+                                    }
+                                }
                             }
-                        }
-                    }
-                }, clients));
+                        },
+                        clients));
             }
             CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         } finally {
             clients.shutdownNow();
         }
 
-        assertThat(failures).as("requests that failed or timed out on the client").isEmpty();
-        assertThat(statuses.keySet()).as("statuses answered (count by status: %s)", statuses)
+        assertThat(failures)
+                .as("requests that failed or timed out on the client")
+                .isEmpty();
+        assertThat(statuses.keySet())
+                .as("statuses answered (count by status: %s)", statuses)
                 .isSubsetOf(200, 503);
         assertThat(statuses.get(200)).as("writes applied").isNotNull();
         Leadership stillLeading = nodes.get(leader).getBean(Leadership.class);
@@ -134,10 +150,15 @@ class MoreClientsThanServerThreadsTest {
     }
 
     private static String awaitLeader() {
-        return await("a leader").atMost(Duration.ofSeconds(60)).until(() -> nodes.values().stream()
-                .map(node -> node.getBean(Leadership.class))
-                .filter(Leadership::isLeader)
-                .map(Leadership::nodeId)
-                .findFirst(), Optional::isPresent).orElseThrow();
+        return await("a leader")
+                .atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> nodes.values().stream()
+                                .map(node -> node.getBean(Leadership.class))
+                                .filter(Leadership::isLeader)
+                                .map(Leadership::nodeId)
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
     }
 }

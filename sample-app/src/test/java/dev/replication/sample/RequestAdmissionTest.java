@@ -39,7 +39,8 @@ class RequestAdmissionTest {
         first.get(10, TimeUnit.SECONDS);
 
         assertThat(admission.submit(() -> "next").get(10, TimeUnit.SECONDS)).isEqualTo("next");
-        assertThat(admission.submit(() -> "and another").get(10, TimeUnit.SECONDS)).isEqualTo("and another");
+        assertThat(admission.submit(() -> "and another").get(10, TimeUnit.SECONDS))
+                .isEqualTo("and another");
     }
 
     private String blockUntilReleased() {

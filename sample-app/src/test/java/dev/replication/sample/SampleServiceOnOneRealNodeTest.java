@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The sample service on the real starter, as a throw-away cluster of one, over real HTTP: what
  * {@link KeyValueApiTest} specifies with an in-memory map also holds with the replicated log.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"replication.in-memory=true", "sample.heartbeat.interval=200ms"})
 class SampleServiceOnOneRealNodeTest {
 
@@ -34,7 +35,9 @@ class SampleServiceOnOneRealNodeTest {
 
     @Test
     void becomesReadyOnceTheNodeLeadsItself() {
-        await("health UP").atMost(STARTUP).until(() -> send("GET", "/actuator/health/readiness", null).statusCode() == 200);
+        await("health UP")
+                .atMost(STARTUP)
+                .until(() -> send("GET", "/actuator/health/readiness", null).statusCode() == 200);
 
         assertThat(send("GET", "/actuator/health", null).body()).contains("\"replication\"");
     }
@@ -47,14 +50,17 @@ class SampleServiceOnOneRealNodeTest {
         JsonNode read = json.readTree(send("GET", "/kv/real/greeting", null).body());
 
         assertThat(read.path("value").asString()).isEqualTo("hello");
-        assertThat(read.path("version").asLong()).isEqualTo(written.path("version").asLong()).isPositive();
+        assertThat(read.path("version").asLong())
+                .isEqualTo(written.path("version").asLong())
+                .isPositive();
     }
 
     @Test
     void aCompareAndSetOnAnOutdatedVersionIsAConflict() {
         HttpResponse<String> first = awaitLeaderThen("PUT", "/kv/real/cas", "1");
         long version = json.readTree(first.body()).path("version").asLong();
-        assertThat(send("PUT", "/kv/real/cas?ifVersion=" + version, "2").statusCode()).isEqualTo(200);
+        assertThat(send("PUT", "/kv/real/cas?ifVersion=" + version, "2").statusCode())
+                .isEqualTo(200);
 
         HttpResponse<String> stale = send("PUT", "/kv/real/cas?ifVersion=" + version, "3");
 
@@ -75,7 +81,8 @@ class SampleServiceOnOneRealNodeTest {
 
     @Test
     void theLeaderOnlyJobWritesItsHeartbeat() {
-        await("a leader heartbeat").atMost(STARTUP)
+        await("a leader heartbeat")
+                .atMost(STARTUP)
                 .until(() -> send("GET", "/leader", null).statusCode() == 200);
 
         JsonNode leader = json.readTree(send("GET", "/leader", null).body());
@@ -86,15 +93,17 @@ class SampleServiceOnOneRealNodeTest {
 
     /** The first request waits until the single node has elected itself. */
     private HttpResponse<String> awaitLeaderThen(String method, String path, String body) {
-        return await(method + " " + path + " answered 200").atMost(STARTUP)
+        return await(method + " " + path + " answered 200")
+                .atMost(STARTUP)
                 .until(() -> send(method, path, body), response -> response.statusCode() == 200);
     }
 
     private HttpResponse<String> send(String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

@@ -14,8 +14,11 @@ class SampleUsesOnlyThePublicApiTest {
 
     @Test
     void theSampleImportsNothingOfTheStarterButItsApi() {
-        noClasses().that().resideInAPackage("dev.replication.sample..")
-                .should().dependOnClassesThat(resideInAPackage("dev.replication..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.replication.sample..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("dev.replication..")
                         .and(not(resideInAnyPackage("dev.replication.api..", "dev.replication.sample.."))))
                 .because("users import only dev.replication.api; everything else may change without notice")
                 .check(new ClassFileImporter()

@@ -66,11 +66,12 @@ public class PeerEndpoint {
     }
 
     @PostMapping("/call/{operation}")
-    public DeferredResult<ResponseEntity<Object>> call(@PathVariable String operation,
-            HttpServletRequest request) {
-        return handle(request, "call/" + operation, (sender, bytes) -> inbound
-                .call(sender, operation, bytes)
-                .handle((response, failure) -> answer(operation, sender, response, failure)));
+    public DeferredResult<ResponseEntity<Object>> call(@PathVariable String operation, HttpServletRequest request) {
+        return handle(
+                request,
+                "call/" + operation,
+                (sender, bytes) -> inbound.call(sender, operation, bytes)
+                        .handle((response, failure) -> answer(operation, sender, response, failure)));
     }
 
     /**
@@ -78,8 +79,7 @@ public class PeerEndpoint {
      * on the peer executor: the body (bounded), its digest, and {@code work}. The permit is
      * released when the exchange ends, however it ends (answered, failed, timed out).
      */
-    private DeferredResult<ResponseEntity<Object>> handle(HttpServletRequest request, String target,
-            Work work) {
+    private DeferredResult<ResponseEntity<Object>> handle(HttpServletRequest request, String target, Work work) {
         long declared = request.getContentLengthLong();
         if (declared > inbound.maxBodyBytes()) {
             throw new BodyTooLargeException(declared, inbound.maxBodyBytes());
@@ -114,32 +114,38 @@ public class PeerEndpoint {
         return result;
     }
 
-    private ResponseEntity<Object> answer(String operation, String sender, byte @Nullable [] response,
-            @Nullable Throwable failure) {
+    private ResponseEntity<Object> answer(
+            String operation, String sender, byte @Nullable [] response, @Nullable Throwable failure) {
         if (failure == null) {
-            return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+            return ResponseEntity.ok()
+                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
                     .body((Object) (response == null ? new byte[0] : response));
         }
         Throwable cause = unwrap(failure);
         log.debug("Call {} from {} failed on node {}", operation, sender, inbound.nodeId(), cause);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Peer call failed", "node "
-                + inbound.nodeId() + " failed call " + operation + " from " + sender + ": "
-                + cause.getMessage() + "; the outcome is unknown to the caller");
+        return problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "Peer call failed",
+                "node "
+                        + inbound.nodeId() + " failed call " + operation + " from " + sender + ": "
+                        + cause.getMessage() + "; the outcome is unknown to the caller");
     }
 
     @ExceptionHandler(PeerAuthenticationException.class)
-    ResponseEntity<Object> refused(PeerAuthenticationException refused,
-            HttpServletRequest request) {
-        log.warn("Refused peer request {} {} on node {}: {}", request.getMethod(),
-                request.getRequestURI(), inbound.nodeId(), refused.getMessage());
-        return problem(HttpStatus.valueOf(refused.status()), refused.title(),
+    ResponseEntity<Object> refused(PeerAuthenticationException refused, HttpServletRequest request) {
+        log.warn(
+                "Refused peer request {} {} on node {}: {}",
+                request.getMethod(),
+                request.getRequestURI(),
+                inbound.nodeId(),
                 refused.getMessage());
+        return problem(HttpStatus.valueOf(refused.status()), refused.title(), refused.getMessage());
     }
 
     @ExceptionHandler(UnsupportedWireVersionException.class)
     ResponseEntity<Object> unsupportedVersion(UnsupportedWireVersionException unsupported) {
-        ProblemDetail detail = detail(HttpStatus.BAD_REQUEST, "Unsupported wire format version",
-                unsupported.getMessage());
+        ProblemDetail detail =
+                detail(HttpStatus.BAD_REQUEST, "Unsupported wire format version", unsupported.getMessage());
         detail.setProperty("versionSeen", unsupported.versionSeen());
         detail.setProperty("supportedVersions", unsupported.supportedVersions());
         return problem(HttpStatus.BAD_REQUEST, detail);
@@ -164,18 +170,19 @@ public class PeerEndpoint {
 
     /** The handler took a call but did not answer within the server's async request timeout. */
     @ExceptionHandler(AsyncRequestTimeoutException.class)
-    ResponseEntity<Object> unanswered(AsyncRequestTimeoutException timeout,
-            HttpServletRequest request) {
-        return problem(HttpStatus.GATEWAY_TIMEOUT, "Peer call unanswered", "node "
-                + inbound.nodeId() + " did not answer " + request.getRequestURI()
-                + " within the server's async request timeout (spring.mvc.async.request-timeout);"
-                + " the outcome is unknown: use a shorter call timeout than the server's");
+    ResponseEntity<Object> unanswered(AsyncRequestTimeoutException timeout, HttpServletRequest request) {
+        return problem(
+                HttpStatus.GATEWAY_TIMEOUT,
+                "Peer call unanswered",
+                "node "
+                        + inbound.nodeId() + " did not answer " + request.getRequestURI()
+                        + " within the server's async request timeout (spring.mvc.async.request-timeout);"
+                        + " the outcome is unknown: use a shorter call timeout than the server's");
     }
 
     @ExceptionHandler(BodyTooLargeException.class)
     ResponseEntity<Object> tooLarge(BodyTooLargeException tooLarge) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "Peer request too large",
-                tooLarge.getMessage());
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "Peer request too large", tooLarge.getMessage());
     }
 
     /** Reads at most the limit (plus one byte, to tell a body just above it). */
@@ -189,13 +196,13 @@ public class PeerEndpoint {
     }
 
     private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** A 503 the sender may retry: the handler certainly did not run. */
     private static ResponseEntity<Object> notDelivered(String title, @Nullable String text) {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header("Retry-After", "1")
                 .header(InboundRequests.NOT_DELIVERED_HEADER, "true")
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(detail(HttpStatus.SERVICE_UNAVAILABLE, title, text));
@@ -206,7 +213,9 @@ public class PeerEndpoint {
     }
 
     private static ResponseEntity<Object> problem(HttpStatus status, ProblemDetail detail) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(detail);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(detail);
     }
 
     // No text (an exception without a message): a problem without a detail member.

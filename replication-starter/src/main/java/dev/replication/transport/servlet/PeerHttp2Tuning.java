@@ -37,8 +37,10 @@ public class PeerHttp2Tuning implements TomcatConnectorCustomizer {
         if (http2 == null) {
             http2 = new Http2Protocol();
             connector.addUpgradeProtocol(http2);
-            log.info("Enabled HTTP/2 on port {} for replication peers (server.http2.enabled was"
-                    + " not set; HTTP/1.1 still works on the same port)", connector.getPort());
+            log.info(
+                    "Enabled HTTP/2 on port {} for replication peers (server.http2.enabled was"
+                            + " not set; HTTP/1.1 still works on the same port)",
+                    connector.getPort());
         }
         http2.setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
         http2.setMaxConcurrentStreamExecution(MAX_CONCURRENT_STREAM_EXECUTION);

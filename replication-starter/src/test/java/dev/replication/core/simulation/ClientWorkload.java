@@ -37,6 +37,7 @@ public final class ClientWorkload {
         String leaderHint;
         /** Index of this client's last completed operation: its stale reads must not go below it. */
         long minIndex;
+
         Op pending;
 
         Client(String id) {
@@ -134,12 +135,24 @@ public final class ClientWorkload {
         String value = client.id + "-" + (++client.sequence);
         switch (kind) {
             case WRITE:
-                return propose(client, node, kind, key, new Operation.Write(key, value),
-                        KeyValueStateMachine.write(key, value), now);
+                return propose(
+                        client,
+                        node,
+                        kind,
+                        key,
+                        new Operation.Write(key, value),
+                        KeyValueStateMachine.write(key, value),
+                        now);
             case COMPARE_AND_SET:
                 String expected = random.nextInt(4) == 0 ? null : lastCommittedValue(key);
-                return propose(client, node, kind, key, new Operation.CompareAndSet(key, expected, value),
-                        KeyValueStateMachine.compareAndSet(key, expected, value), now);
+                return propose(
+                        client,
+                        node,
+                        kind,
+                        key,
+                        new Operation.CompareAndSet(key, expected, value),
+                        KeyValueStateMachine.compareAndSet(key, expected, value),
+                        now);
             case LOG_READ:
                 return propose(client, node, kind, key, new Operation.Read(key), KeyValueStateMachine.read(key), now);
             case LINEARIZABLE_READ:
@@ -176,8 +189,14 @@ public final class ClientWorkload {
     }
 
     private String readIndex(Client client, SimulatedNode node, String key, long now) {
-        Op read = new Op(client, Kind.LINEARIZABLE_READ, key, history.invoke(client.id, new Operation.Read(key)),
-                node.id(), node.incarnation(), now);
+        Op read = new Op(
+                client,
+                Kind.LINEARIZABLE_READ,
+                key,
+                history.invoke(client.id, new Operation.Read(key)),
+                node.id(),
+                node.incarnation(),
+                now);
         read.requestId = ++nextRequestId;
         client.pending = read;
         node.replica().readIndex(read.requestId);
@@ -198,8 +217,8 @@ public final class ClientWorkload {
         return running.isEmpty() ? null : running.get(random.nextInt(running.size()));
     }
 
-    private String propose(Client client, SimulatedNode node, Kind kind, String key, Operation operation,
-            byte[] command, long now) {
+    private String propose(
+            Client client, SimulatedNode node, Kind kind, String key, Operation operation, byte[] command, long now) {
         Proposal proposal = node.replica().propose(command);
         if (proposal instanceof Proposal.Rejected rejected && rejected.leaderId() != null) {
             // Follow the redirect at once, as the runtime forwards a write to the leader.
@@ -247,7 +266,9 @@ public final class ClientWorkload {
             String last = values.isEmpty() ? null : values.get(values.size() - 1);
             if (!Objects.equals(value, last)) {
                 values.add(value);
-                committedValueIndexes.computeIfAbsent(key, k -> new ArrayList<>()).add(new long[] {entry.index()});
+                committedValueIndexes
+                        .computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(new long[] {entry.index()});
             }
         }
     }
@@ -277,8 +298,7 @@ public final class ClientWorkload {
             } else if (op.index == entry.index() && op.generation == entry.generation()) {
                 op.record.ok(result);
                 complete(op, entry.index());
-            } else if (op.index == entry.index()
-                    || (op.index > entry.index() && op.generation < entry.generation())) {
+            } else if (op.index == entry.index() || (op.index > entry.index() && op.generation < entry.generation())) {
                 // Another entry committed at our index, or a newer generation committed before
                 // it (generations never decrease along the log): our entry was overwritten.
                 op.record.failed();
@@ -309,8 +329,11 @@ public final class ClientWorkload {
     private Op readWaiting(SimulatedNode node, long requestId) {
         for (Client client : clients) {
             Op op = client.pending;
-            if (op != null && op.kind == Kind.LINEARIZABLE_READ && op.requestId == requestId
-                    && op.node.equals(node.id()) && op.incarnation == node.incarnation()) {
+            if (op != null
+                    && op.kind == Kind.LINEARIZABLE_READ
+                    && op.requestId == requestId
+                    && op.node.equals(node.id())
+                    && op.incarnation == node.incarnation()) {
                 return op;
             }
         }
@@ -357,9 +380,21 @@ public final class ClientWorkload {
         for (Client client : clients) {
             if (client.pending != null) {
                 Op op = client.pending;
-                description.append(client.id).append(' ').append(op.kind).append(' ').append(op.key)
-                        .append(" at ").append(op.node).append(" index ").append(op.index).append("@g")
-                        .append(op.generation).append(" read#").append(op.requestId).append("; ");
+                description
+                        .append(client.id)
+                        .append(' ')
+                        .append(op.kind)
+                        .append(' ')
+                        .append(op.key)
+                        .append(" at ")
+                        .append(op.node)
+                        .append(" index ")
+                        .append(op.index)
+                        .append("@g")
+                        .append(op.generation)
+                        .append(" read#")
+                        .append(op.requestId)
+                        .append("; ");
             }
         }
         return description.toString();

@@ -32,6 +32,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
 
     /** Election timeout of the simulated nodes, in ticks. */
     public static final int ELECTION_TIMEOUT = 10;
+
     public static final int HEARTBEAT_INTERVAL = 2;
     private static final int TRACE_LINES = 60;
 
@@ -95,12 +96,20 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             ids.add("n" + i);
         }
         for (String id : ids) {
-            ReplicaConfig config = new ReplicaConfig(id, ids, ELECTION_TIMEOUT, HEARTBEAT_INTERVAL,
-                    1 + random.nextInt(4), random.nextBoolean() ? 1 : 1 + random.nextInt(4), 64 + random.nextInt(256), 1_000, 0);
+            ReplicaConfig config = new ReplicaConfig(
+                    id,
+                    ids,
+                    ELECTION_TIMEOUT,
+                    HEARTBEAT_INTERVAL,
+                    1 + random.nextInt(4),
+                    random.nextBoolean() ? 1 : 1 + random.nextInt(4),
+                    64 + random.nextInt(256),
+                    1_000,
+                    0);
             nodes.add(new SimulatedNode(config, random.nextLong()));
         }
-        this.workload = new ClientWorkload(random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3),
-                20L * ELECTION_TIMEOUT);
+        this.workload = new ClientWorkload(
+                random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3), 20L * ELECTION_TIMEOUT);
         this.faultRate = 0.002 + random.nextDouble() * 0.03;
         network.setFaults(0, 0, 1);
     }
@@ -116,7 +125,8 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     public SimulatedNode electLeader() {
         for (int i = 0; i < 10 * ELECTION_TIMEOUT; i++) {
             SimulatedNode leader = leader();
-            if (leader != null && leader.replica().commitIndex() >= leader.replica().log().lastIndex()) {
+            if (leader != null
+                    && leader.replica().commitIndex() >= leader.replica().log().lastIndex()) {
                 return leader;
             }
             ticks(1);
@@ -271,8 +281,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 paused.add(node);
                 if (random.nextBoolean()) {
                     for (SimulatedNode other : nodes) {
-                        if (other != node && paused.size() < (nodes.size() - 1) / 2
-                                && random.nextBoolean()) {
+                        if (other != node && paused.size() < (nodes.size() - 1) / 2 && random.nextBoolean()) {
                             paused.add(other);
                         }
                     }
@@ -362,7 +371,9 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         int holders = 0;
         for (SimulatedNode other : nodes) {
             MemoryLog log = other.durableLog();
-            if (other != node && log.lastIndex() >= entry.index() && log.entry(entry.index()).equals(entry)) {
+            if (other != node
+                    && log.lastIndex() >= entry.index()
+                    && log.entry(entry.index()).equals(entry)) {
                 holders++;
             }
         }
@@ -384,8 +395,12 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         SimulatedNode.CrashPoint[] points = SimulatedNode.CrashPoint.values();
         SimulatedNode.CrashPoint point = points[random.nextInt(points.length)];
         int torn = random.nextInt(3);
-        trace("crash-during-sync", node.id() + " " + point
-                + (point == SimulatedNode.CrashPoint.WHILE_APPENDING ? " keeping " + torn + " new entries" : ""));
+        trace(
+                "crash-during-sync",
+                node.id() + " " + point
+                        + (point == SimulatedNode.CrashPoint.WHILE_APPENDING
+                                ? " keeping " + torn + " new entries"
+                                : ""));
         node.crashDuringSync(network, this, point, torn);
         workload.crashed(node);
     }
@@ -500,7 +515,9 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             if (node.isRunning(now)) {
                 RoleState state = node.replica().roleState();
                 if (state.role() == Role.LEADER
-                        && (leader == null || state.generation() > leader.replica().roleState().generation())) {
+                        && (leader == null
+                                || state.generation()
+                                        > leader.replica().roleState().generation())) {
                     leader = node;
                 }
             }
@@ -563,10 +580,13 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     private void checkHistory() {
         List<LogEntry> committed = invariants.committed();
         for (SimulatedNode node : nodes) {
-            if (!node.stateMachine().snapshot().equals(nodes.get(0).stateMachine().snapshot())) {
-                throw new SafetyViolation("state machines differ after settling: " + nodes.get(0).id() + " "
-                        + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
-                        + node.stateMachine().snapshot());
+            if (!node.stateMachine()
+                    .snapshot()
+                    .equals(nodes.get(0).stateMachine().snapshot())) {
+                throw new SafetyViolation(
+                        "state machines differ after settling: " + nodes.get(0).id() + " "
+                                + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
+                                + node.stateMachine().snapshot());
             }
             for (LogEntry entry : committed) {
                 if (!node.durableLog().entry(entry.index()).equals(entry)) {

@@ -29,6 +29,7 @@ public final class Invariants {
     private final Map<Long, String> leaderByGeneration = new HashMap<>();
     /** (index, generation) to the hash of the log prefix ending there. */
     private final Map<Long, Map<Long, Long>> prefixByEntry = new HashMap<>();
+
     private final List<LogEntry> committed = new ArrayList<>();
     private final Map<String, long[]> commitByNode = new HashMap<>();
     /** Per generation, the highest entry a leader of that generation reported committed. */
@@ -47,8 +48,8 @@ public final class Invariants {
             long commitIndex = node.replica().commitIndex();
             long[] last = commitByNode.computeIfAbsent(node.id(), id -> new long[] {0, 0});
             if (last[0] == node.incarnation() && commitIndex < last[1]) {
-                throw new SafetyViolation("commit index of " + node.id() + " went back from " + last[1] + " to "
-                        + commitIndex);
+                throw new SafetyViolation(
+                        "commit index of " + node.id() + " went back from " + last[1] + " to " + commitIndex);
             }
             last[0] = node.incarnation();
             last[1] = commitIndex;
@@ -56,8 +57,8 @@ public final class Invariants {
             if (state.role() == Role.LEADER) {
                 String previous = leaderByGeneration.putIfAbsent(state.generation(), node.id());
                 if (previous != null && !previous.equals(node.id())) {
-                    throw new SafetyViolation("two leaders in generation " + state.generation() + ": " + previous
-                            + " and " + node.id());
+                    throw new SafetyViolation(
+                            "two leaders in generation " + state.generation() + ": " + previous + " and " + node.id());
                 }
                 recordCommitsOf(node, state.generation(), commitIndex);
             }
@@ -104,7 +105,8 @@ public final class Invariants {
         MemoryLog log = node.durableLog();
         for (LogEntry entry : entries) {
             long hash = log.prefixHash(entry.index());
-            Long known = prefixByEntry.computeIfAbsent(entry.index(), i -> new HashMap<>())
+            Long known = prefixByEntry
+                    .computeIfAbsent(entry.index(), i -> new HashMap<>())
                     .putIfAbsent(entry.generation(), hash);
             if (known != null && known != hash) {
                 throw new SafetyViolation("log matching broken at " + node.id() + ": entry " + entry
@@ -118,8 +120,8 @@ public final class Invariants {
         if (position < committed.size()) {
             LogEntry known = committed.get(position);
             if (!known.equals(entry)) {
-                throw new SafetyViolation("state machine safety broken: " + node.id() + " applied " + entry
-                        + " at " + entry.index() + " where " + known + " was applied elsewhere");
+                throw new SafetyViolation("state machine safety broken: " + node.id() + " applied " + entry + " at "
+                        + entry.index() + " where " + known + " was applied elsewhere");
             }
             return;
         }

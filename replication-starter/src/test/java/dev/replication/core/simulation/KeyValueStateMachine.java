@@ -90,8 +90,7 @@ public final class KeyValueStateMachine implements StateMachine<Object> {
     }
 
     @Override
-    public void observe(LogEntry stored) {
-    }
+    public void observe(LogEntry stored) {}
 
     /** The applied index, then the values sorted by key. */
     @Override

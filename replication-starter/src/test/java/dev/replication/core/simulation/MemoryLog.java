@@ -64,8 +64,8 @@ public final class MemoryLog implements LogReader {
         }
         long first = batch.get(0).index();
         if (first > lastIndex() + 1) {
-            throw new IllegalStateException("gap in the durable log: asked to store " + first
-                    + " after " + lastIndex());
+            throw new IllegalStateException(
+                    "gap in the durable log: asked to store " + first + " after " + lastIndex());
         }
         while (lastIndex() >= first) {
             entries.remove(entries.size() - 1);

@@ -54,10 +54,13 @@ class ReplicationScenarioTest {
     void aNodeThatWasCutOffDoesNotDisruptAHealthyLeaderWhenItReturns() {
         SimulatedNode leader = cluster.electLeader();
         long generation = leader.replica().roleState().generation();
-        SimulatedNode loner = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        SimulatedNode loner =
+                cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
         cluster.partition(loner.id());
         cluster.ticks(5 * ClusterSimulation.ELECTION_TIMEOUT);
-        assertThat(loner.replica().roleState().generation()).as("pre-vote keeps the generation").isEqualTo(generation);
+        assertThat(loner.replica().roleState().generation())
+                .as("pre-vote keeps the generation")
+                .isEqualTo(generation);
         cluster.heal();
         cluster.ticks(2 * ClusterSimulation.ELECTION_TIMEOUT);
         assertThat(cluster.leader()).isSameAs(leader);
@@ -67,7 +70,8 @@ class ReplicationScenarioTest {
     @Test
     void aCrashedFollowerRestartsFromItsDurableLogAndCatchesUp() {
         SimulatedNode leader = cluster.electLeader();
-        SimulatedNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        SimulatedNode follower =
+                cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
         write(leader, "x", "1");
         cluster.ticks(2);
         cluster.crash(follower.id());
@@ -110,7 +114,8 @@ class ReplicationScenarioTest {
     void aFollowerReadThroughALeaderDeposedDuringAPauseIsNeverStale() {
         ClusterSimulation five = ClusterSimulation.scripted(5);
         SimulatedNode oldLeader = five.electLeader();
-        SimulatedNode follower = five.nodes().stream().filter(n -> n != oldLeader).findFirst().orElseThrow();
+        SimulatedNode follower =
+                five.nodes().stream().filter(n -> n != oldLeader).findFirst().orElseThrow();
         write(oldLeader, "k0", "old");
         five.ticks(2);
         long resumeAt = five.now() + 4 * ClusterSimulation.ELECTION_TIMEOUT;
@@ -129,7 +134,8 @@ class ReplicationScenarioTest {
         // Both wake up still trusting each other; the client's write of "new" has completed.
         five.workload().linearizableReadAt(follower, "k0", five.now());
         five.ticks(3 * ClusterSimulation.ELECTION_TIMEOUT);
-        OperationRecord read = five.workload().history().get(five.workload().history().size() - 1);
+        OperationRecord read =
+                five.workload().history().get(five.workload().history().size() - 1);
         assertThat(read.operation()).isEqualTo(new Operation.Read("k0"));
         if (read.outcome() == Outcome.OK) {
             assertThat(read.result()).isEqualTo("new");

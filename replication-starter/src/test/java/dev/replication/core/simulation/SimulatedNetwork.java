@@ -14,8 +14,7 @@ import java.util.random.RandomGenerator;
  */
 public final class SimulatedNetwork {
 
-    private record InFlight(Message message, long deliverableAt) {
-    }
+    private record InFlight(Message message, long deliverableAt) {}
 
     private final RandomGenerator random;
     private final List<InFlight> inFlight = new ArrayList<>();
@@ -82,7 +81,8 @@ public final class SimulatedNetwork {
     public Message takeDeliverable(java.util.function.Predicate<String> acceptsReceiver) {
         int candidates = 0;
         for (InFlight message : inFlight) {
-            if (message.deliverableAt() <= now && acceptsReceiver.test(message.message().to())) {
+            if (message.deliverableAt() <= now
+                    && acceptsReceiver.test(message.message().to())) {
                 candidates++;
             }
         }
@@ -92,7 +92,9 @@ public final class SimulatedNetwork {
         int chosen = random.nextInt(candidates);
         for (int i = 0; i < inFlight.size(); i++) {
             InFlight message = inFlight.get(i);
-            if (message.deliverableAt() <= now && acceptsReceiver.test(message.message().to()) && chosen-- == 0) {
+            if (message.deliverableAt() <= now
+                    && acceptsReceiver.test(message.message().to())
+                    && chosen-- == 0) {
                 inFlight.remove(i);
                 if (isBlocked(message.message().from(), message.message().to())) {
                     return null;
@@ -108,7 +110,8 @@ public final class SimulatedNetwork {
         List<Message> taken = new ArrayList<>();
         List<InFlight> kept = new ArrayList<>();
         for (InFlight message : inFlight) {
-            if (message.deliverableAt() <= now && acceptsReceiver.test(message.message().to())) {
+            if (message.deliverableAt() <= now
+                    && acceptsReceiver.test(message.message().to())) {
                 if (!isBlocked(message.message().from(), message.message().to())) {
                     taken.add(message.message());
                 }

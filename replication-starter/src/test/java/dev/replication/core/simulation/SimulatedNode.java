@@ -166,6 +166,7 @@ public final class SimulatedNode {
         private final Observer observer;
         /** Null: no crash. */
         private final CrashPoint crashAt;
+
         private final int tornEntries;
 
         Effects(SimulatedNetwork network, Observer observer, CrashPoint crashAt, int tornEntries) {

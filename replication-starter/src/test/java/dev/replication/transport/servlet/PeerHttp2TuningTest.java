@@ -29,7 +29,9 @@ class PeerHttp2TuningTest {
         new PeerHttp2Tuning().customize(connector);
 
         assertThat(Arrays.stream(connector.findUpgradeProtocols()))
-                .singleElement().isInstanceOfSatisfying(Http2Protocol.class,
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        Http2Protocol.class,
                         http2 -> assertThat(http2.getMaxConcurrentStreams()).isEqualTo(200));
     }
 }

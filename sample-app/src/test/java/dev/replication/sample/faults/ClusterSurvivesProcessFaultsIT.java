@@ -34,6 +34,7 @@ class ClusterSurvivesProcessFaultsIT {
 
     /** Generous: two cores shared with a build must not depose healthy leaders. */
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(2);
+
     private static final Duration STEP_LIMIT = Duration.ofSeconds(90);
     private static final List<String> KEYS = List.of("faults/a", "faults/b", "faults/c", "faults/d");
     private static final int CLIENTS = 5;
@@ -69,8 +70,10 @@ class ClusterSurvivesProcessFaultsIT {
         String jarProperty = System.getProperty("sample.jar");
         // Only the integration-test execution sets it; "-Dtest=...IT" also reaches the unit-test
         // execution, which runs before the jar is built.
-        assumeTrue(jarProperty != null, "system property sample.jar (the built jar) is not set: this test runs"
-                + " in the integration-test phase of ./mvnw verify, after the jar is built");
+        assumeTrue(
+                jarProperty != null,
+                "system property sample.jar (the built jar) is not set: this test runs"
+                        + " in the integration-test phase of ./mvnw verify, after the jar is built");
         Path jar = Path.of(jarProperty);
         assertThat(jar).as("the sample-app jar built by 'package'").isRegularFile();
         Path logs = Path.of("target", "fault-test-logs");
@@ -78,7 +81,8 @@ class ClusterSurvivesProcessFaultsIT {
         cluster.startAll();
         String leader = cluster.awaitAllAgreeOnALeader(Duration.ofMinutes(3));
 
-        workload = new ClusterWorkload(cluster.nodes().stream().map(cluster::baseUrl).toList(), KEYS, CLIENTS, 42);
+        workload = new ClusterWorkload(
+                cluster.nodes().stream().map(cluster::baseUrl).toList(), KEYS, CLIENTS, 42);
         workload.start();
         phase = "warming up";
         awaitProgress();
@@ -137,7 +141,9 @@ class ClusterSurvivesProcessFaultsIT {
                 + (result.linearizable() ? "LINEARIZABLE" : "NOT LINEARIZABLE") + " (checked in " + checkMillis
                 + " ms); logs in " + logs.toAbsolutePath());
         assertThat(result.linearizable()).as(result.explanation()).isTrue();
-        assertThat(workload.unexpectedAnswers()).as("answers outside the documented status codes").isEmpty();
+        assertThat(workload.unexpectedAnswers())
+                .as("answers outside the documented status codes")
+                .isEmpty();
     }
 
     /**
@@ -148,26 +154,36 @@ class ClusterSurvivesProcessFaultsIT {
     private void readEveryKeyThroughEveryNode(History history) {
         ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
         for (String node : cluster.nodes()) {
-            KeyValueClient reader = new KeyValueClient("final-" + node, history, List.of(cluster.baseUrl(node)), 0,
-                    unexpected);
+            KeyValueClient reader =
+                    new KeyValueClient("final-" + node, history, List.of(cluster.baseUrl(node)), 0, unexpected);
             for (String key : KEYS) {
-                await("a linearizable read of " + key + " on " + node).atMost(STEP_LIMIT)
+                await("a linearizable read of " + key + " on " + node)
+                        .atMost(STEP_LIMIT)
                         .pollInterval(Duration.ofMillis(250))
                         .until(() -> reader.read(key) != null);
             }
         }
-        assertThat(unexpected).as("answers outside the documented status codes in the final reads").isEmpty();
+        assertThat(unexpected)
+                .as("answers outside the documented status codes in the final reads")
+                .isEmpty();
         for (String key : KEYS) {
-            await("every node's local copy of " + key + " at one version").atMost(STEP_LIMIT)
+            await("every node's local copy of " + key + " at one version")
+                    .atMost(STEP_LIMIT)
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> cluster.nodes().stream().map(node -> cluster.staleVersion(node, key)).distinct()
-                            .toList(), versions -> versions.size() == 1 && versions.get(0) >= 0);
+                    .until(
+                            () -> cluster.nodes().stream()
+                                    .map(node -> cluster.staleVersion(node, key))
+                                    .distinct()
+                                    .toList(),
+                            versions -> versions.size() == 1 && versions.get(0) >= 0);
         }
     }
 
     private void awaitProgress() {
         long target = workload.count(Outcome.OK) + PROGRESS;
-        await(PROGRESS + " more successful operations").atMost(STEP_LIMIT).pollInterval(Duration.ofMillis(200))
+        await(PROGRESS + " more successful operations")
+                .atMost(STEP_LIMIT)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> workload.count(Outcome.OK) >= target);
     }
 

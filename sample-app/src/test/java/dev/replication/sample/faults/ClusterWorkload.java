@@ -57,7 +57,10 @@ final class ClusterWorkload {
     }
 
     long count(Outcome outcome) {
-        return history.operations().stream().map(OperationRecord::outcome).filter(outcome::equals).count();
+        return history.operations().stream()
+                .map(OperationRecord::outcome)
+                .filter(outcome::equals)
+                .count();
     }
 
     private void run(String name, KeyValueClient client, SplittableRandom random) {

@@ -42,14 +42,21 @@ final class KeyValueClient {
 
     /** What a request proved, and the answer when there was one. */
     private record Answer(Kind kind, int status, JsonNode body) {
-        enum Kind { APPLIED, NOT_APPLIED, UNKNOWN }
+        enum Kind {
+            APPLIED,
+            NOT_APPLIED,
+            UNKNOWN
+        }
     }
 
     /** A linearizable read's result: the value (null: absent) and its version (0: absent). */
-    record ReadResult(String value, long version) {
-    }
+    record ReadResult(String value, long version) {}
 
-    KeyValueClient(String name, History history, List<String> baseUrls, int firstNode,
+    KeyValueClient(
+            String name,
+            History history,
+            List<String> baseUrls,
+            int firstNode,
             ConcurrentLinkedQueue<String> unexpected) {
         this.name = name;
         this.history = history;
@@ -67,7 +74,8 @@ final class KeyValueClient {
         History.Pending pending = history.invoke(name, new Operation.Read(key));
         Answer answer = send(nextNode(), "GET", key, "?consistency=linearizable", null, null);
         if (answer.kind() == Answer.Kind.APPLIED && answer.status() == 200) {
-            ReadResult result = new ReadResult(answer.body().path("value").stringValue(),
+            ReadResult result = new ReadResult(
+                    answer.body().path("value").stringValue(),
                     answer.body().path("version").asLong());
             pending.ok(result.value());
             return result;
@@ -126,12 +134,12 @@ final class KeyValueClient {
         return retry.kind() == Answer.Kind.APPLIED ? retry : first;
     }
 
-    private Answer send(String baseUrl, String method, String key, String query, String body,
-            String idempotencyKey) {
+    private Answer send(String baseUrl, String method, String key, String query, String body, String idempotencyKey) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/kv/" + encode(key) + query))
                 .timeout(REQUEST_TIMEOUT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

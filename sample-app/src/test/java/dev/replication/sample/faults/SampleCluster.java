@@ -42,22 +42,27 @@ final class SampleCluster implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             ports.put(names.get(i), free.get(i));
         }
-        String peers = String.join(",", names.stream().map(id -> id + "=" + baseUrl(id)).toList());
+        String peers = String.join(
+                ",", names.stream().map(id -> id + "=" + baseUrl(id)).toList());
         for (String node : names) {
-            launchers.put(node, NodeProcess.builder(node)
-                    .jar(jar)
-                    .maxHeap("256m")
-                    .jvmOption("-XX:+UseSerialGC")
-                    .jvmOption("-XX:TieredStopAtLevel=1")
-                    .environment("REPLICATION_NODE_ID", node)
-                    .environment("REPLICATION_PEERS", peers)
-                    .environment("REPLICATION_DATA_DIR", dataRoot.resolve(node).toString())
-                    .environment("REPLICATION_PEER_CLUSTER_SECRET", SECRET)
-                    .environment("REPLICATION_ELECTION_TIMEOUT", electionTimeout.toMillis() + "ms")
-                    .environment("SERVER_PORT", String.valueOf(ports.get(node)))
-                    .environment("SERVER_ADDRESS", "127.0.0.1")
-                    .environment("SAMPLE_HEARTBEAT_INTERVAL", "1s")
-                    .logFile(logDir.resolve(node + ".log")));
+            launchers.put(
+                    node,
+                    NodeProcess.builder(node)
+                            .jar(jar)
+                            .maxHeap("256m")
+                            .jvmOption("-XX:+UseSerialGC")
+                            .jvmOption("-XX:TieredStopAtLevel=1")
+                            .environment("REPLICATION_NODE_ID", node)
+                            .environment("REPLICATION_PEERS", peers)
+                            .environment(
+                                    "REPLICATION_DATA_DIR",
+                                    dataRoot.resolve(node).toString())
+                            .environment("REPLICATION_PEER_CLUSTER_SECRET", SECRET)
+                            .environment("REPLICATION_ELECTION_TIMEOUT", electionTimeout.toMillis() + "ms")
+                            .environment("SERVER_PORT", String.valueOf(ports.get(node)))
+                            .environment("SERVER_ADDRESS", "127.0.0.1")
+                            .environment("SAMPLE_HEARTBEAT_INTERVAL", "1s")
+                            .logFile(logDir.resolve(node + ".log")));
         }
     }
 
@@ -112,7 +117,8 @@ final class SampleCluster implements AutoCloseable {
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create(baseUrl(node) + "/actuator/replication"))
-                            .timeout(Duration.ofSeconds(3)).build(),
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(json.readTree(response.body())) : Optional.empty();
         } catch (IOException e) {
@@ -134,12 +140,15 @@ final class SampleCluster implements AutoCloseable {
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create(baseUrl(node) + "/kv/" + key + "?consistency=stale"))
-                            .timeout(Duration.ofSeconds(3)).build(),
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 404) {
                 return 0;
             }
-            return response.statusCode() == 200 ? json.readTree(response.body()).path("version").asLong() : -1;
+            return response.statusCode() == 200
+                    ? json.readTree(response.body()).path("version").asLong()
+                    : -1;
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -154,7 +163,8 @@ final class SampleCluster implements AutoCloseable {
         long generation = -1;
         for (String node : nodes()) {
             Optional<JsonNode> status = status(node);
-            if (status.isPresent() && "LEADER".equals(text(status.get(), "role"))
+            if (status.isPresent()
+                    && "LEADER".equals(text(status.get(), "role"))
                     && status.get().path("generation").asLong() > generation) {
                 leader = node;
                 generation = status.get().path("generation").asLong();
@@ -165,14 +175,20 @@ final class SampleCluster implements AutoCloseable {
 
     /** Waits until a leader other than {@code excluded} (null: any) is elected; returns it. */
     String awaitLeaderOtherThan(String excluded, Duration atMost) {
-        return await("a leader other than " + excluded).atMost(atMost).pollInterval(Duration.ofMillis(200))
-                .until(() -> leader().filter(leader -> !leader.equals(excluded)).orElse(null),
+        return await("a leader other than " + excluded)
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> leader().filter(leader -> !leader.equals(excluded))
+                                .orElse(null),
                         leader -> leader != null);
     }
 
     /** Waits until every node answers and all agree on one leader. */
     String awaitAllAgreeOnALeader(Duration atMost) {
-        return await("all nodes agreeing on one leader").atMost(atMost).pollInterval(Duration.ofMillis(200))
+        return await("all nodes agreeing on one leader")
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(200))
                 .until(this::agreedLeader, leader -> leader != null);
     }
 

@@ -7,5 +7,4 @@ package dev.replication.testsupport.history;
  * @param explanation for a violation, the key and the smallest set of operations that cannot
  *     be ordered, readable by a human; a summary otherwise
  */
-public record CheckResult(boolean linearizable, String explanation, int operations, int keys) {
-}
+public record CheckResult(boolean linearizable, String explanation, int operations, int keys) {}

@@ -30,8 +30,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class HistoryReduction {
 
-    private HistoryReduction() {
-    }
+    private HistoryReduction() {}
 
     static List<OperationRecord> reduce(List<OperationRecord> operations) {
         List<OperationRecord> kept = operations;
@@ -61,7 +60,9 @@ final class HistoryReduction {
         List<OperationRecord> knownChanges = new ArrayList<>();
         for (OperationRecord record : operations) {
             if (maySet(record)) {
-                settersByValue.computeIfAbsent(valueSetBy(record.operation()), v -> new ArrayList<>()).add(record);
+                settersByValue
+                        .computeIfAbsent(valueSetBy(record.operation()), v -> new ArrayList<>())
+                        .add(record);
                 if (record.outcome() == Outcome.OK) {
                     knownChanges.add(record);
                 }
@@ -71,7 +72,11 @@ final class HistoryReduction {
         List<OperationRecord> kept = new ArrayList<>(operations.size());
         for (OperationRecord record : operations) {
             if (!isFailedCompareAndSet(record)
-                    || mayHold(((Operation.CompareAndSet) record.operation()).expected(), record, settersByValue, overwrites)) {
+                    || mayHold(
+                            ((Operation.CompareAndSet) record.operation()).expected(),
+                            record,
+                            settersByValue,
+                            overwrites)) {
                 kept.add(record);
             }
         }
@@ -79,8 +84,11 @@ final class HistoryReduction {
     }
 
     /** Whether the register may hold {@code value} at some point of {@code during}'s interval. */
-    private static boolean mayHold(@Nullable String value, OperationRecord during,
-            Map<String, List<OperationRecord>> settersByValue, Overwrites overwrites) {
+    private static boolean mayHold(
+            @Nullable String value,
+            OperationRecord during,
+            Map<String, List<OperationRecord>> settersByValue,
+            Overwrites overwrites) {
         if (value == null && overwrites.earliestCompletionOfChangeInvokedAfter(Long.MIN_VALUE) >= during.invokedAt()) {
             return true; // the key may still be absent as it was at the start
         }
@@ -135,7 +143,8 @@ final class HistoryReduction {
             earliestCompletionFrom[sorted.size()] = Long.MAX_VALUE;
             for (int i = sorted.size() - 1; i >= 0; i--) {
                 invokedAt[i] = sorted.get(i).invokedAt();
-                earliestCompletionFrom[i] = Math.min(earliestCompletionFrom[i + 1], sorted.get(i).completedAt());
+                earliestCompletionFrom[i] =
+                        Math.min(earliestCompletionFrom[i + 1], sorted.get(i).completedAt());
             }
         }
 

@@ -46,8 +46,7 @@ import java.util.TreeMap;
  */
 public final class LinearizabilityChecker {
 
-    private LinearizabilityChecker() {
-    }
+    private LinearizabilityChecker() {}
 
     /** Checks {@code history} with {@link SearchBudget#DEFAULT}. */
     public static CheckResult check(List<OperationRecord> history) {
@@ -80,7 +79,8 @@ public final class LinearizabilityChecker {
                 }
                 unknown++;
             }
-            byKey.computeIfAbsent(record.operation().key(), k -> new ArrayList<>()).add(record);
+            byKey.computeIfAbsent(record.operation().key(), k -> new ArrayList<>())
+                    .add(record);
         }
 
         List<KeyVerdict> violations = new ArrayList<>();
@@ -106,11 +106,19 @@ public final class LinearizabilityChecker {
         }
         StringBuilder explanation = new StringBuilder();
         if (!violations.isEmpty()) {
-            explanation.append("not linearizable: ").append(violations.size()).append(" of ").append(keys.size())
+            explanation
+                    .append("not linearizable: ")
+                    .append(violations.size())
+                    .append(" of ")
+                    .append(keys.size())
                     .append(violations.size() == 1 ? " keys has a violation" : " keys have a violation");
         } else {
-            explanation.append("inconclusive, so not reported as linearizable: ").append(inconclusive.size())
-                    .append(" of ").append(keys.size()).append(" keys could not be decided within the search budget");
+            explanation
+                    .append("inconclusive, so not reported as linearizable: ")
+                    .append(inconclusive.size())
+                    .append(" of ")
+                    .append(keys.size())
+                    .append(" keys could not be decided within the search budget");
         }
         explanation.append("; ").append(counts).append('\n');
         for (KeyVerdict verdict : violations) {
@@ -132,18 +140,23 @@ public final class LinearizabilityChecker {
                     + ": operation and outcome are required; record histories with History");
         }
         if (record.operation().key() == null) {
-            throw new IllegalArgumentException("operation #" + record.id() + " has no key: every operation names the key it acts on");
+            throw new IllegalArgumentException(
+                    "operation #" + record.id() + " has no key: every operation names the key it acts on");
         }
         if (record.outcome() != Outcome.OK) {
             return;
         }
         if (record.completedAt() < record.invokedAt()) {
             throw new IllegalArgumentException("operation #" + record.id() + " completed at t=" + record.completedAt()
-                    + " before it was invoked at t=" + record.invokedAt() + "; take both from one clock (History does)");
+                    + " before it was invoked at t=" + record.invokedAt()
+                    + "; take both from one clock (History does)");
         }
-        if (record.operation() instanceof Operation.Read && record.result() != null && !(record.result() instanceof String)) {
+        if (record.operation() instanceof Operation.Read
+                && record.result() != null
+                && !(record.result() instanceof String)) {
             throw new IllegalArgumentException("read #" + record.id() + " has result " + record.result() + " of type "
-                    + record.result().getClass().getName() + "; record the value read as a String, or null when absent");
+                    + record.result().getClass().getName()
+                    + "; record the value read as a String, or null when absent");
         }
         if (record.operation() instanceof Operation.CompareAndSet && !(record.result() instanceof Boolean)) {
             throw new IllegalArgumentException("compare-and-set #" + record.id() + " has result " + record.result()

@@ -12,18 +12,14 @@ public sealed interface Operation {
     String key();
 
     /** Unconditional put. */
-    record Write(String key, String value) implements Operation {
-    }
+    record Write(String key, String value) implements Operation {}
 
     /** Put {@code value} only if the current value equals {@code expected} (null: absent). */
-    record CompareAndSet(String key, @Nullable String expected, String value) implements Operation {
-    }
+    record CompareAndSet(String key, @Nullable String expected, String value) implements Operation {}
 
     /** Read the current value. */
-    record Read(String key) implements Operation {
-    }
+    record Read(String key) implements Operation {}
 
     /** Remove the key. */
-    record Delete(String key) implements Operation {
-    }
+    record Delete(String key) implements Operation {}
 }

@@ -15,5 +15,4 @@ public record OperationRecord(
         long invokedAt,
         long completedAt,
         Outcome outcome,
-        @Nullable Object result) {
-}
+        @Nullable Object result) {}

@@ -35,6 +35,7 @@ final class RegisterSearch {
     private static final int CAS_FAILED = 4;
     /** A compare-and-set with unknown outcome: if it took effect at all, it succeeded. */
     private static final int CAS_MAYBE = 5;
+
     private static final int MAX_CANDIDATES_SHOWN = 20;
 
     private final String key;
@@ -45,6 +46,7 @@ final class RegisterSearch {
     private final String[] expected;
     /** Value written by a write or compare-and-set. */
     private final String[] written;
+
     private final boolean[] definite;
 
     RegisterSearch(String key, List<OperationRecord> operations, SearchBudget budget) {
@@ -107,7 +109,9 @@ final class RegisterSearch {
         Entry entry = head.next;
         while (remainingDefinite > 0) {
             if ((++steps & 1023) == 0 && System.nanoTime() > deadline) {
-                return inconclusive("it ran longer than " + budget.timePerKey(), explored.size(),
+                return inconclusive(
+                        "it ran longer than " + budget.timePerKey(),
+                        explored.size(),
                         Arrays.copyOf(bestPrefix, bestDepth));
             }
             if (entry.call) {
@@ -117,8 +121,10 @@ final class RegisterSearch {
                     placed.set(op);
                     if (explored.add(new SearchState((BitSet) placed.clone(), next))) {
                         if (explored.size() > budget.maxStatesPerKey()) {
-                            return inconclusive("it explored more than " + budget.maxStatesPerKey() + " states",
-                                    explored.size(), Arrays.copyOf(bestPrefix, bestDepth));
+                            return inconclusive(
+                                    "it explored more than " + budget.maxStatesPerKey() + " states",
+                                    explored.size(),
+                                    Arrays.copyOf(bestPrefix, bestDepth));
                         }
                         stackEntries[depth] = entry;
                         stackStates[depth] = state;
@@ -141,7 +147,9 @@ final class RegisterSearch {
                 entry = entry.next;
             } else {
                 if (depth == 0) {
-                    return new KeyVerdict(key, KeyVerdict.Kind.VIOLATION,
+                    return new KeyVerdict(
+                            key,
+                            KeyVerdict.Kind.VIOLATION,
                             "key " + OperationText.quote(key) + " is not linearizable.\n"
                                     + describeDeepestPoint(Arrays.copyOf(bestPrefix, bestDepth), true));
                 }
@@ -244,36 +252,53 @@ final class RegisterSearch {
         // then is a candidate to take effect next, and none of them can.
         int blocking = -1;
         for (int i = 0; i < operations.size(); i++) {
-            if (definite[i] && !placed.get(i)
-                    && (blocking < 0 || operations.get(i).completedAt() < operations.get(blocking).completedAt())) {
+            if (definite[i]
+                    && !placed.get(i)
+                    && (blocking < 0
+                            || operations.get(i).completedAt()
+                                    < operations.get(blocking).completedAt())) {
                 blocking = i;
             }
         }
         StringBuilder text = new StringBuilder();
         int shown = Math.min(prefix.length, 10);
-        text.append(proven ? "  A longest linearizable prefix: " : "  The longest linearizable prefix found: ").append(prefix.length).append(" of ")
-                .append(operations.size()).append(" operations");
+        text.append(proven ? "  A longest linearizable prefix: " : "  The longest linearizable prefix found: ")
+                .append(prefix.length)
+                .append(" of ")
+                .append(operations.size())
+                .append(" operations");
         if (prefix.length == 0) {
             text.append(".\n");
         } else {
             text.append(", in the order they took effect")
-                    .append(shown < prefix.length ? " (last " + shown + " shown)" : "").append(":\n");
+                    .append(shown < prefix.length ? " (last " + shown + " shown)" : "")
+                    .append(":\n");
             for (int i = prefix.length - shown; i < prefix.length; i++) {
-                text.append("    ").append(OperationText.describe(operations.get(prefix[i]))).append('\n');
+                text.append("    ")
+                        .append(OperationText.describe(operations.get(prefix[i])))
+                        .append('\n');
             }
         }
-        text.append("  The register then holds ").append(OperationText.value(state)).append(".\n");
+        text.append("  The register then holds ")
+                .append(OperationText.value(state))
+                .append(".\n");
         OperationRecord deadline = operations.get(blocking);
-        text.append(proven ? "  None of these operations can take effect next, yet one of them must, because #"
-                        : "  One of these operations must take effect next, because #")
-                .append(deadline.id()).append(" completed at t=").append(deadline.completedAt()).append(":\n");
+        text.append(
+                        proven
+                                ? "  None of these operations can take effect next, yet one of them must, because #"
+                                : "  One of these operations must take effect next, because #")
+                .append(deadline.id())
+                .append(" completed at t=")
+                .append(deadline.completedAt())
+                .append(":\n");
         int listed = 0;
         int omitted = 0;
         // Operations with a known outcome first: they are where a violation shows.
         List<Integer> candidates = new ArrayList<>();
         for (boolean knownOutcome : new boolean[] {true, false}) {
             for (int i = 0; i < operations.size(); i++) {
-                if (definite[i] == knownOutcome && !placed.get(i)
+                if (definite[i] == knownOutcome
+                        && !placed.get(i)
                         && operations.get(i).invokedAt() <= deadline.completedAt()) {
                     candidates.add(i);
                 }
@@ -286,8 +311,11 @@ final class RegisterSearch {
                 continue;
             }
             listed++;
-            text.append("    ").append(OperationText.describe(record)).append("  <- ")
-                    .append(whyNotNext(i, state, proven)).append('\n');
+            text.append("    ")
+                    .append(OperationText.describe(record))
+                    .append("  <- ")
+                    .append(whyNotNext(i, state, proven))
+                    .append('\n');
         }
         if (omitted > 0) {
             text.append("    ... and ").append(omitted).append(" more\n");
@@ -297,7 +325,8 @@ final class RegisterSearch {
 
     private String whyNotNext(int op, String state, boolean proven) {
         if (accepts(op, state)) {
-            return proven ? "could take effect here, but then the remaining operations cannot be ordered"
+            return proven
+                    ? "could take effect here, but then the remaining operations cannot be ordered"
                     : "could take effect here; the search ran out of budget exploring what follows";
         }
         switch (kind[op]) {
@@ -357,6 +386,5 @@ final class RegisterSearch {
     }
 
     /** A memoised point of the search: which operations are placed, and the register value after them. */
-    private record SearchState(BitSet placed, String value) {
-    }
+    private record SearchState(BitSet placed, String value) {}
 }

@@ -18,6 +18,7 @@ final class ValueObservers {
     private final Map<String, Long> latestMatching = new HashMap<>();
     /** Latest completion of a failed compare-and-set, by the value it expected. */
     private final Map<String, Long> latestFailedByExpected = new HashMap<>();
+
     private @Nullable String latestFailedExpected;
     private long latestFailed = Long.MIN_VALUE;
     private long latestFailedOtherwise = Long.MIN_VALUE;
@@ -29,7 +30,8 @@ final class ValueObservers {
                 latestMatching.merge((String) record.result(), record.completedAt(), Math::max);
             } else if (operation instanceof Operation.CompareAndSet cas) {
                 boolean failed = record.outcome() == Outcome.OK && Boolean.FALSE.equals(record.result());
-                (failed ? latestFailedByExpected : latestMatching).merge(cas.expected(), record.completedAt(), Math::max);
+                (failed ? latestFailedByExpected : latestMatching)
+                        .merge(cas.expected(), record.completedAt(), Math::max);
             }
         }
         // The two latest failed compare-and-sets with different expectations: whatever a value
@@ -54,7 +56,8 @@ final class ValueObservers {
         if (latestFailedByExpected.isEmpty()) {
             return false;
         }
-        long latestFailedExpectingOther = Objects.equals(latestFailedExpected, value) ? latestFailedOtherwise : latestFailed;
+        long latestFailedExpectingOther =
+                Objects.equals(latestFailedExpected, value) ? latestFailedOtherwise : latestFailed;
         return latestFailedExpectingOther >= from;
     }
 }

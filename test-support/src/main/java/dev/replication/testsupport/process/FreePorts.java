@@ -14,8 +14,7 @@ import java.util.List;
  */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** One free loopback port. */
     public static int one() {
@@ -38,8 +37,10 @@ public final class FreePorts {
             }
             return List.copyOf(ports);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not bind a loopback port to find a free one; "
-                    + "check that the loopback interface is up and ports are not exhausted", e);
+            throw new UncheckedIOException(
+                    "could not bind a loopback port to find a free one; "
+                            + "check that the loopback interface is up and ports are not exhausted",
+                    e);
         } finally {
             for (ServerSocket socket : held) {
                 try {

@@ -64,8 +64,8 @@ public final class NodeProcess implements AutoCloseable {
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(
-                () -> RUNNING.forEach(Process::destroyForcibly), "node-process-reaper"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "node-process-reaper"));
     }
 
     private final String name;
@@ -192,7 +192,10 @@ public final class NodeProcess implements AutoCloseable {
             Duration attemptTimeout = Duration.ofNanos(Math.min(remainingNanos, HTTP_ATTEMPT_TIMEOUT.toNanos()));
             try {
                 HttpResponse<String> response = HTTP.send(
-                        HttpRequest.newBuilder(url).timeout(attemptTimeout).GET().build(),
+                        HttpRequest.newBuilder(url)
+                                .timeout(attemptTimeout)
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() / 100 == 2) {
                     return response;
@@ -235,7 +238,8 @@ public final class NodeProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "node " + name + " (pid " + pid() + (isAlive() ? isPaused() ? ", paused" : ", running" : ", exited") + ")";
+        return "node " + name + " (pid " + pid() + (isAlive() ? isPaused() ? ", paused" : ", running" : ", exited")
+                + ")";
     }
 
     private void requireAlive(String action) {
@@ -268,8 +272,10 @@ public final class NodeProcess implements AutoCloseable {
                         + output + "; the process may have exited, or signals are not permitted here");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not run kill -" + signal + " for node " + name
-                    + "; pause and resume need the 'kill' command on the PATH", e);
+            throw new UncheckedIOException(
+                    "could not run kill -" + signal + " for node " + name
+                            + "; pause and resume need the 'kill' command on the PATH",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while signalling node " + name, e);
@@ -329,6 +335,7 @@ public final class NodeProcess implements AutoCloseable {
         private final String name;
         /** Exactly one of jar and mainClass is set before start. */
         private @Nullable Path jar;
+
         private @Nullable String mainClass;
         private List<Path> classpath = List.of();
         private String maxHeap = "256m";
@@ -373,7 +380,8 @@ public final class NodeProcess implements AutoCloseable {
 
         /** A {@code -Dname=value} system property. */
         public Builder systemProperty(String name, String value) {
-            systemProperties.put(Objects.requireNonNull(name, "name must not be null"),
+            systemProperties.put(
+                    Objects.requireNonNull(name, "name must not be null"),
                     Objects.requireNonNull(value, "value of system property " + name + " must not be null"));
             return this;
         }
@@ -386,7 +394,8 @@ public final class NodeProcess implements AutoCloseable {
 
         /** An environment variable, on top of the environment this JVM inherited. */
         public Builder environment(String name, String value) {
-            environment.put(Objects.requireNonNull(name, "name must not be null"),
+            environment.put(
+                    Objects.requireNonNull(name, "name must not be null"),
                     Objects.requireNonNull(value, "value of environment variable " + name + " must not be null"));
             return this;
         }
@@ -414,10 +423,13 @@ public final class NodeProcess implements AutoCloseable {
                 command.add(jar.toString());
             } else if (mainClass != null) {
                 command.add("-cp");
-                command.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
+                command.add(String.join(
+                        File.pathSeparator,
+                        classpath.stream().map(Path::toString).toList()));
                 command.add(mainClass);
             } else {
-                throw new IllegalStateException("node " + name + " has nothing to run: call jar(...) or mainClass(...) first");
+                throw new IllegalStateException(
+                        "node " + name + " has nothing to run: call jar(...) or mainClass(...) first");
             }
             command.addAll(arguments);
             return command;
@@ -433,9 +445,13 @@ public final class NodeProcess implements AutoCloseable {
             try {
                 Path parent = logFile.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
-                Files.writeString(logFile, "=== " + Instant.now() + " starting node " + name + ": "
-                                + String.join(" ", command) + System.lineSeparator(),
-                        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(
+                        logFile,
+                        "=== " + Instant.now() + " starting node " + name + ": " + String.join(" ", command)
+                                + System.lineSeparator(),
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
                 ProcessBuilder builder = new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -449,8 +465,11 @@ public final class NodeProcess implements AutoCloseable {
                 process.onExit().thenRun(() -> RUNNING.remove(process));
                 return new NodeProcess(name, process, logFile);
             } catch (IOException e) {
-                throw new UncheckedIOException("could not start node " + name + " with " + String.join(" ", command)
-                        + "; check that the log file " + logFile + " is writable and the working directory exists", e);
+                throw new UncheckedIOException(
+                        "could not start node " + name + " with " + String.join(" ", command)
+                                + "; check that the log file " + logFile
+                                + " is writable and the working directory exists",
+                        e);
             }
         }
     }

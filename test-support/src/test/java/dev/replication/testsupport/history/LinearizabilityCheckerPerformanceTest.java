@@ -10,13 +10,15 @@ class LinearizabilityCheckerPerformanceTest {
 
     @Test
     void checksFiveThousandOperationsOverTenKeysFromFiveClients() {
-        List<OperationRecord> history = ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.random(42), 5, 10, 5_000);
+        List<OperationRecord> history =
+                ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.random(42), 5, 10, 5_000);
 
         long start = System.nanoTime();
         CheckResult result = LinearizabilityChecker.check(history);
         long micros = (System.nanoTime() - start) / 1_000;
 
-        System.out.printf("checked %d operations over %d keys in %d ms (%s)%n",
+        System.out.printf(
+                "checked %d operations over %d keys in %d ms (%s)%n",
                 result.operations(), result.keys(), micros / 1_000, result.explanation());
         assertThat(result.linearizable()).as(result.explanation()).isTrue();
         assertThat(result.operations()).isEqualTo(5_000);
@@ -30,7 +32,8 @@ class LinearizabilityCheckerPerformanceTest {
         CheckResult result = LinearizabilityChecker.check(history);
         long micros = (System.nanoTime() - start) / 1_000;
 
-        System.out.printf("checked %d operations on one key in %d ms (%s)%n",
+        System.out.printf(
+                "checked %d operations on one key in %d ms (%s)%n",
                 result.operations(), micros / 1_000, result.explanation());
         assertThat(result.linearizable()).as(result.explanation()).isTrue();
     }

@@ -25,7 +25,8 @@ class LinearizabilityCheckerPropertyTest {
     @Property(tries = 300)
     void historiesOfARealRegisterAreAccepted(
             @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 1_000_000) Integer> choices) {
-        List<OperationRecord> history = ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.of(choices), CLIENTS, KEYS, Integer.MAX_VALUE);
+        List<OperationRecord> history =
+                ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.of(choices), CLIENTS, KEYS, Integer.MAX_VALUE);
 
         CheckResult result = LinearizabilityChecker.check(history);
 
@@ -36,14 +37,17 @@ class LinearizabilityCheckerPropertyTest {
     void aReadResultThatCouldNotHaveBeenSeenIsRejected(
             @ForAll @Size(min = 20, max = 400) List<@IntRange(min = 0, max = 1_000_000) Integer> choices,
             @ForAll @IntRange(min = 0, max = 1_000_000) int pick) {
-        List<OperationRecord> history = ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.of(choices), CLIENTS, KEYS, Integer.MAX_VALUE);
+        List<OperationRecord> history =
+                ConcurrentRegisterRun.run(ConcurrentRegisterRun.Choices.of(choices), CLIENTS, KEYS, Integer.MAX_VALUE);
         List<Corruption> corruptions = impossibleReadResults(history);
         Assume.that(!corruptions.isEmpty());
         Corruption corruption = corruptions.get(pick % corruptions.size());
 
         CheckResult result = LinearizabilityChecker.check(corruption.applyTo(history));
 
-        assertThat(result.linearizable()).as("%s should be rejected", corruption).isFalse();
+        assertThat(result.linearizable())
+                .as("%s should be rejected", corruption)
+                .isFalse();
         assertThat(result.explanation()).contains("not linearizable");
     }
 
@@ -87,8 +91,16 @@ class LinearizabilityCheckerPropertyTest {
         } else {
             return;
         }
-        history.set(index, new OperationRecord(record.id(), record.client(), record.operation(), record.invokedAt(),
-                record.completedAt(), record.outcome(), result));
+        history.set(
+                index,
+                new OperationRecord(
+                        record.id(),
+                        record.client(),
+                        record.operation(),
+                        record.invokedAt(),
+                        record.completedAt(),
+                        record.outcome(),
+                        result));
     }
 
     /** A read whose result is replaced by a value it could not have seen, and why not. */
@@ -97,8 +109,16 @@ class LinearizabilityCheckerPropertyTest {
         List<OperationRecord> applyTo(List<OperationRecord> history) {
             List<OperationRecord> corrupted = new ArrayList<>(history);
             OperationRecord read = history.get(index);
-            corrupted.set(index, new OperationRecord(read.id(), read.client(), read.operation(), read.invokedAt(),
-                    read.completedAt(), read.outcome(), impossibleValue));
+            corrupted.set(
+                    index,
+                    new OperationRecord(
+                            read.id(),
+                            read.client(),
+                            read.operation(),
+                            read.invokedAt(),
+                            read.completedAt(),
+                            read.outcome(),
+                            impossibleValue));
             return corrupted;
         }
     }
@@ -128,7 +148,8 @@ class LinearizabilityCheckerPropertyTest {
                 } else if (!mayHaveTakenEffect(writer)) {
                     corruptions.add(new Corruption(i, value, "#" + writer.id() + " never took effect"));
                 } else if (writer.invokedAt() > read.completedAt()) {
-                    corruptions.add(new Corruption(i, value, "#" + writer.id() + " was invoked after the read completed"));
+                    corruptions.add(
+                            new Corruption(i, value, "#" + writer.id() + " was invoked after the read completed"));
                 } else if (certainlyOverwrittenBefore(writer, read, history)) {
                     corruptions.add(new Corruption(i, value, "#" + writer.id() + " was overwritten before the read"));
                 }
@@ -157,7 +178,8 @@ class LinearizabilityCheckerPropertyTest {
     }
 
     /** A definite change of the key began after {@code writer} completed and ended before {@code read} began. */
-    private static boolean certainlyOverwrittenBefore(OperationRecord writer, OperationRecord read, List<OperationRecord> history) {
+    private static boolean certainlyOverwrittenBefore(
+            OperationRecord writer, OperationRecord read, List<OperationRecord> history) {
         if (writer.outcome() != Outcome.OK) {
             return false;
         }
@@ -166,7 +188,8 @@ class LinearizabilityCheckerPropertyTest {
                     && other.operation().key().equals(read.operation().key())
                     && (other.operation() instanceof Operation.Write
                             || other.operation() instanceof Operation.Delete
-                            || (other.operation() instanceof Operation.CompareAndSet && Boolean.TRUE.equals(other.result())));
+                            || (other.operation() instanceof Operation.CompareAndSet
+                                    && Boolean.TRUE.equals(other.result())));
             if (definiteChange && other.invokedAt() > writer.completedAt() && other.completedAt() < read.invokedAt()) {
                 return true;
             }

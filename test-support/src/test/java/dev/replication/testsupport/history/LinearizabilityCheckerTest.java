@@ -331,7 +331,8 @@ class LinearizabilityCheckerTest {
             write("a", "2");
             read("b", "2");
 
-            CheckResult result = LinearizabilityChecker.check(history.operations(), new SearchBudget(Duration.ofSeconds(5), 1_000));
+            CheckResult result =
+                    LinearizabilityChecker.check(history.operations(), new SearchBudget(Duration.ofSeconds(5), 1_000));
 
             assertThat(result.linearizable()).as(result.explanation()).isTrue();
         }
@@ -408,7 +409,8 @@ class LinearizabilityCheckerTest {
             writes.forEach(write -> write.ok(null));
             read("r", "v0");
 
-            CheckResult result = LinearizabilityChecker.check(history.operations(), new SearchBudget(Duration.ofSeconds(5), 3));
+            CheckResult result =
+                    LinearizabilityChecker.check(history.operations(), new SearchBudget(Duration.ofSeconds(5), 3));
 
             assertThat(result.linearizable()).isFalse();
             assertThat(result.explanation())

@@ -42,7 +42,11 @@ class NodeProcessTest {
     /** Packs {@link TinyHttpNode} into an executable jar, so the tests launch a jar as real nodes are launched. */
     @BeforeAll
     static void buildTinyNodeJar() throws IOException, URISyntaxException {
-        Path classes = Path.of(TinyHttpNode.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(TinyHttpNode.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         String packagePath = TinyHttpNode.class.getPackageName().replace('.', '/');
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -50,7 +54,8 @@ class NodeProcessTest {
         jar = jarDirectory.resolve("tiny-node.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
                 Stream<Path> files = Files.list(classes.resolve(packagePath))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("TinyHttpNode")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("TinyHttpNode"))
+                    .toList()) {
                 out.putNextEntry(new JarEntry(packagePath + "/" + file.getFileName()));
                 Files.copy(file, (OutputStream) out);
                 out.closeEntry();
@@ -112,7 +117,8 @@ class NodeProcessTest {
 
             assertThat(node.isAlive()).isFalse();
             assertThat(node.exitCode()).hasValue(128 + 9);
-            assertThat(ProcessHandle.of(node.pid()).filter(ProcessHandle::isAlive)).isEmpty();
+            assertThat(ProcessHandle.of(node.pid()).filter(ProcessHandle::isAlive))
+                    .isEmpty();
         }
     }
 
@@ -186,7 +192,7 @@ class NodeProcessTest {
     }
 
     private HttpResponse<String> get(Duration timeout) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(url).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
-
 }

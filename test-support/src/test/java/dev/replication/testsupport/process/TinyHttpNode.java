@@ -14,8 +14,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class TinyHttpNode {
 
-    private TinyHttpNode() {
-    }
+    private TinyHttpNode() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length > 0 && args[0].equals("exit-at-once")) {
@@ -26,8 +25,9 @@ public final class TinyHttpNode {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         server.createContext("/", exchange -> {
             byte[] body = ("property=" + System.getProperty("tiny.greeting")
-                    + " arguments=" + String.join(",", args)
-                    + " environment=" + System.getenv("TINY_ENV")).getBytes(StandardCharsets.UTF_8);
+                            + " arguments=" + String.join(",", args)
+                            + " environment=" + System.getenv("TINY_ENV"))
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
