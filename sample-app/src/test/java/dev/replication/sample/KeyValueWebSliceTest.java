@@ -1,5 +1,6 @@
 package dev.replication.sample;
 
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -13,6 +14,7 @@ import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * details too, as a user's own slice tests would.
  */
 @WebMvcTest(KeyValueController.class)
-@Import(InMemoryReplicatedMaps.class)
+@Import({InMemoryReplicatedMaps.class, RequestAdmission.class})
 @EnableConfigurationProperties(KeyValueLimits.class)
 class KeyValueWebSliceTest {
 
@@ -34,7 +36,11 @@ class KeyValueWebSliceTest {
     void aWriteThatDidNotEnterTheLogIsA503InAWebMvcTestSlice() throws Exception {
         entries.failNextWrite(new NotAppliedException("No leader is known; retry shortly.", null));
 
-        mvc.perform(put("/kv/k").contentType(MediaType.APPLICATION_JSON).content("1"))
+        // The controller answers asynchronously: the problem details come with the async dispatch.
+        MvcResult started = mvc.perform(
+                        put("/kv/k").contentType(MediaType.APPLICATION_JSON).content("1"))
+                .andReturn();
+        mvc.perform(asyncDispatch(started))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(header().string("Retry-After", "1"))
                 .andExpect(jsonPath("$.type").value("urn:problem-type:replication:not-applied"));
