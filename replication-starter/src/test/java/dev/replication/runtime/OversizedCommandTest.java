@@ -34,8 +34,9 @@ class OversizedCommandTest {
     static final Path DATA = Path.of("/node");
     static final Duration WAIT = Duration.ofSeconds(20);
     static final int MAX_RECORD_BYTES = 4096;
-    /** Framing the log adds to a payload (length, CRC, generation, index, type). */
-    static final int RECORD_OVERHEAD = 25;
+    /** Framing the log adds to a payload (length, CRC, forced length, generation, index, type). */
+    static final int RECORD_OVERHEAD = MAX_RECORD_BYTES
+            - LogOptions.defaults().withMaxRecordBytes(MAX_RECORD_BYTES).maxPayloadBytes();
     /** This node's client session id: its node id, a slash and a UUID. */
     static final int CLIENT_ID_BYTES = ("n1/" + UUID.randomUUID()).length();
 
