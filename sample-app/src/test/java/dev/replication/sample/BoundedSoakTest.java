@@ -45,7 +45,7 @@ class BoundedSoakTest {
     private static final int CLIENTS = 48;
     private static final List<String> KEYS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7");
     private static final Duration LOAD = Duration.ofSeconds(60);
-    private static final Duration BEFORE_CUT_OFF = Duration.ofSeconds(20);
+    private static final Duration BEFORE_CUT_OFF = Duration.ofSeconds(15);
     private static final Duration CUT_OFF = Duration.ofSeconds(15);
     private static final int MAX_VALUE_BYTES = 4096;
     private static final String SECRET = "bounded-soak-secret";
@@ -117,16 +117,24 @@ class BoundedSoakTest {
         // The cut-off is a stop and restart: in one JVM the simplest reliable way to take a node
         // away from its peers (and its clients, who keep calling it and are refused) is to close
         // its application context, and to bring it back on the same data dir and port.
+        // Closing the context stops its web server first (peers and clients are refused from
+        // then on, requests in progress are cut: server.shutdown=immediate), so the cut-off is
+        // timed from the start of the close.
+        long cutOffStarted = System.nanoTime();
         nodes.remove(follower).close();
-        Thread.sleep(CUT_OFF.toMillis());
+        long closeMillis = millisSince(cutOffStarted);
+        Thread.sleep(Math.max(0, CUT_OFF.toMillis() - millisSince(cutOffStarted)));
         start(follower);
-        Thread.sleep(Math.max(0, LOAD.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStarted)));
+        long cutOffMillis = millisSince(cutOffStarted);
+        Thread.sleep(Math.max(0, LOAD.toMillis() - millisSince(loadStarted)));
         loading.set(false);
         clients.shutdown();
         // A client's last operation is at most a read, a put and its retry, each bounded by the timeout.
         boolean allEnded = clients.awaitTermination(3 * SoakClient.REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         clients.shutdownNow();
-        System.out.println("BoundedSoakTest: " + tally.summary());
+        System.out.println("BoundedSoakTest: " + millisSince(loadStarted) + " ms of load; follower " + follower
+                + " cut off (stopped and restarted) for " + cutOffMillis + " ms (close took " + closeMillis + " ms); "
+                + tally.summary());
 
         assertThat(allEnded)
                 .as("every client's last request ended within its timeout (%d of %d ended)", clientsDone.get(), CLIENTS)
@@ -166,8 +174,7 @@ class BoundedSoakTest {
 
         List<OperationRecord> operations = history.operations();
         CheckResult result = LinearizabilityChecker.check(operations);
-        System.out.println("BoundedSoakTest: " + result.explanation() + "; leader at the end " + finalLeader
-                + "; follower cut off " + follower);
+        System.out.println("BoundedSoakTest: " + result.explanation() + "; leader at the end " + finalLeader);
         assertThat(result.linearizable()).as(result.explanation()).isTrue();
         assertThat(operations.stream().filter(op -> op.outcome() == Outcome.OK))
                 .as("operations that took effect")
@@ -208,10 +215,15 @@ class BoundedSoakTest {
                                 // Generous: two cores run three nodes and 48 clients.
                                 "--replication.election.timeout=1500ms",
                                 "--sample.kv.max-value-bytes=" + MAX_VALUE_BYTES,
+                                "--server.shutdown=immediate",
                                 "--sample.heartbeat.interval=1h",
                                 "--spring.main.banner-mode=off",
                                 "--logging.level.org.springframework=warn",
                                 "--logging.level.org.apache=warn"));
+    }
+
+    private static long millisSince(long nanoTime) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
     }
 
     private static String awaitLeader() {
