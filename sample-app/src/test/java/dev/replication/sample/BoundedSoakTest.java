@@ -173,7 +173,11 @@ class BoundedSoakTest {
         List<OperationRecord> operations = history.operations();
         CheckResult result = LinearizabilityChecker.check(operations);
         System.out.println("BoundedSoakTest: " + result.explanation() + "; leader at the end " + finalLeader);
-        assertThat(result.linearizable()).as(result.explanation()).isTrue();
+        assertThat(result.linearizable())
+                .as(
+                        "%s%nputs retried after an unknown outcome:%n%s",
+                        result.explanation(), String.join("\n", tally.retries()))
+                .isTrue();
         assertThat(operations.stream().filter(op -> op.outcome() == Outcome.OK))
                 .as("operations that took effect")
                 .isNotEmpty();

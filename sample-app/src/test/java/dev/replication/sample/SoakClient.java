@@ -46,7 +46,7 @@ final class SoakClient {
     private int nextNode;
 
     /** What one request proved, with the answer's status (0: none) and JSON body when there was one. */
-    private record Answer(Kind kind, int status, @Nullable JsonNode body) {
+    private record Answer(Kind kind, int status, @Nullable JsonNode body, String text) {
         enum Kind {
             APPLIED,
             NOT_APPLIED,
@@ -175,6 +175,8 @@ final class SoakClient {
             return first;
         }
         Answer retry = send("PUT", key, query, quoted(value), idempotencyKey);
+        tally.retried(key + query + " " + value + ": " + first.text() + " (v" + first.version() + "), then "
+                + retry.text() + " (v" + retry.version() + ")");
         // The first attempt may have been applied, so only a retry that took effect is conclusive.
         return retry.kind() == Answer.Kind.APPLIED ? retry : first;
     }
@@ -213,7 +215,7 @@ final class SoakClient {
 
     private Answer noAnswer(Answer.Kind kind, String why, long started) {
         tally.unanswered(why, System.nanoTime() - started);
-        return new Answer(kind, 0, null);
+        return new Answer(kind, 0, null, why);
     }
 
     private Answer classify(String request, String query, HttpResponse<String> response) {
@@ -222,25 +224,25 @@ final class SoakClient {
         switch (status) {
             case 200, 404:
                 if (parsed != null) {
-                    return new Answer(Answer.Kind.APPLIED, status, parsed);
+                    return new Answer(Answer.Kind.APPLIED, status, parsed, Integer.toString(status));
                 }
                 break;
             case 409:
                 if (query.startsWith("?ifVersion=")) {
-                    return new Answer(Answer.Kind.APPLIED, status, parsed);
+                    return new Answer(Answer.Kind.APPLIED, status, parsed, Integer.toString(status));
                 }
                 break;
             case 413:
-                return new Answer(Answer.Kind.NOT_APPLIED, status, parsed);
+                return new Answer(Answer.Kind.NOT_APPLIED, status, parsed, Integer.toString(status));
             case 503:
-                return new Answer(Answer.Kind.NOT_APPLIED, status, parsed);
+                return new Answer(Answer.Kind.NOT_APPLIED, status, parsed, Integer.toString(status));
             case 504:
-                return new Answer(Answer.Kind.UNKNOWN, status, parsed);
+                return new Answer(Answer.Kind.UNKNOWN, status, parsed, Integer.toString(status));
             default:
                 break;
         }
         tally.unexpected(request + " -> " + status + " " + response.body());
-        return new Answer(Answer.Kind.UNKNOWN, status, parsed);
+        return new Answer(Answer.Kind.UNKNOWN, status, parsed, Integer.toString(status));
     }
 
     private static @Nullable JsonNode parse(String body) {

@@ -17,6 +17,7 @@ final class SoakTally {
     private final Map<String, Long> highestAcknowledgedVersion = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> appliedTwice = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> retries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicLong slowestNanos = new AtomicLong();
 
@@ -47,6 +48,15 @@ final class SoakTally {
     /** The status an oversized put got; 0 when it got no HTTP answer. */
     void oversized(int status) {
         count(oversized, status);
+    }
+
+    /** A put retried after an unknown outcome: its two answers, for reading a violation. */
+    void retried(String trail) {
+        retries.add(trail);
+    }
+
+    List<String> retries() {
+        return List.copyOf(retries);
     }
 
     void unexpected(String answer) {
