@@ -10,6 +10,7 @@ import dev.replication.testsupport.history.LinearizabilityChecker;
 import dev.replication.testsupport.history.OperationRecord;
 import dev.replication.testsupport.history.Outcome;
 import dev.replication.testsupport.process.FreePorts;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ class BoundedSoakTest {
     private static final int MAX_VALUE_BYTES = 4096;
     private static final String SECRET = "bounded-soak-secret";
     private static final long SEED = 12;
+    private static final Path DUMP = Path.of("target", "bounded-soak-history.txt");
 
     @TempDir
     static Path dataRoot;
@@ -240,6 +242,15 @@ class BoundedSoakTest {
                                 "--spring.main.banner-mode=off",
                                 "--logging.level.org.springframework=warn",
                                 "--logging.level.org.apache=warn"));
+    }
+
+    /** The history and every request with its answer, to find what a violation's operations saw. */
+    private static void dumpForReading(List<OperationRecord> operations, SoakTally tally) throws IOException {
+        List<String> lines = new ArrayList<>();
+        operations.forEach(operation -> lines.add(operation.toString()));
+        lines.add("--- requests in the order they ended");
+        lines.addAll(tally.attempts());
+        Files.write(DUMP, lines);
     }
 
     private static long millisSince(long nanoTime) {

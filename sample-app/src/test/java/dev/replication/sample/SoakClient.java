@@ -195,26 +195,32 @@ final class SoakClient {
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
         }
+        String trail = name + ": " + method + " " + baseUrl + "/kv/" + key + query + " "
+                + (body == null || body.length() > 100 ? "" : body) + " key " + idempotencyKey;
         long started = System.nanoTime();
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            return noAnswer(Answer.Kind.NOT_APPLIED, "refused", started); // never reached a server
+            return noAnswer(Answer.Kind.NOT_APPLIED, "refused", started, trail); // never reached a server
         } catch (HttpTimeoutException e) {
-            return noAnswer(Answer.Kind.UNKNOWN, "timed out", started);
+            return noAnswer(Answer.Kind.UNKNOWN, "timed out", started, trail);
         } catch (IOException e) {
-            return noAnswer(Answer.Kind.UNKNOWN, "broken", started); // sent, then the connection failed
+            return noAnswer(Answer.Kind.UNKNOWN, "broken", started, trail); // sent, then the connection failed
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return noAnswer(Answer.Kind.UNKNOWN, "interrupted", started);
+            return noAnswer(Answer.Kind.UNKNOWN, "interrupted", started, trail);
         }
         tally.answered(response.statusCode(), System.nanoTime() - started);
+        String answered = response.body();
+        tally.attempt(trail + " -> " + response.statusCode() + " "
+                + (answered.length() > 200 ? answered.substring(0, 200) + "..." : answered));
         return classify(method + " " + baseUrl + "/kv/" + key + query, query, response);
     }
 
-    private Answer noAnswer(Answer.Kind kind, String why, long started) {
+    private Answer noAnswer(Answer.Kind kind, String why, long started, String trail) {
         tally.unanswered(why, System.nanoTime() - started);
+        tally.attempt(trail + " -> " + why);
         return new Answer(kind, 0, null, why);
     }
 

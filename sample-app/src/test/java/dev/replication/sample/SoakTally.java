@@ -17,6 +17,7 @@ final class SoakTally {
     private final Map<String, Long> highestAcknowledgedVersion = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> appliedTwice = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> attempts = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> retries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicLong slowestNanos = new AtomicLong();
@@ -48,6 +49,15 @@ final class SoakTally {
     /** The status an oversized put got; 0 when it got no HTTP answer. */
     void oversized(int status) {
         count(oversized, status);
+    }
+
+    /** One request and its answer, in the order they ended, for reading a violation. */
+    void attempt(String trail) {
+        attempts.add(trail);
+    }
+
+    List<String> attempts() {
+        return List.copyOf(attempts);
     }
 
     /** A put retried after an unknown outcome: its two answers, for reading a violation. */
