@@ -186,6 +186,9 @@ class BoundedSoakTest {
         List<OperationRecord> operations = history.operations();
         CheckResult result = LinearizabilityChecker.check(operations);
         System.out.println("BoundedSoakTest: " + result.explanation() + "; leader at the end " + finalLeader);
+        if (!result.linearizable()) {
+            dumpForReading(operations, tally);
+        }
         assertThat(result.linearizable())
                 .as(
                         "%s%nputs retried after an unknown outcome:%n%s",
