@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,6 +35,7 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     private final Map<String, Applied> appliedByIdempotencyKey = new HashMap<>();
     private final Deque<RuntimeException> nextWriteFailures = new ArrayDeque<>();
     private final Deque<RuntimeException> nextReadFailures = new ArrayDeque<>();
+    private final Deque<CountDownLatch> nextWriteHolds = new ArrayDeque<>();
     private long lastIndex;
     private ReadConsistency lastReadConsistency;
 
@@ -47,6 +49,14 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     /** The next write fails with {@code failure} before it is applied. */
     synchronized void failNextWrite(RuntimeException failure) {
         nextWriteFailures.add(failure);
+    }
+
+    /**
+     * The next {@link #putVersioned} waits, before it is applied, until {@code release} opens: a
+     * write still in progress (the map's other calls do not wait for it).
+     */
+    synchronized void holdNextWrite(CountDownLatch release) {
+        nextWriteHolds.add(release);
     }
 
     /** The next read through {@link #read} fails with {@code failure}. */
@@ -66,6 +76,7 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
         appliedByIdempotencyKey.clear();
         nextWriteFailures.clear();
         nextReadFailures.clear();
+        nextWriteHolds.clear();
         lastReadConsistency = null;
     }
 
@@ -153,8 +164,22 @@ final class InMemoryReplicatedMap<V> extends AbstractMap<String, V> implements R
     }
 
     @Override
-    public synchronized Versioned<V> putVersioned(String key, V value) {
-        return applyPut(key, value);
+    public Versioned<V> putVersioned(String key, V value) {
+        CountDownLatch hold;
+        synchronized (this) {
+            hold = nextWriteHolds.poll();
+        }
+        if (hold != null) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while held", e);
+            }
+        }
+        synchronized (this) {
+            return applyPut(key, value);
+        }
     }
 
     @Override

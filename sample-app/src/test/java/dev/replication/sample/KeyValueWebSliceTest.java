@@ -7,12 +7,16 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.replication.api.NotAppliedException;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockAsyncContext;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.JsonNode;
@@ -44,5 +48,27 @@ class KeyValueWebSliceTest {
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(header().string("Retry-After", "1"))
                 .andExpect(jsonPath("$.type").value("urn:problem-type:replication:not-applied"));
+    }
+
+    @Test
+    void aWriteStillInProgressWhenTheServerGivesUpWaitingIsA504OutcomeUnknownNeverA503NotApplied() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        entries.holdNextWrite(release);
+        try {
+            MvcResult started = mvc.perform(
+                            put("/kv/k").contentType(MediaType.APPLICATION_JSON).content("1"))
+                    .andReturn();
+            // What Tomcat does to every request still waiting for its async answer when its
+            // connector stops (a node shutting down), and at its async request timeout.
+            MockAsyncContext async = (MockAsyncContext) started.getRequest().getAsyncContext();
+            for (AsyncListener listener : async.getListeners()) {
+                listener.onTimeout(new AsyncEvent(async));
+            }
+            mvc.perform(asyncDispatch(started))
+                    .andExpect(status().isGatewayTimeout())
+                    .andExpect(jsonPath("$.type").value("urn:problem-type:replication:outcome-unknown"));
+        } finally {
+            release.countDown();
+        }
     }
 }
