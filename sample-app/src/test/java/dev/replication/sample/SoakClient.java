@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * sent twice on purpose), conditional puts after a read, and oversized puts, each request to the
  * next node in turn. Every operation but the oversized puts is recorded in the {@link History},
  * classified by what its answer proves: 200 (409 for a conditional put, 404 for a read) took
- * effect; 503 or a refused connection certainly did not; 504, a client timeout or a connection
+ * effect; 503 saying nothing changed, or a refused connection, certainly did not; 504, a client timeout or a connection
  * broken after sending may or may not have.
  */
 final class SoakClient {
@@ -33,6 +34,12 @@ final class SoakClient {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The problem types of a 503 that says nothing changed: the starter's and the sample's own. */
+    private static final Set<String> NOTHING_CHANGED_TYPES = Set.of(
+            "urn:problem-type:replication:not-applied",
+            "urn:problem-type:replication:unavailable",
+            "urn:problem-type:replication:overloaded");
 
     private final String name;
     private final History history;
@@ -241,7 +248,12 @@ final class SoakClient {
             case 413:
                 return new Answer(Answer.Kind.NOT_APPLIED, status, parsed, Integer.toString(status));
             case 503:
-                return new Answer(Answer.Kind.NOT_APPLIED, status, parsed, Integer.toString(status));
+                // Only a 503 that says "nothing changed" proves it; any other 503 breaks the API's contract.
+                if (parsed != null
+                        && NOTHING_CHANGED_TYPES.contains(parsed.path("type").asString(""))) {
+                    return new Answer(Answer.Kind.NOT_APPLIED, status, parsed, Integer.toString(status));
+                }
+                break;
             case 504:
                 return new Answer(Answer.Kind.UNKNOWN, status, parsed, Integer.toString(status));
             default:
