@@ -44,16 +44,17 @@ import org.springframework.context.ConfigurableApplicationContext;
  * write is lost, a replayed put applies once, an oversized put is refused with 413 and changes
  * nothing, every request ends within its timeout, and the cluster has a leader at the end.
  *
- * <p>Run by hand with {@code -Dsoak=true}: in about one run of six it finds a real
- * linearizability violation (a write that took effect while its client was told it did not;
- * see the issue notes), and {@code verify} must not go red by chance. When it fails it writes
- * the whole history to {@code target/bounded-soak-history.txt}. Once the cause is fixed, this
- * condition goes and the soak runs in every {@code verify}.
+ * <p>Run by hand with {@code -Dsoak=true} (about two minutes). It found a real violation: a write
+ * still in progress when the follower's web server stopped was answered Spring's default 503,
+ * which this API reserves for "not applied" (fixed: 504 outcome unknown, see
+ * KeyValueWebSliceTest). It stays opt-in until it has passed many more runs than this session
+ * could give it, so that {@code verify} cannot go red by chance; then this condition goes. When it
+ * fails it writes the whole history to {@code target/bounded-soak-history.txt}.
  */
 @EnabledIfSystemProperty(
         named = "soak",
         matches = "true",
-        disabledReason = "opt-in (-Dsoak=true) until the violation it finds about one run in six is fixed")
+        disabledReason = "opt-in (-Dsoak=true) until it has passed many runs since the fix of the 503 it found")
 class BoundedSoakTest {
 
     private static final int CLIENTS = 48;
