@@ -3,13 +3,11 @@ package dev.replication.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.replication.api.Leadership;
 import dev.replication.testsupport.history.CheckResult;
 import dev.replication.testsupport.history.History;
 import dev.replication.testsupport.history.LinearizabilityChecker;
 import dev.replication.testsupport.history.OperationRecord;
 import dev.replication.testsupport.history.Outcome;
-import dev.replication.testsupport.process.FreePorts;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -76,17 +74,7 @@ class BoundedSoakTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        List<Integer> free = FreePorts.several(3);
-        StringBuilder peerList = new StringBuilder();
-        for (int i = 0; i < 3; i++) {
-            String id = "n" + (i + 1);
-            ports.put(id, free.get(i));
-            peerList.append(i == 0 ? "" : ",")
-                    .append(id)
-                    .append("=http://127.0.0.1:")
-                    .append(free.get(i));
-        }
-        peers = peerList.toString();
+        peers = InProcessNodes.assignPorts(3, ports);
         // One after another: Spring Boot's logging setup is not safe to run from several threads at once.
         for (String id : ports.keySet()) {
             start(id);
@@ -273,15 +261,6 @@ class BoundedSoakTest {
     }
 
     private static String awaitLeader() {
-        return await("a leader")
-                .atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> nodes.values().stream()
-                                .map(node -> node.getBean(Leadership.class))
-                                .filter(Leadership::isLeader)
-                                .map(Leadership::nodeId)
-                                .findFirst(),
-                        Optional::isPresent)
-                .orElseThrow();
+        return InProcessNodes.awaitLeader(nodes.values());
     }
 }

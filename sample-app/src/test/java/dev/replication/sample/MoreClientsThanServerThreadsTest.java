@@ -1,10 +1,8 @@
 package dev.replication.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.replication.api.Leadership;
-import dev.replication.testsupport.process.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,16 +51,7 @@ class MoreClientsThanServerThreadsTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        List<Integer> free = FreePorts.several(3);
-        StringBuilder peers = new StringBuilder();
-        for (int i = 0; i < 3; i++) {
-            String id = "n" + (i + 1);
-            ports.put(id, free.get(i));
-            peers.append(i == 0 ? "" : ",")
-                    .append(id)
-                    .append("=http://127.0.0.1:")
-                    .append(free.get(i));
-        }
+        String peers = InProcessNodes.assignPorts(3, ports);
         // One after another: a start does not wait for a leader, and Spring Boot's logging setup
         // is not safe to run from several threads at once (it failed with a
         // ConcurrentModificationException in logback when these started in parallel).
@@ -150,15 +138,6 @@ class MoreClientsThanServerThreadsTest {
     }
 
     private static String awaitLeader() {
-        return await("a leader")
-                .atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> nodes.values().stream()
-                                .map(node -> node.getBean(Leadership.class))
-                                .filter(Leadership::isLeader)
-                                .map(Leadership::nodeId)
-                                .findFirst(),
-                        Optional::isPresent)
-                .orElseThrow();
+        return InProcessNodes.awaitLeader(nodes.values());
     }
 }
