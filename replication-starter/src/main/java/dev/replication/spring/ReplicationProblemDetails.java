@@ -22,6 +22,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /**
  * The starter's exceptions, thrown in an application's own Spring MVC controllers, answered
@@ -32,9 +33,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  *
  * <p>The application keeps the last word: an {@code @ExceptionHandler} in its controller or in
  * its own advice is consulted first (this advice has the lowest precedence and is registered
- * after the application's beans), and a bean of this type replaces it. It handles only
- * {@link ReplicationException} and its subclasses; everything else is left to the application
- * and to Spring MVC.
+ * after the application's beans), and a bean of this type replaces it. It handles
+ * {@link ReplicationException} and its subclasses, and Spring MVC's
+ * {@link AsyncRequestTimeoutException} (whose default 503 would say "nothing changed" about a
+ * write that may still commit); everything else is left to the application and to Spring MVC.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -77,6 +79,28 @@ public class ReplicationProblemDetails {
                 e.getMessage()
                         + " The write may still be applied: read before retrying, or retry with the same idempotency key"
                         + " (for example the same Idempotency-Key header) where the API takes one."));
+    }
+
+    /**
+     * The web server stopped waiting for an async answer (its async request timeout passed, or
+     * it is stopping: Tomcat times out every request still waiting when its connector stops).
+     * A map call may still be under way, so a write may yet be applied: 504 outcome unknown,
+     * never Spring's default 503. A read changed nothing, so it is simply unavailable.
+     */
+    @ExceptionHandler(AsyncRequestTimeoutException.class)
+    public ResponseEntity<ProblemDetail> serverStoppedWaiting(AsyncRequestTimeoutException e, HttpMethod method) {
+        if (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                    .body(problem(
+                            HttpStatus.SERVICE_UNAVAILABLE,
+                            "unavailable",
+                            "Cluster unavailable, nothing changed",
+                            "This node stopped waiting for the answer (it is shutting down, or the server's async"
+                                    + " request timeout passed)."));
+        }
+        return outcomeUnknown(new OutcomeUnknownException("This node stopped waiting for the answer (it is shutting"
+                + " down, or the server's async request timeout passed)."));
     }
 
     @ExceptionHandler(VersionConflictException.class)

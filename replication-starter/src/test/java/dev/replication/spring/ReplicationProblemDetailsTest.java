@@ -36,6 +36,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /**
  * The starter's exceptions thrown in an application's own controllers become the problem details
@@ -149,6 +150,27 @@ class ReplicationProblemDetailsTest {
                                 .value(org.hamcrest.Matchers.allOf(
                                         org.hamcrest.Matchers.startsWith("No answer from the leader within 5s."),
                                         org.hamcrest.Matchers.containsString("same idempotency key")))));
+    }
+
+    @Test
+    void aWriteTheServerStoppedWaitingForIsA504OutcomeUnknownNotSpringsDefault503() {
+        perform(
+                AsyncRequestTimeoutException::new,
+                false,
+                result -> result.andExpect(status().isGatewayTimeout())
+                        .andExpect(jsonPath("$.type").value(TYPE + "outcome-unknown"))
+                        .andExpect(jsonPath("$.detail")
+                                .value(org.hamcrest.Matchers.containsString("same idempotency key"))));
+    }
+
+    @Test
+    void aReadTheServerStoppedWaitingForIsA503UnavailableWithRetryAfter() {
+        perform(
+                AsyncRequestTimeoutException::new,
+                true,
+                result -> result.andExpect(status().isServiceUnavailable())
+                        .andExpect(header().string("Retry-After", "1"))
+                        .andExpect(jsonPath("$.type").value(TYPE + "unavailable")));
     }
 
     @Test
