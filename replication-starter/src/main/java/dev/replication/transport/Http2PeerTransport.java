@@ -83,6 +83,7 @@ public final class Http2PeerTransport implements PeerTransport {
     }
 
     public Http2PeerTransport(PeerTransportSettings settings, Clock clock) {
+        settings.peers().forEach(Http2PeerTransport::baseUrl); // refuse a bad URL before starting any thread
         this.settings = settings;
         this.nodeId = settings.nodeId();
         this.credential =
@@ -367,6 +368,12 @@ public final class Http2PeerTransport implements PeerTransport {
         if (url == null) {
             throw new IllegalArgumentException("peer " + peerId + " has URL '" + uri
                     + "', which is not an http:// URL; give every peer as id=http://host:port[/context-path]");
+        }
+        if (url.isHttps()) {
+            // Without this, OkHttp's prior-knowledge client would speak cleartext HTTP/2 to it.
+            throw new IllegalArgumentException("peer " + peerId + " has URL '" + uri
+                    + "', which uses https://, but the peer transport has no TLS yet: it would send the cluster's"
+                    + " data cleartext; use http:// on a private network");
         }
         return url;
     }
