@@ -37,8 +37,8 @@ public final class NodeStorage implements AutoCloseable {
     }
 
     public static NodeStorage open(ReplicationSetup setup) {
-        ReplicationProperties.Log logProperties = setup.properties().getLog();
-        ReplicationProperties.Maps map = setup.properties().getMap();
+        LogProperties logProperties = setup.properties().getLog();
+        MapProperties map = setup.properties().getMap();
         DataDirectory directory = DataDirectory.open(setup.dataDir(), setup.clusterId(), setup.nodeId());
         try {
             LogOptions options = LogOptions.defaults()

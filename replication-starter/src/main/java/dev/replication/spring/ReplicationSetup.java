@@ -58,7 +58,7 @@ public record ReplicationSetup(
                             + members.peers().keySet());
         }
         boolean multiNode = members.peers().size() > 1;
-        ReplicationProperties.Peer peer = properties.getPeer();
+        PeerProperties peer = properties.getPeer();
         String secret = peer.getClusterSecret();
         try {
             ClusterSecret.requireForCluster(
@@ -83,7 +83,7 @@ public record ReplicationSetup(
                             + members.peers().keySet(),
                     "Remove replication.in-memory, or remove the other nodes from replication.peers");
         }
-        ReplicationProperties.Maps map = properties.getMap();
+        MapProperties map = properties.getMap();
         long maxValue = map.getMaxValueSize().toBytes();
         long maxKey = map.getMaxKeySize().toBytes();
         if (maxValue < 1 || maxValue > MAX_ENTRY_BYTES || maxKey < 1 || maxKey > MAX_ENTRY_BYTES) {
@@ -152,8 +152,8 @@ public record ReplicationSetup(
 
     /** The node's timings and limits; inconsistent ones fail naming the properties involved. */
     public NodeSettings nodeSettings() {
-        ReplicationProperties.Election election = properties.getElection();
-        ReplicationProperties.Pipeline pipeline = properties.getPipeline();
+        ElectionProperties election = properties.getElection();
+        PipelineProperties pipeline = properties.getPipeline();
         try {
             return new NodeSettings(
                     nodeId,

@@ -18,7 +18,7 @@ class ReplicationStateConfiguration {
     @Bean
     @ConditionalOnMissingBean
     KeyValueStateMachine replicationStateMachine(ReplicationProperties properties) {
-        ReplicationProperties.Maps map = properties.getMap();
+        MapProperties map = properties.getMap();
         IdempotencyLimits limits;
         try {
             limits = new IdempotencyLimits(
@@ -51,7 +51,7 @@ class ReplicationStateConfiguration {
     }
 
     /** The one place the map settings are read from replication.map.*. */
-    static ReplicatedMapSettings mapSettings(ReplicationProperties.Maps map) {
+    static ReplicatedMapSettings mapSettings(MapProperties map) {
         try {
             return new ReplicatedMapSettings(
                     map.getWriteTimeout(),
