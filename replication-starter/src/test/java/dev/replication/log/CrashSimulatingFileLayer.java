@@ -229,7 +229,10 @@ public final class CrashSimulatingFileLayer implements FileLayer {
 
     // ---- faults ----
 
-    /** After {@code bytes} more bytes are written, writes fail as on a full disk (the last one partially). */
+    /**
+     * After files grow by {@code bytes} more bytes, writes that would grow them fail as on a full disk (the
+     * last one partially); overwriting existing bytes still succeeds.
+     */
     public synchronized void failWritesAfter(long bytes) {
         writeBudget = bytes;
     }
@@ -325,8 +328,12 @@ public final class CrashSimulatingFileLayer implements FileLayer {
             synchronized (CrashSimulatingFileLayer.this) {
                 checkAlive();
                 int length = src.remaining();
-                boolean full = length > writeBudget;
-                int writable = full ? (int) writeBudget : length;
+                // Like a real full disk: only bytes past the file's end need new space;
+                // overwriting bytes the file already has always succeeds.
+                long growth = Math.max(0, position + length - inode.size);
+                boolean full = growth > writeBudget;
+                int writable = full ? (int) Math.max(0, inode.size + writeBudget - position) : length;
+                long grown = Math.max(0, position + writable - inode.size);
                 int end = (int) position + writable;
                 if (end > inode.data.length) {
                     inode.data = Arrays.copyOf(inode.data, Math.max(end, inode.data.length * 2));
@@ -334,7 +341,7 @@ public final class CrashSimulatingFileLayer implements FileLayer {
                 src.get(inode.data, (int) position, writable);
                 inode.size = Math.max(inode.size, end);
                 if (writeBudget != Long.MAX_VALUE) {
-                    writeBudget -= writable;
+                    writeBudget -= grown;
                 }
                 if (full) {
                     throw new IOException("No space left on device (simulated, writing " + path + ")");

@@ -65,17 +65,61 @@ class HardStateFileTest {
     }
 
     @Test
-    void aDamagedFileIsRefusedWithAClearMessage(@TempDir Path dir) throws Exception {
+    void aFileWithBothSlotsDamagedIsRefusedWithAClearMessage(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("hard-state");
         new HardStateFile(path).save(new HardState(9, "n1"));
         byte[] bytes = Files.readAllBytes(path);
-        bytes[10] ^= 0x5A;
+        bytes[20] ^= 0x5A;
+        bytes[HardStateFile.SLOT_BYTES + 20] ^= 0x5A;
         Files.write(path, bytes);
 
         assertThatThrownBy(() -> new HardStateFile(path).load())
                 .isInstanceOf(WriteAheadLogException.class)
                 .hasMessageContaining(path.toString())
                 .hasMessageContaining("checksum");
+    }
+
+    @Test
+    void aTornNewestSlotLeavesTheStateBeforeIt(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("hard-state");
+        HardStateFile file = new HardStateFile(path);
+        file.save(new HardState(4, "n1"));
+        file.save(new HardState(5, "n2")); // sequence 2: the first slot
+        byte[] bytes = Files.readAllBytes(path);
+        bytes[20] ^= 0x5A; // the generation of the newest state, as a torn write leaves it
+        Files.write(path, bytes);
+
+        assertThat(new HardStateFile(path).load()).isEqualTo(new HardState(4, "n1"));
+    }
+
+    @Test
+    void savingNeedsNoFreeSpaceOnceTheFileExists() throws Exception {
+        HardStateFile file = hardState();
+        file.load();
+        files.failWritesAfter(0);
+
+        for (long generation = 1; generation <= 5; generation++) {
+            file.save(new HardState(generation, "n" + generation));
+        }
+
+        files.crash();
+        assertThat(hardState().load()).isEqualTo(new HardState(5, "n5"));
+    }
+
+    @Test
+    void aVersionOneFileIsReadAndRewrittenInTheSlotFormat(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("hard-state");
+        byte[] votedFor = "n2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer legacy = java.nio.ByteBuffer.allocate(4 + 4 + 8 + 4 + votedFor.length + 4);
+        legacy.putInt(0x52574853).putInt(1).putLong(12).putInt(votedFor.length).put(votedFor);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(legacy.array(), 0, legacy.position());
+        legacy.putInt((int) crc.getValue());
+        Files.write(path, legacy.array());
+
+        assertThat(new HardStateFile(path).load()).isEqualTo(new HardState(12, "n2"));
+        assertThat(Files.size(path)).isEqualTo(2L * HardStateFile.SLOT_BYTES);
+        assertThat(new HardStateFile(path).load()).isEqualTo(new HardState(12, "n2"));
     }
 
     @Test
