@@ -36,6 +36,17 @@ public final class NodeStorage implements AutoCloseable {
         this.hardState = hardState;
     }
 
+    /**
+     * The largest record this node's log stores: whatever one peer request can carry, and at least
+     * this node's own largest entry. Never only this node's map limits: those bound what it
+     * proposes, but a leader configured with larger ones must not make this follower fail-stop.
+     */
+    private static int maxRecordBytes(ReplicationSetup setup, MapProperties map) {
+        long ownEntries = map.getMaxValueSize().toBytes() + map.getMaxKeySize().toBytes() + 4096;
+        long peerRequests = setup.maxPeerBodyBytes() + 4096L;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(ownEntries, peerRequests));
+    }
+
     public static NodeStorage open(ReplicationSetup setup) {
         LogProperties logProperties = setup.properties().getLog();
         MapProperties map = setup.properties().getMap();
@@ -43,11 +54,7 @@ public final class NodeStorage implements AutoCloseable {
         try {
             LogOptions options = LogOptions.defaults()
                     .withSegmentBytes(logProperties.getSegmentSize().toBytes())
-                    .withMaxRecordBytes((int) Math.min(
-                            Integer.MAX_VALUE,
-                            map.getMaxValueSize().toBytes()
-                                    + map.getMaxKeySize().toBytes()
-                                    + 4096))
+                    .withMaxRecordBytes(maxRecordBytes(setup, map))
                     .withStallThreshold(logProperties.getStallThreshold())
                     .withDiskFullRetryInterval(logProperties.getDiskFullRetryInterval());
             FsyncPolicy policy = logProperties.getFsyncPolicy();

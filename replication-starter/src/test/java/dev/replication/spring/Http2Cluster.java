@@ -32,6 +32,7 @@ final class Http2Cluster implements AutoCloseable {
     private final Path dataRoot;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> nodeProperties = new LinkedHashMap<>();
 
     Http2Cluster(Path dataRoot, List<String> nodeIds, Class<?>... sources) {
         this.dataRoot = dataRoot;
@@ -39,6 +40,12 @@ final class Http2Cluster implements AutoCloseable {
         for (String node : nodeIds) {
             ports.put(node, FreePorts.one());
         }
+    }
+
+    /** Properties for one node only, over the common ones (for nodes configured unlike the rest). */
+    Http2Cluster withNodeProperties(String nodeId, Map<String, Object> properties) {
+        nodeProperties.put(nodeId, Map.copyOf(properties));
+        return this;
     }
 
     Http2Cluster startAll() {
@@ -65,6 +72,7 @@ final class Http2Cluster implements AutoCloseable {
         properties.put("management.endpoints.web.exposure.include", "health,replication");
         properties.put("management.endpoint.health.show-details", "always");
         properties.put("spring.main.banner-mode", "off");
+        properties.putAll(nodeProperties.getOrDefault(nodeId, Map.of()));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(sources)
                 .web(WebApplicationType.SERVLET)
                 .properties(properties)
