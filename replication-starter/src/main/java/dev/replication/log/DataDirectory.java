@@ -128,6 +128,16 @@ public final class DataDirectory implements AutoCloseable {
         return dir.resolve("hard-state");
     }
 
+    /** Where the {@link LowWaterMarkFile} lives (beside the hard state, outside the segment directory). */
+    public Path lowWaterMarkFile() {
+        return dir.resolve("low-water-mark");
+    }
+
+    /** Where the checkpoint store keeps its files. */
+    public Path checkpointDirectory() {
+        return dir.resolve("checkpoint");
+    }
+
     /** Releases the lock; the directory may then be opened again. */
     @Override
     public void close() {

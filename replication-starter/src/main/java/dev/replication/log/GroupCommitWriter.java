@@ -33,7 +33,7 @@ final class GroupCommitWriter {
     private static final long IDLE = Long.MIN_VALUE;
 
     /** One unit of work, completed by the writer in submission order. */
-    sealed interface Task permits Append, TruncateSuffix, TruncatePrefix, Stop {
+    sealed interface Task permits Append, TruncateSuffix, TruncatePrefix, RestartAt, Stop {
         CompletableFuture<?> done();
     }
 
@@ -46,6 +46,8 @@ final class GroupCommitWriter {
     record TruncateSuffix(long fromIndex, CompletableFuture<Void> done) implements Task {}
 
     record TruncatePrefix(long upToIndex, CompletableFuture<Void> done) implements Task {}
+
+    record RestartAt(long nextIndex, CompletableFuture<Void> done) implements Task {}
 
     record Stop(CompletableFuture<Void> done) implements Task {}
 
@@ -222,6 +224,10 @@ final class GroupCommitWriter {
                 syncAndComplete();
                 store.truncatePrefix(truncate.upToIndex());
                 truncate.done().complete(null);
+            } else if (task instanceof RestartAt restart) {
+                syncAndComplete();
+                store.restartAt(restart.nextIndex());
+                restart.done().complete(null);
             } else if (task instanceof Stop stop) {
                 syncAndComplete();
                 stop.done().complete(null);

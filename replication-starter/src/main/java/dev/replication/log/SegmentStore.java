@@ -214,6 +214,35 @@ final class SegmentStore {
         return deleted;
     }
 
+    /**
+     * Writer thread: discards every entry and leaves an empty log whose next index is
+     * {@code nextIndex} (a snapshot installed at {@code nextIndex - 1} replaced them). Old segments
+     * go oldest first, each deletion durable, then the new segment is created: a crash leaves a
+     * contiguous suffix of the old log or an empty one, which the caller's start-up reconciliation
+     * with its snapshot discards again.
+     */
+    void restartAt(long nextIndex) throws IOException {
+        if (nextIndex < 1) {
+            throw new IllegalArgumentException("a log restarts at an index >= 1, was " + nextIndex);
+        }
+        lock.writeLock().lock();
+        try {
+            while (!segments.isEmpty()) {
+                Segment doomed = segments.pollFirstEntry().getValue();
+                doomed.close();
+                files.delete(doomed.file());
+                files.syncDirectory(dir);
+            }
+            active = Segment.create(files, dir, nextIndex);
+            segments.put(nextIndex, active);
+            firstIndex = nextIndex;
+            lastIndex = nextIndex - 1;
+            durableIndex = lastIndex;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Number of segment files (for tests and metrics). */
     int segmentCount() {
         lock.readLock().lock();

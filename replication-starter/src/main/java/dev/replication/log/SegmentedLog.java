@@ -155,6 +155,24 @@ public final class SegmentedLog implements LogReader, AutoCloseable {
         return done;
     }
 
+    /**
+     * Discards every entry and restarts the log empty, with {@code snapshotIndex + 1} as its next
+     * index: for a node whose state was replaced by a snapshot at {@code snapshotIndex} that its
+     * log does not continue (a snapshot install, or start-up finding a log older than its
+     * checkpoint). Call only once that snapshot is durable. Completes once the new log is durable.
+     */
+    public CompletableFuture<Void> restartAfter(long snapshotIndex) {
+        if (snapshotIndex < 0) {
+            throw new IllegalArgumentException("restartAfter needs a snapshot index >= 0, was " + snapshotIndex);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writer.submit(new GroupCommitWriter.RestartAt(snapshotIndex + 1, done), () -> {
+            acceptedLastIndex = snapshotIndex;
+            lowWaterMark = Math.max(lowWaterMark, snapshotIndex + 1);
+        });
+        return done;
+    }
+
     @Override
     public long firstIndex() {
         return store.firstIndex();

@@ -400,6 +400,63 @@ class SegmentedLogTest {
     }
 
     @Test
+    void restartAfterASnapshotLeavesAnEmptyLogThatContinuesAtTheNextIndexAcrossACrash() {
+        SegmentedLog log = open();
+        log.append(entries(1, 1, 100, 300)).join();
+
+        log.restartAfter(5_000).join();
+
+        assertThat(log.firstIndex()).isEqualTo(5_001);
+        assertThat(log.lastIndex()).isEqualTo(5_000);
+        log.append(entries(4, 5_001, 3, 300)).join();
+        SegmentedLog reopened = crashAndReopen(log);
+        assertThat(reopened.firstIndex()).isEqualTo(5_001);
+        assertThat(reopened.lastIndex()).isEqualTo(5_003);
+        assertThat(reopened.entry(5_001)).isEqualTo(entry(4, 5_001, 300));
+        assertThat(reopened.segmentCount()).isEqualTo(1);
+    }
+
+    @Test
+    void restartAfterAnIndexInsideTheLogDropsEveryEntryIncludingTheNewerOnes() {
+        SegmentedLog log = open();
+        log.append(entries(1, 1, 100, 300)).join();
+
+        log.restartAfter(40).join();
+
+        assertThat(log.firstIndex()).isEqualTo(41);
+        assertThat(log.lastIndex()).isEqualTo(40);
+        assertThatThrownBy(() -> log.append(entries(2, 42, 1, 10)))
+                .satisfiesAnyOf(
+                        thrown -> assertThat(thrown).hasMessageContaining("41"),
+                        thrown -> assertThat(thrown)
+                                .hasRootCauseMessage("cannot append at index 42: the log's last index is 40,"
+                                        + " so the next entry must have index 41"));
+        log.append(entries(2, 41, 1, 10)).join();
+        assertThat(crashAndReopen(log).lastIndex()).isEqualTo(41);
+    }
+
+    @Test
+    void aCrashWhileRestartingLeavesAContiguousLogOrAnEmptyOne() {
+        SegmentedLog log = open();
+        log.append(entries(1, 1, 100, 300)).join();
+        files.holdForces();
+        java.util.concurrent.CompletableFuture<Void> restarting = log.restartAfter(500);
+        await().atMost(WAIT).until(() -> files.heldForces() >= 1);
+
+        files.crash();
+        files.releaseForces();
+
+        SegmentedLog reopened = open();
+        if (reopened.lastIndex() >= reopened.firstIndex()) {
+            assertThat(reopened.entries(reopened.firstIndex(), reopened.lastIndex(), Long.MAX_VALUE))
+                    .isEqualTo(entries(
+                            1, reopened.firstIndex(), (int) (reopened.lastIndex() - reopened.firstIndex() + 1), 300));
+        }
+        assertThat(reopened.lastIndex()).isIn(100L, 500L, 0L);
+        assertThat(restarting).isDone();
+    }
+
+    @Test
     void truncateSuffixBelowTheFirstIndexIsRefused() {
         SegmentedLog log = open();
         log.append(entries(1, 1, 100, 300)).join();
