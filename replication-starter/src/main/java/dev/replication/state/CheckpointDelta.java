@@ -15,16 +15,19 @@ import java.util.List;
 public final class CheckpointDelta {
 
     private final boolean replacesAll;
+    private final long baseIndex;
     private final CheckpointHeader header;
     private final List<MapChanges> maps;
     private final ClientSessions.SessionChanges sessions;
 
     CheckpointDelta(
             boolean replacesAll,
+            long baseIndex,
             CheckpointHeader header,
             List<MapChanges> maps,
             ClientSessions.SessionChanges sessions) {
         this.replacesAll = replacesAll;
+        this.baseIndex = baseIndex;
         this.header = header;
         this.maps = List.copyOf(maps);
         this.sessions = sessions;
@@ -33,6 +36,15 @@ public final class CheckpointDelta {
     /** True when this delta starts from an empty state: a store deletes everything it holds first. */
     public boolean replacesAll() {
         return replacesAll;
+    }
+
+    /**
+     * The applied index of the checkpoint this delta follows (the previous capture, or the
+     * restored checkpoint); 0 when it {@link #replacesAll}. A store holding another checkpoint
+     * must refuse it: the changes in between would be missing.
+     */
+    public long baseIndex() {
+        return baseIndex;
     }
 
     /** Applied index and generation, log time, limits, configuration at the capture. */

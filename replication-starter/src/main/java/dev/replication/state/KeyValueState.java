@@ -42,6 +42,8 @@ final class KeyValueState {
     private boolean changesFromEmpty = true;
     // A snapshot replaced the state without recording changes: only a full capture is right.
     private boolean changesIncomplete;
+    // The applied index of the last capture (or restored checkpoint): the base of the next delta.
+    private long capturedIndex;
 
     /**
      * Applies the committed entry that follows {@link #appliedIndex}.
@@ -185,6 +187,7 @@ final class KeyValueState {
         mapChanges.clear();
         changesFromEmpty = false;
         changesIncomplete = false;
+        capturedIndex = appliedIndex;
     }
 
     /**
@@ -196,8 +199,11 @@ final class KeyValueState {
             return captureAll();
         }
         boolean fromEmpty = changesFromEmpty;
+        long base = capturedIndex;
         changesFromEmpty = false;
-        return new CheckpointDelta(fromEmpty, header(), mapChanges.drain(), sessions.drainChanges());
+        capturedIndex = appliedIndex;
+        return new CheckpointDelta(
+                fromEmpty, fromEmpty ? 0 : base, header(), mapChanges.drain(), sessions.drainChanges());
     }
 
     /**
@@ -210,7 +216,8 @@ final class KeyValueState {
         mapChanges.clear();
         changesFromEmpty = false;
         changesIncomplete = false;
-        return new CheckpointDelta(true, header(), all, sessions.all());
+        capturedIndex = appliedIndex;
+        return new CheckpointDelta(true, 0, header(), all, sessions.all());
     }
 
     private CheckpointHeader header() {
