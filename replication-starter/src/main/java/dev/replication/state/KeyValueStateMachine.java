@@ -326,7 +326,7 @@ public final class KeyValueStateMachine implements StateMachine<byte[]> {
     /**
      * The whole state as a delta that {@link CheckpointDelta#replacesAll replaces all}, for a
      * first checkpoint into an empty store or after a snapshot install. It runs under the write
-     * lock (on the update thread) and is O(state), but copies only references: about 30 ms per
+     * lock (on the update thread) and is O(state), but copies only references: about 100 ms per
      * million keys (bench/run-checkpoint), rare enough to pause applying once.
      */
     public CheckpointDelta captureAll() {

@@ -97,10 +97,15 @@ public final class H2CheckpointStore implements CheckpointStore {
         this.rows = new CheckpointRows(named);
     }
 
-    /** File mode, the file locked, no automatic server, closed by {@link #close} only. */
+    /**
+     * File mode, the file locked, no automatic server, closed by {@link #close} only; results
+     * streamed (lazy) rather than buffered, and a 64 MiB page cache so an incremental checkpoint
+     * of a large state does not read most pages back from disk.
+     */
     static String jdbcUrl(Path directory) {
         return "jdbc:h2:file:" + directory.resolve("checkpoint").toAbsolutePath()
-                + ";AUTO_SERVER=FALSE;FILE_LOCK=FILE;DB_CLOSE_ON_EXIT=FALSE;LAZY_QUERY_EXECUTION=TRUE";
+                + ";AUTO_SERVER=FALSE;FILE_LOCK=FILE;DB_CLOSE_ON_EXIT=FALSE;LAZY_QUERY_EXECUTION=TRUE"
+                + ";CACHE_SIZE=65536";
     }
 
     private static JdbcAggregateTemplate aggregateTemplate(NamedParameterJdbcTemplate named) {
