@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The one-way package graph of docs/ARCHITECTURE.md: {@code spring -> map/runtime ->
  * transport/state/log -> core}, with {@code codec} beside {@code core} at the bottom and
- * {@code api} the public surface that depends on nothing.
+ * {@code api} the public surface that depends on nothing; {@code state.jdbc} (the checkpoint store) sits
+ * on {@code state}.
  */
 class LayeringTest {
 
@@ -34,7 +35,9 @@ class LayeringTest {
                 .layer("log")
                 .definedBy("dev.replication.log..")
                 .layer("state")
-                .definedBy("dev.replication.state..")
+                .definedBy("dev.replication.state")
+                .layer("state.jdbc")
+                .definedBy("dev.replication.state.jdbc..")
                 .layer("transport")
                 .definedBy("dev.replication.transport")
                 .layer("transport.servlet")
@@ -55,12 +58,14 @@ class LayeringTest {
                 .mayOnlyAccessLayers("core", "codec")
                 .whereLayer("state")
                 .mayOnlyAccessLayers("core", "codec")
+                .whereLayer("state.jdbc")
+                .mayOnlyAccessLayers("state", "core", "codec")
                 .whereLayer("transport")
                 .mayOnlyAccessLayers("core", "codec")
                 .whereLayer("transport.servlet")
                 .mayOnlyAccessLayers("transport", "core", "codec")
                 .whereLayer("runtime")
-                .mayOnlyAccessLayers("api", "core", "codec", "log", "state", "transport")
+                .mayOnlyAccessLayers("api", "core", "codec", "log", "state", "state.jdbc", "transport")
                 .whereLayer("map")
                 .mayOnlyAccessLayers("api", "core", "codec", "state", "runtime")
                 .check(STARTER);
@@ -70,7 +75,10 @@ class LayeringTest {
     void springAndTheServletStackAppearOnlyInTheSpringAndServletPackages() {
         noClasses()
                 .that()
-                .resideOutsideOfPackages("dev.replication.spring..", "dev.replication.transport.servlet..")
+                .resideOutsideOfPackages(
+                        "dev.replication.spring..",
+                        "dev.replication.transport.servlet..",
+                        "dev.replication.state.jdbc..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(
@@ -80,6 +88,42 @@ class LayeringTest {
                         "org.apache.coyote..",
                         "org.apache.tomcat..")
                 .because("only the spring and transport.servlet packages adapt the library to Spring")
+                .check(STARTER);
+    }
+
+    @Test
+    void theCheckpointStoreUsesOnlySpringsDataAccessModulesAndH2() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.replication.state.jdbc..")
+                .should()
+                .dependOnClassesThat(resideInAnyPackage("org.springframework..", "jakarta..", "org.apache..")
+                        .and(not(resideInAnyPackage(
+                                "org.springframework.data..",
+                                "org.springframework.jdbc..",
+                                "org.springframework.transaction..",
+                                // spring-tx's exception hierarchy, thrown by the JDBC templates
+                                "org.springframework.dao.."))))
+                .because("the checkpoint store is private to the starter: Spring Data JDBC and H2, no context or web")
+                .check(STARTER);
+    }
+
+    @Test
+    void onlyTheCheckpointStoreUsesJdbcSpringDataOrH2() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.replication.state.jdbc..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.h2..",
+                        "org.springframework.data..",
+                        "org.springframework.jdbc..",
+                        "org.springframework.transaction..",
+                        "java.sql..",
+                        "javax.sql..")
+                .because("the starter registers no DataSource, JdbcTemplate, transaction manager or repository and"
+                        + " never touches the application's: its one database is the checkpoint store's")
                 .check(STARTER);
     }
 

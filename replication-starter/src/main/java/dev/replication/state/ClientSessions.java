@@ -3,8 +3,12 @@ package dev.replication.state;
 import dev.replication.codec.BinaryReader;
 import dev.replication.codec.BinaryWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * a local clock. A retry arriving after its key was forgotten (expired, or evicted by the bound)
  * is applied as a new request.
  *
+ * <p>For checkpoints it records which sessions changed since the last {@link #drainChanges
+ * capture} (and the keys do the same): a capture copies only those. Each use of a session gives it
+ * the next {@code touchOrder}, so a checkpoint restores the least-recently-used order exactly.
+ *
  * <p>Not thread-safe: only {@link KeyValueStateMachine} touches it, under its lock.
  */
 final class ClientSessions {
@@ -50,6 +58,9 @@ final class ClientSessions {
     private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
     private final IdempotencyKeys idempotencyKeys;
     private long sessionBytes;
+    private long touchClock;
+    // The sessions used, changed or forgotten since the last capture, by client id.
+    private HashMap<String, Session> changedSinceCapture = new HashMap<>();
 
     ClientSessions() {
         this(new IdempotencyKeys());
@@ -82,14 +93,16 @@ final class ClientSessions {
     /** Forgets sessions idle for longer than the retention and keys first used before it. */
     void expire(long nowMillis, IdempotencyLimits limits) {
         long horizon = nowMillis - limits.retentionMillis();
-        Iterator<Session> idle = sessions.values().iterator();
+        Iterator<Map.Entry<String, Session>> idle = sessions.entrySet().iterator();
         while (idle.hasNext()) {
-            Session session = idle.next();
+            Map.Entry<String, Session> entry = idle.next();
+            Session session = entry.getValue();
             if (session.lastActiveMillis >= horizon) {
                 break;
             }
             sessionBytes -= session.bytes;
             idle.remove();
+            forgotten(entry.getKey(), session);
         }
         idempotencyKeys.expire(nowMillis, limits);
     }
@@ -101,7 +114,7 @@ final class ClientSessions {
      */
     byte @Nullable [] answerIfSeen(CommandEnvelope envelope, long nowMillis, IdempotencyLimits limits) {
         if (envelope.hasClientSession()) {
-            Session session = sessions.get(envelope.clientId());
+            Session session = use(envelope.clientId());
             if (session != null) {
                 session.lastActiveMillis = nowMillis;
                 sessionBytes -= session.forgetBelow(envelope.firstUnacknowledged());
@@ -162,11 +175,13 @@ final class ClientSessions {
         if (!envelope.hasClientSession()) {
             return;
         }
-        Session session = sessions.get(envelope.clientId());
+        Session session = use(envelope.clientId());
         if (session == null) {
             session = new Session(SESSION_OVERHEAD_BYTES + envelope.clientId().getBytes(StandardCharsets.UTF_8).length);
             sessions.put(envelope.clientId(), session);
             sessionBytes += session.bytes;
+            session.touchOrder = ++touchClock;
+            changedSinceCapture.put(envelope.clientId(), session);
         }
         session.lastActiveMillis = nowMillis;
         sessionBytes -= session.forgetBelow(envelope.firstUnacknowledged());
@@ -179,28 +194,110 @@ final class ClientSessions {
 
     /** Least recently active first: their oldest answers, then the sessions, never the current one. */
     private void evictBeyond(long maxBytes, Session current) {
-        Iterator<Session> leastRecent = sessions.values().iterator();
+        Iterator<Map.Entry<String, Session>> leastRecent = sessions.entrySet().iterator();
         while (sessionBytes > maxBytes && leastRecent.hasNext()) {
-            Session session = leastRecent.next();
+            Map.Entry<String, Session> entry = leastRecent.next();
+            Session session = entry.getValue();
+            if (!session.answers.isEmpty()) {
+                changedSinceCapture.put(entry.getKey(), session);
+            }
             while (sessionBytes > maxBytes && !session.answers.isEmpty()) {
                 sessionBytes -= session.discardOldest();
             }
             if (sessionBytes > maxBytes && session != current) {
                 sessionBytes -= session.bytes;
                 leastRecent.remove();
+                forgotten(entry.getKey(), session);
             }
         }
+    }
+
+    /** The session of {@code clientId}, now the most recently used, or null when there is none. */
+    private @Nullable Session use(String clientId) {
+        Session session = sessions.get(clientId);
+        if (session != null) {
+            session.touchOrder = ++touchClock;
+            changedSinceCapture.put(clientId, session);
+        }
+        return session;
+    }
+
+    private void forgotten(String clientId, Session session) {
+        session.forgotten = true;
+        changedSinceCapture.put(clientId, session);
+    }
+
+    /**
+     * Copies of the sessions changed since the last call, and the client ids of those forgotten;
+     * O(sessions changed and their answers), never O(all sessions). The answers' bytes are shared,
+     * not copied (they are never modified).
+     */
+    SessionChanges drainChanges() {
+        HashMap<String, Session> changed = changedSinceCapture;
+        changedSinceCapture = new HashMap<>();
+        List<SessionImage> written = new ArrayList<>();
+        List<String> forgotten = new ArrayList<>();
+        changed.forEach((clientId, session) -> {
+            if (session.forgotten) {
+                forgotten.add(clientId);
+            } else {
+                written.add(session.toImage(clientId));
+            }
+        });
+        return new SessionChanges(written, forgotten, idempotencyKeys.drainChanges());
+    }
+
+    /** Copies of every session, as a change from nothing; starts the change record afresh. */
+    SessionChanges all() {
+        changedSinceCapture = new HashMap<>();
+        List<SessionImage> written = new ArrayList<>(sessions.size());
+        sessions.forEach((clientId, session) -> written.add(session.toImage(clientId)));
+        return new SessionChanges(written, List.of(), idempotencyKeys.all());
+    }
+
+    /** What {@link #drainChanges} or {@link #all} captured. */
+    record SessionChanges(List<SessionImage> written, List<String> forgotten, IdempotencyKeys.Changes keys) {}
+
+    /** The sessions and keys of a checkpoint; sessions in any order, keys oldest first. */
+    static ClientSessions restore(
+            List<SessionImage> images, List<IdempotencyAnswer> keysInOrder, long evictedIdempotencyKeys) {
+        ClientSessions restored = new ClientSessions(IdempotencyKeys.restore(keysInOrder, evictedIdempotencyKeys));
+        List<SessionImage> leastRecentFirst = new ArrayList<>(images);
+        leastRecentFirst.sort(Comparator.comparingLong(SessionImage::touchOrder));
+        for (SessionImage image : leastRecentFirst) {
+            Session session =
+                    new Session(SESSION_OVERHEAD_BYTES + image.clientId().getBytes(StandardCharsets.UTF_8).length);
+            session.lastActiveMillis = image.lastActiveMillis();
+            session.firstRetained = image.firstRetained();
+            session.touchOrder = image.touchOrder();
+            for (SessionImage.Answer answer : image.answers()) {
+                session.add(answer.sequence(), new Answer(answer.fingerprint(), answer.result()));
+            }
+            restored.sessions.put(image.clientId(), session);
+            restored.sessionBytes += session.bytes;
+            restored.touchClock = Math.max(restored.touchClock, image.touchOrder());
+        }
+        return restored;
     }
 
     private static final class Session {
         private long lastActiveMillis;
         private long firstRetained = 1;
+        private long touchOrder;
+        private boolean forgotten;
         // Bytes of this session and its answers.
         private long bytes;
         private final TreeMap<Long, Answer> answers = new TreeMap<>();
 
         private Session(int ownBytes) {
             this.bytes = ownBytes;
+        }
+
+        private SessionImage toImage(String clientId) {
+            List<SessionImage.Answer> copies = new ArrayList<>(answers.size());
+            answers.forEach((sequence, answer) ->
+                    copies.add(new SessionImage.Answer(sequence, answer.fingerprint, answer.result)));
+            return new SessionImage(clientId, lastActiveMillis, firstRetained, touchOrder, copies);
         }
 
         /** @return the bytes added */
@@ -275,6 +372,7 @@ final class ClientSessions {
                         reader.readLong("session answer sequence"),
                         new Answer(reader.readLong("answer fingerprint"), reader.readBytes("answer")));
             }
+            session.touchOrder = i + 1;
             sessions.put(clientId, session);
         }
         ClientSessions restored = new ClientSessions(IdempotencyKeys.readFrom(reader));
@@ -283,6 +381,7 @@ final class ClientSessions {
             restored.sessions.put(entry.getKey(), entry.getValue());
             restored.sessionBytes += entry.getValue().bytes;
         }
+        restored.touchClock = sessionCount;
         return restored;
     }
 }

@@ -5,9 +5,13 @@ import dev.replication.codec.BinaryWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,12 +25,19 @@ import org.jspecify.annotations.Nullable;
  * (when {@link IdempotencyLimits#maxIdempotencyKeys()} is reached, the oldest go first). A key
  * forgotten either way is unknown again: a retry carrying it is applied as a new request.
  *
+ * <p>For checkpoints it records the keys added and forgotten since the last {@link #drainChanges
+ * capture}. Keys are only ever added at the tail and forgotten from the head, so the added ones, in
+ * the order they were added, all follow every key a previous checkpoint holds: a store keeps the
+ * order by numbering them after its own.
+ *
  * <p>Not thread-safe: only {@link ClientSessions} touches it.
  */
 final class IdempotencyKeys {
 
     private final LinkedHashMap<KeyDigest, Answer> answers = new LinkedHashMap<>();
     private long evicted;
+    private LinkedHashMap<KeyDigest, Answer> addedSinceCapture = new LinkedHashMap<>();
+    private HashSet<KeyDigest> forgottenSinceCapture = new HashSet<>();
 
     int size() {
         return answers.size();
@@ -45,12 +56,14 @@ final class IdempotencyKeys {
     /** Forgets keys first applied before the retention, and the oldest beyond the bound. */
     void expire(long nowMillis, IdempotencyLimits limits) {
         long horizon = nowMillis - limits.retentionMillis();
-        Iterator<Answer> oldest = answers.values().iterator();
+        Iterator<Map.Entry<KeyDigest, Answer>> oldest = answers.entrySet().iterator();
         while (oldest.hasNext()) {
-            if (oldest.next().appliedAtMillis >= horizon) {
+            Map.Entry<KeyDigest, Answer> entry = oldest.next();
+            if (entry.getValue().appliedAtMillis >= horizon) {
                 break;
             }
             oldest.remove();
+            forgotten(entry.getKey());
         }
         evictBeyond(limits.maxIdempotencyKeys());
     }
@@ -63,25 +76,107 @@ final class IdempotencyKeys {
 
     /** Remembers the answer to the first request carrying {@code key}. */
     void remember(String key, long fingerprint, StateResult result, long nowMillis, IdempotencyLimits limits) {
-        answers.put(
-                KeyDigest.of(key),
-                new Answer(
-                        fingerprint,
-                        (byte) result.status().code(),
-                        result.version(),
-                        result.timestamp(),
-                        result.beforeVersion(),
-                        nowMillis));
+        KeyDigest digest = KeyDigest.of(key);
+        Answer answer = new Answer(
+                fingerprint,
+                (byte) result.status().code(),
+                result.version(),
+                result.timestamp(),
+                result.beforeVersion(),
+                nowMillis);
+        answers.put(digest, answer);
+        // A digest also forgotten in this window stays so: a store deletes before it adds.
+        addedSinceCapture.put(digest, answer);
         evictBeyond(limits.maxIdempotencyKeys());
     }
 
     private void evictBeyond(int maxKeys) {
-        Iterator<Answer> oldest = answers.values().iterator();
+        Iterator<KeyDigest> oldest = answers.keySet().iterator();
         while (answers.size() > maxKeys && oldest.hasNext()) {
-            oldest.next();
+            KeyDigest digest = oldest.next();
             oldest.remove();
+            forgotten(digest);
             evicted++;
         }
+    }
+
+    private void forgotten(KeyDigest digest) {
+        // A key added since the capture was never stored: nothing to delete.
+        if (addedSinceCapture.remove(digest) == null) {
+            forgottenSinceCapture.add(digest);
+        }
+    }
+
+    /** The keys added (in the order of addition) and forgotten since the last call; starts afresh. */
+    Changes drainChanges() {
+        Changes changes = new Changes(addedSinceCapture, forgottenSinceCapture);
+        addedSinceCapture = new LinkedHashMap<>();
+        forgottenSinceCapture = new HashSet<>();
+        return changes;
+    }
+
+    /** Every key in order, as a change from nothing; starts the change record afresh. */
+    Changes all() {
+        addedSinceCapture = new LinkedHashMap<>();
+        forgottenSinceCapture = new HashSet<>();
+        return new Changes(new LinkedHashMap<>(answers), Set.of());
+    }
+
+    /**
+     * What changed between two captures; owned by the capture once drained (never modified again).
+     */
+    static final class Changes {
+        private final Map<KeyDigest, Answer> added;
+        private final Set<KeyDigest> forgotten;
+
+        private Changes(Map<KeyDigest, Answer> added, Set<KeyDigest> forgotten) {
+            this.added = added;
+            this.forgotten = forgotten;
+        }
+
+        int size() {
+            return added.size() + forgotten.size();
+        }
+
+        List<IdempotencyAnswer> added() {
+            List<IdempotencyAnswer> list = new ArrayList<>(added.size());
+            added.forEach((digest, answer) -> list.add(answer.toImage(digest)));
+            return list;
+        }
+
+        List<IdempotencyAnswer.Digest> forgotten() {
+            List<IdempotencyAnswer.Digest> list = new ArrayList<>(forgotten.size());
+            forgotten.forEach(digest -> list.add(new IdempotencyAnswer.Digest(digest.high, digest.low)));
+            return list;
+        }
+    }
+
+    /** The keys of a checkpoint, in the order they were added (oldest first). */
+    static IdempotencyKeys restore(List<IdempotencyAnswer> inOrder, long evictedCount) {
+        IdempotencyKeys restored = new IdempotencyKeys();
+        restored.evicted = evictedCount;
+        for (IdempotencyAnswer image : inOrder) {
+            restored.answers.put(
+                    new KeyDigest(image.digest().high(), image.digest().low()),
+                    new Answer(
+                            image.fingerprint(),
+                            knownStatus(image.status()),
+                            image.version(),
+                            image.timestamp(),
+                            image.beforeVersion(),
+                            image.appliedAtMillis()));
+        }
+        return restored;
+    }
+
+    private static byte knownStatus(int code) {
+        for (StateResult.Status known : StateResult.Status.values()) {
+            if (known.code() == code) {
+                return (byte) code;
+            }
+        }
+        throw new IllegalArgumentException("an idempotency key answer in the checkpoint has the unknown status code "
+                + code + ": it was written by another release or is corrupt");
     }
 
     void writeTo(BinaryWriter writer) {
@@ -134,10 +229,21 @@ final class IdempotencyKeys {
             }
             throw new IllegalStateException("idempotency key answer with unknown status code " + status);
         }
+
+        IdempotencyAnswer toImage(KeyDigest digest) {
+            return new IdempotencyAnswer(
+                    new IdempotencyAnswer.Digest(digest.high, digest.low),
+                    fingerprint,
+                    status,
+                    version,
+                    timestamp,
+                    beforeVersion,
+                    appliedAtMillis);
+        }
     }
 
     /** The first 128 bits of the SHA-256 of a key's UTF-8 bytes. */
-    private record KeyDigest(long high, long low) {
+    record KeyDigest(long high, long low) {
 
         static KeyDigest of(String key) {
             byte[] digest = sha256().digest(key.getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,53 @@
+package dev.replication.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The keys of one map written or deleted between two captures, each at most once and never both:
+ * a written key holds its value at the capture, a deleted key is absent at the capture. Owned by
+ * one {@link CheckpointDelta} and never modified after the capture; the accessors build their
+ * lists on the caller's thread (a checkpoint writer's, not the update thread).
+ */
+public final class MapChanges {
+
+    private final String map;
+    private final Map<ByteKey, StoredValue> written;
+    private final Set<ByteKey> deleted;
+
+    MapChanges(String map, Map<ByteKey, StoredValue> written, Set<ByteKey> deleted) {
+        this.map = Objects.requireNonNull(map, "map");
+        this.written = written;
+        this.deleted = deleted;
+    }
+
+    /** The map's name. */
+    public String map() {
+        return map;
+    }
+
+    /** The keys written, with their value at the capture; the key arrays are copies. */
+    public List<StoredEntry> written() {
+        List<StoredEntry> entries = new ArrayList<>(written.size());
+        written.forEach((key, value) -> entries.add(new StoredEntry(key.bytes().clone(), value)));
+        return entries;
+    }
+
+    /** The keys deleted (absent at the capture); the arrays are copies. */
+    public List<byte[]> deleted() {
+        List<byte[]> keys = new ArrayList<>(deleted.size());
+        deleted.forEach(key -> keys.add(key.bytes().clone()));
+        return keys;
+    }
+
+    public int writtenCount() {
+        return written.size();
+    }
+
+    public int deletedCount() {
+        return deleted.size();
+    }
+}
