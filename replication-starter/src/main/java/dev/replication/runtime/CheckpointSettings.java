@@ -32,7 +32,8 @@ public record CheckpointSettings(long everyEntries, long everyBytes, long margin
 
     /** The defaults, with the store in {@code storeDirectory}. */
     public static CheckpointSettings defaults(Path storeDirectory) {
-        return new CheckpointSettings(DEFAULT_EVERY_ENTRIES, DEFAULT_EVERY_BYTES, DEFAULT_MARGIN_ENTRIES, storeDirectory);
+        return new CheckpointSettings(
+                DEFAULT_EVERY_ENTRIES, DEFAULT_EVERY_BYTES, DEFAULT_MARGIN_ENTRIES, storeDirectory);
     }
 
     String describeStore() {
