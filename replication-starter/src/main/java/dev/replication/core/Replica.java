@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The work is split into focused parts: {@link Election} (timer and tally), {@link
  * LeaderState} (per-follower {@link FollowerReplication} with its {@link RequestPipeline},
  * heartbeat rounds, check-quorum), {@link HighWaterMark} with {@link MajorityQuorum}, {@link
- * ReadIndex} and {@link ReplicatedLog}. This class holds the Generation Clock and the role, and
- * routes events.
+ * ReadIndex}, {@link ReplicatedLog}, {@link FollowerAppends} (the follower's consistency check and
+ * acknowledgements) and {@link ReadyTracker} (what was already handed to the driver). This class
+ * holds the Generation Clock and the role, and routes events.
  */
 public final class Replica {
 
@@ -36,10 +37,8 @@ public final class Replica {
     /** Present exactly while this replica leads. */
     private @Nullable LeaderState leaderState;
 
-    private HardState submittedHardState;
-    private @Nullable RoleState reportedRoleState;
-    /** Last committed index handed to the driver to apply. */
-    private long handedOutCommitIndex;
+    private final ReadyTracker handedOut;
+    private final FollowerAppends followerAppends;
 
     public Replica(ReplicaConfig config, @Nullable HardState restored, LogReader durableLog, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
@@ -50,8 +49,8 @@ public final class Replica {
         HardState state = restored == null ? HardState.INITIAL : restored;
         this.generation = state.generation();
         this.votedFor = state.votedFor();
-        this.submittedHardState = state;
-        this.reportedRoleState = null;
+        this.handedOut = new ReadyTracker(state);
+        this.followerAppends = new FollowerAppends(config, log, highWaterMark, outbox);
     }
 
     // ---- events -------------------------------------------------------------------------
@@ -193,51 +192,18 @@ public final class Replica {
     // ---- effects ------------------------------------------------------------------------
 
     public boolean hasReady() {
-        return !outbox.isEmpty()
-                || log.hasUnsubmitted()
-                || !currentHardState().equals(submittedHardState)
-                || !roleState().equals(reportedRoleState)
-                || committedToApplyUpTo() > handedOutCommitIndex;
+        return handedOut.hasReady(outbox, log, currentHardState(), roleState(), committedToApplyUpTo());
     }
 
     /** Collects the pending effects; they stay pending until {@link #advance(Ready)}. */
     public Ready ready() {
-        HardState hardState = currentHardState();
-        RoleState roleState = roleState();
-        long applyUpTo = committedToApplyUpTo();
-        List<LogEntry> committed = applyUpTo > handedOutCommitIndex
-                // Bounded like an append, so a node catching up applies in batches.
-                ? log.entries(handedOutCommitIndex + 1, applyUpTo, config.maxBytesPerAppend())
-                : List.of();
-        return new Ready(
-                hardState.equals(submittedHardState) ? null : hardState,
-                log.unsubmitted(),
-                outbox.messages(),
-                outbox.messagesAfterPersist(),
-                committed,
-                outbox.readStates(),
-                outbox.readRejections(),
-                outbox.lostEntries(),
-                roleState.equals(reportedRoleState) ? null : roleState);
+        return handedOut.collect(
+                outbox, log, currentHardState(), roleState(), committedToApplyUpTo(), config.maxBytesPerAppend());
     }
 
     /** The driver has performed {@code ready}: forget those effects. */
     public void advance(Ready ready) {
-        if (ready.hardState() != null) {
-            submittedHardState = ready.hardState();
-        }
-        if (!ready.entries().isEmpty()) {
-            log.submitted(ready.entries().get(ready.entries().size() - 1).index());
-        }
-        if (!ready.committedEntries().isEmpty()) {
-            handedOutCommitIndex = ready.committedEntries()
-                    .get(ready.committedEntries().size() - 1)
-                    .index();
-        }
-        if (ready.roleState() != null) {
-            reportedRoleState = ready.roleState();
-        }
-        outbox.drop(ready);
+        handedOut.advance(ready, outbox, log);
     }
 
     // ---- views --------------------------------------------------------------------------
@@ -347,25 +313,7 @@ public final class Replica {
             becomeFollower(generation, request.from());
         }
         election.heardFromLeader();
-        long prevIndex = request.prevIndex();
-        if (prevIndex > log.lastIndex() || log.generationAt(prevIndex) != request.prevGeneration()) {
-            long hint = log.rejectionHint(prevIndex, highWaterMark.index());
-            outbox.sendAfterPersist(new AppendResponse(
-                    config.id(),
-                    request.from(),
-                    generation,
-                    false,
-                    prevIndex,
-                    hint,
-                    log.generationAt(hint - 1),
-                    request.round()));
-            return;
-        }
-        log.appendFromLeader(request.entries(), highWaterMark.index());
-        long matched = request.lastIndex();
-        highWaterMark.advanceAsFollower(request.commitIndex(), matched);
-        outbox.sendAfterPersist(
-                new AppendResponse(config.id(), request.from(), generation, true, matched, 0, 0, request.round()));
+        followerAppends.onAppendRequest(request, generation);
     }
 
     private void onVoteRequest(VoteRequest request) {
