@@ -14,11 +14,26 @@ final class ReadyTracker {
 
     private HardState submittedHardState;
     private @Nullable RoleState reportedRoleState;
-    /** Last committed index handed to the driver to apply. */
+    /** Last committed index handed to the driver to apply (or covered by a snapshot). */
     private long handedOutCommitIndex;
+    /** A leader's snapshot not yet handed to the driver to install. */
+    private @Nullable SnapshotInstall pendingInstall;
 
-    ReadyTracker(HardState restored) {
+    ReadyTracker(HardState restored, long appliedIndex) {
         this.submittedHardState = restored;
+        this.handedOutCommitIndex = appliedIndex;
+    }
+
+    /**
+     * The driver is to install a snapshot: what it covers is never handed out to apply. A
+     * later one replaces one not yet handed out (the log already reflects both).
+     */
+    void install(SnapshotInstall install) {
+        pendingInstall = pendingInstall != null && !pendingInstall.keepSuffix()
+                // The driver has not yet discarded its stored log: it still must.
+                ? new SnapshotInstall(install.index(), install.generation(), false)
+                : install;
+        handedOutCommitIndex = install.index();
     }
 
     long handedOutCommitIndex() {
@@ -27,6 +42,7 @@ final class ReadyTracker {
 
     boolean hasReady(Outbox outbox, ReplicatedLog log, HardState hardState, RoleState roleState, long applyUpTo) {
         return !outbox.isEmpty()
+                || pendingInstall != null
                 || log.hasUnsubmitted()
                 || !hardState.equals(submittedHardState)
                 || !roleState.equals(reportedRoleState)
@@ -46,6 +62,7 @@ final class ReadyTracker {
                 : List.of();
         return new Ready(
                 hardState.equals(submittedHardState) ? null : hardState,
+                pendingInstall,
                 log.unsubmitted(),
                 outbox.messages(),
                 outbox.messagesAfterPersist(),
@@ -60,6 +77,9 @@ final class ReadyTracker {
     void advance(Ready ready, Outbox outbox, ReplicatedLog log) {
         if (ready.hardState() != null) {
             submittedHardState = ready.hardState();
+        }
+        if (ready.snapshotToInstall() != null && ready.snapshotToInstall().equals(pendingInstall)) {
+            pendingInstall = null;
         }
         if (!ready.entries().isEmpty()) {
             log.submitted(ready.entries().get(ready.entries().size() - 1).index());
