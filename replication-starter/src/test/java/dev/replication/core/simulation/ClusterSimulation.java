@@ -371,6 +371,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 node.restart();
             }
             node.pauseUntil(-1);
+            node.cancelPlannedCrash();
         }
         long healedAt = now;
         long leaderBound = 10L * ELECTION_TIMEOUT;
@@ -465,7 +466,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     public void snapshotInstalled(SimulatedNode node, SimulatedSnapshot snapshot) {
         snapshotsInstalled++;
         invariants.checkSnapshot(node, snapshot.index(), snapshot.generation());
-        workload.snapshotInstalled(node, snapshot.index());
+        workload.snapshotInstalled(node, snapshot.index(), snapshot.generation());
         trace("install", node.id() + " at " + snapshot.index() + "@g" + snapshot.generation());
     }
 

@@ -88,7 +88,7 @@ class ClusterSimulationTest {
             // Otherwise snapshots could silently never reach a follower.
             assertThat(lastSeedsWithAnInstall)
                     .as("seeds in which a follower installed a leader's snapshot")
-                    .isGreaterThanOrEqualTo(seeds / 100);
+                    .isGreaterThanOrEqualTo(seeds / 20);
         }
     }
 

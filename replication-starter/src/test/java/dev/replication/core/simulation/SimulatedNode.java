@@ -195,6 +195,11 @@ public final class SimulatedNode {
         crashAfterNextSnapshot = true;
     }
 
+    /** Every fault heals: a crash planned for the next snapshot no longer comes. */
+    public void cancelPlannedCrash() {
+        crashAfterNextSnapshot = false;
+    }
+
     public int incarnation() {
         return incarnation;
     }
