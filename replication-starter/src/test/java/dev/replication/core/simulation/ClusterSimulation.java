@@ -7,11 +7,7 @@ import dev.replication.core.ReadState;
 import dev.replication.core.ReplicaConfig;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
-import dev.replication.testsupport.history.CheckResult;
-import dev.replication.testsupport.history.LinearizabilityChecker;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,14 +29,6 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     public static final int ELECTION_TIMEOUT = 10;
 
     public static final int HEARTBEAT_INTERVAL = 2;
-    private static final int TRACE_LINES = 60;
-
-    private record TraceLine(long step, long tick, String action, Object subject) {
-        @Override
-        public String toString() {
-            return "#" + step + " t" + tick + " " + action + (subject == null ? "" : " " + subject);
-        }
-    }
 
     private final long seed;
     private final SplittableRandom random;
@@ -48,7 +36,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     private final SimulatedNetwork network;
     private final Invariants invariants = new Invariants();
     private final ClientWorkload workload;
-    private final Deque<TraceLine> trace = new ArrayDeque<>();
+    private final Trace trace = new Trace();
     private final double faultRate;
     private long now;
     private long step;
@@ -205,7 +193,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             invariants.checkRoles(nodes);
         }
         healAndSettle();
-        checkHistory();
+        invariants.checkSettled(nodes, workload.history());
     }
 
     private void randomStep() {
@@ -413,39 +401,6 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         return true;
     }
 
-    private void checkHistory() {
-        List<LogEntry> committed = invariants.committed();
-        for (SimulatedNode node : nodes) {
-            if (!node.stateMachine()
-                    .snapshot()
-                    .equals(nodes.get(0).stateMachine().snapshot())) {
-                throw new SafetyViolation(
-                        "state machines differ after settling: " + nodes.get(0).id() + " "
-                                + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
-                                + node.stateMachine().snapshot());
-            }
-            long snapshotIndex =
-                    node.durableSnapshot() == null ? 0 : node.durableSnapshot().index();
-            MemoryLog log = node.durableLog();
-            for (LogEntry entry : committed) {
-                // Below its durable snapshot an entry is covered by it (checked when it was taken).
-                if (entry.index() > snapshotIndex
-                        && (entry.index() < log.firstIndex()
-                                || entry.index() > log.lastIndex()
-                                || !log.entry(entry.index()).equals(entry))) {
-                    throw new SafetyViolation("committed entry " + entry + " is missing from the durable log of "
-                            + node.id() + " (holding [" + log.firstIndex() + ".." + log.lastIndex()
-                            + "] after a snapshot at " + snapshotIndex
-                            + ") after settling: an acknowledged write was lost");
-                }
-            }
-        }
-        CheckResult result = LinearizabilityChecker.check(workload.history());
-        if (!result.linearizable()) {
-            throw new SafetyViolation("client history is not linearizable: " + result.explanation());
-        }
-    }
-
     // ---- observer -----------------------------------------------------------------------
 
     @Override
@@ -523,18 +478,11 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     // ---- trace --------------------------------------------------------------------------
 
     void trace(String action, Object subject) {
-        if (trace.size() == TRACE_LINES) {
-            trace.removeFirst();
-        }
-        trace.addLast(new TraceLine(step, now, action, subject));
+        trace.add(step, now, action, subject);
     }
 
     /** The last steps, oldest first, one per line. */
     public String traceText() {
-        StringBuilder text = new StringBuilder();
-        for (TraceLine line : trace) {
-            text.append("  ").append(line).append('\n');
-        }
-        return text.toString();
+        return trace.text();
     }
 }

@@ -4,6 +4,9 @@ import dev.replication.core.LogEntry;
 import dev.replication.core.LogReader;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.testsupport.history.CheckResult;
+import dev.replication.testsupport.history.LinearizabilityChecker;
+import dev.replication.testsupport.history.OperationRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -148,5 +151,42 @@ public final class Invariants {
             throw new SafetyViolation(node.id() + " applied " + entry + " with a gap after " + committed.size());
         }
         committed.add(entry);
+    }
+
+    /**
+     * After every fault healed and the cluster settled: every state machine holds the same
+     * values, every node's durable snapshot or log holds every committed entry (no acknowledged
+     * write lost), and the client history is linearizable.
+     */
+    public void checkSettled(List<SimulatedNode> nodes, List<OperationRecord> history) {
+        for (SimulatedNode node : nodes) {
+            if (!node.stateMachine()
+                    .snapshot()
+                    .equals(nodes.get(0).stateMachine().snapshot())) {
+                throw new SafetyViolation(
+                        "state machines differ after settling: " + nodes.get(0).id() + " "
+                                + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
+                                + node.stateMachine().snapshot());
+            }
+            long snapshotIndex =
+                    node.durableSnapshot() == null ? 0 : node.durableSnapshot().index();
+            MemoryLog log = node.durableLog();
+            for (LogEntry entry : committed) {
+                // Below its durable snapshot an entry is covered by it (checked when it was taken).
+                if (entry.index() > snapshotIndex
+                        && (entry.index() < log.firstIndex()
+                                || entry.index() > log.lastIndex()
+                                || !log.entry(entry.index()).equals(entry))) {
+                    throw new SafetyViolation("committed entry " + entry + " is missing from the durable log of "
+                            + node.id() + " (holding [" + log.firstIndex() + ".." + log.lastIndex()
+                            + "] after a snapshot at " + snapshotIndex
+                            + ") after settling: an acknowledged write was lost");
+                }
+            }
+        }
+        CheckResult result = LinearizabilityChecker.check(history);
+        if (!result.linearizable()) {
+            throw new SafetyViolation("client history is not linearizable: " + result.explanation());
+        }
     }
 }

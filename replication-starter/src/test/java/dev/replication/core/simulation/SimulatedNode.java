@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * One simulated node: durable storage that survives crashes (hard state, {@link MemoryLog}, its
@@ -77,26 +76,14 @@ public final class SimulatedNode {
     }
 
     private final ReplicaConfig config;
-    private final SnapshotOptions snapshots;
     private final SplittableRandom random;
-    /** Draws the margins kept below snapshots, apart from {@code random}. */
-    private final SplittableRandom margins;
 
     private HardState hardState = HardState.INITIAL;
     private final MemoryLog log = new MemoryLog();
-    /** The snapshot a restart restores (null: none yet). */
-    private SimulatedSnapshot durableSnapshot;
-    /** Snapshots received from leaders, stored aside by index until one is installed. */
-    private final TreeMap<Long, SimulatedSnapshot> receivedSnapshots = new TreeMap<>();
+    private final SnapshotStore snapshots;
 
     private Replica replica;
     private KeyValueStateMachine stateMachine;
-    /** The snapshot the replica compacted to: the one this node sends to followers. */
-    private SimulatedSnapshot latestSnapshot;
-    /** The injected mistake only: taken and compacted to, made durable at the next sync. */
-    private SimulatedSnapshot notYetDurable;
-    /** Crash once the next snapshot is durable, before the replica hears of it. */
-    private boolean crashAfterNextSnapshot;
 
     private int incarnation;
     private long pausedUntilTick = -1;
@@ -107,9 +94,8 @@ public final class SimulatedNode {
 
     public SimulatedNode(ReplicaConfig config, long seed, SnapshotOptions snapshots) {
         this.config = config;
-        this.snapshots = snapshots;
         this.random = new SplittableRandom(seed);
-        this.margins = new SplittableRandom(seed ^ 0x5eed_5eedL);
+        this.snapshots = new SnapshotStore(snapshots, seed ^ 0x5eed_5eedL);
         start();
     }
 
@@ -121,6 +107,7 @@ public final class SimulatedNode {
         incarnation++;
         stateMachine = new KeyValueStateMachine();
         SnapshotMeta base = SnapshotMeta.NONE;
+        SimulatedSnapshot durableSnapshot = snapshots.durable();
         if (durableSnapshot != null) {
             restore(durableSnapshot);
             base = new SnapshotMeta(durableSnapshot.index(), durableSnapshot.generation());
@@ -131,10 +118,7 @@ public final class SimulatedNode {
                     + (log.firstIndex() - 1) + " it had applied are in neither (compacted before a durable"
                     + " snapshot covered them)");
         }
-        latestSnapshot = durableSnapshot;
-        notYetDurable = null;
-        crashAfterNextSnapshot = false;
-        receivedSnapshots.clear(); // what was stored aside is garbage to a new process
+        snapshots.restarted();
         // Counted, not drawn: the seed's random stream stays as it was.
         replica = new Replica(config.withIncarnation(incarnation), hardState, base, log, random.split());
     }
@@ -187,17 +171,17 @@ public final class SimulatedNode {
 
     /** The snapshot a restart restores, or null. */
     public SimulatedSnapshot durableSnapshot() {
-        return durableSnapshot;
+        return snapshots.durable();
     }
 
     /** Makes this node crash right after its next snapshot is durable, before it compacts. */
     public void crashAfterNextSnapshot() {
-        crashAfterNextSnapshot = true;
+        snapshots.planCrashAfterNext(true);
     }
 
     /** Every fault heals: a crash planned for the next snapshot no longer comes. */
     public void cancelPlannedCrash() {
-        crashAfterNextSnapshot = false;
+        snapshots.planCrashAfterNext(false);
     }
 
     public int incarnation() {
@@ -220,7 +204,7 @@ public final class SimulatedNode {
     /** A message arrives: a snapshot attached to it is stored aside (durably) first. */
     public void deliver(SimulatedNetwork.Delivery delivery) {
         if (delivery.snapshot() != null) {
-            receivedSnapshots.put(delivery.snapshot().index(), delivery.snapshot());
+            snapshots.received(delivery.snapshot());
         }
         replica.receive(delivery.message());
     }
@@ -231,10 +215,7 @@ public final class SimulatedNode {
      * #crashAfterNextSnapshot} was armed).
      */
     public void sync(SimulatedNetwork network, Observer observer) {
-        if (notYetDurable != null) {
-            durableSnapshot = notYetDurable; // the mistake's late write lands
-            notYetDurable = null;
-        }
+        snapshots.syncing();
         Ready ready = replica.ready();
         ready.performIn(new Effects(network, observer, null, 0));
         replica.advance(ready);
@@ -248,8 +229,7 @@ public final class SimulatedNode {
      */
     private void snapshotIfDue(Observer observer) {
         long applied = stateMachine.appliedIndex();
-        long base = latestSnapshot == null ? 0 : latestSnapshot.index();
-        if (!snapshots.enabled() || applied - base < snapshots.everyEntries()) {
+        if (!snapshots.due(applied)) {
             return;
         }
         ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -261,17 +241,11 @@ public final class SimulatedNode {
         long generation = replica.log().generationAt(applied);
         SimulatedSnapshot snapshot =
                 new SimulatedSnapshot(applied, generation, data.toByteArray(), log.prefixHash(applied));
-        if (snapshots.compactBeforeSnapshotIsDurable()) {
-            notYetDurable = snapshot;
-        } else {
-            durableSnapshot = snapshot;
-            if (crashAfterNextSnapshot) {
-                crash(); // between the snapshot and the compaction: restarts from both
-                return;
-            }
+        if (!snapshots.taken(snapshot)) {
+            crash(); // between the snapshot and the compaction: restarts from both
+            return;
         }
-        latestSnapshot = snapshot;
-        long firstKept = Math.max(log.firstIndex(), applied + 1 - margins.nextInt(snapshots.everyEntries() + 1));
+        long firstKept = snapshots.firstKept(applied, log.firstIndex());
         replica.compact(applied, generation, firstKept);
         log.deleteBelow(firstKept);
         observer.snapshotTaken(this, snapshot, firstKept);
@@ -332,11 +306,7 @@ public final class SimulatedNode {
             if (downBy(CrashPoint.WHILE_INSTALLING)) {
                 return;
             }
-            SimulatedSnapshot snapshot = receivedSnapshots.get(install.index());
-            if (snapshot == null || snapshot.generation() != install.generation()) {
-                throw new IllegalStateException(id() + " is told to install a snapshot at " + install.index() + "@g"
-                        + install.generation() + " but received " + receivedSnapshots.keySet());
-            }
+            SimulatedSnapshot snapshot = snapshots.toInstall(install);
             // Swapped in at once (the runtime renames the file aside into place): log, then state.
             if (install.keepSuffix()) {
                 if (log.prefixHash(install.index()) != snapshot.prefixHash()) {
@@ -347,10 +317,7 @@ public final class SimulatedNode {
             } else {
                 log.resetAfter(install.index(), snapshot.prefixHash());
             }
-            durableSnapshot = snapshot;
-            latestSnapshot = snapshot;
-            notYetDurable = null;
-            receivedSnapshots.headMap(install.index(), true).clear();
+            snapshots.installed(snapshot);
             restore(snapshot);
             observer.snapshotInstalled(SimulatedNode.this, snapshot);
         }
@@ -365,6 +332,7 @@ public final class SimulatedNode {
         /** An install carries this node's snapshot, the one the replica compacted to. */
         private void sendOne(Message message) {
             if (message instanceof InstallSnapshot install) {
+                SimulatedSnapshot latestSnapshot = snapshots.latest();
                 if (latestSnapshot == null || latestSnapshot.index() != install.snapshotIndex()) {
                     throw new IllegalStateException(
                             id() + " sends " + install + " but its snapshot is " + latestSnapshot);
