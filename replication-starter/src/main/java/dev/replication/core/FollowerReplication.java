@@ -3,16 +3,22 @@ package dev.replication.core;
 /**
  * The leader's view of one follower (etcd's {@code Progress}): how far its log matches, what to
  * send next, and the window of appends in flight. One {@link ReplicationState} decides what may
- * be sent, and every change of state goes through {@link #becomeProbe} or {@link
- * #becomeReplicate}, so the rules for moving between states are in this class and nowhere else:
+ * be sent, and every change of state goes through {@link #becomeProbe}, {@link #becomeReplicate}
+ * or {@link #snapshotSent}, so the rules for moving between states are in this class and
+ * nowhere else:
  *
  * <ul>
  *   <li>PROBE to REPLICATE when the follower acknowledges a match ({@link #matched});
  *   <li>REPLICATE to PROBE when the follower rejects an append, or the oldest append in flight
  *       has gone unanswered too long and is presumed lost ({@link #rejected}, {@link #tick});
  *   <li>PROBE to PROBE, one step lower, when the follower rejects the probe itself;
- *   <li>either to PROBE, below the match index, when the follower proves it lost entries it had
- *       acknowledged ({@link #lostEntries}).
+ *   <li>any to PROBE, below the match index, when the follower proves it lost entries it had
+ *       acknowledged ({@link #lostEntries});
+ *   <li>PROBE or REPLICATE to SNAPSHOT when the next entry to send is compacted ({@link
+ *       #snapshotSent});
+ *   <li>SNAPSHOT to REPLICATE when the follower acknowledges a match at or past the snapshot
+ *       ({@link #matched}), and to PROBE when the transfer failed ({@link #snapshotFailed}) or
+ *       went unacknowledged for the snapshot timeout ({@link #tick}).
  * </ul>
  */
 final class FollowerReplication {
@@ -28,6 +34,11 @@ final class FollowerReplication {
     private boolean probeSent;
     /** REPLICATE only: the appends in flight (empty while probing). */
     private final RequestPipeline pipeline;
+
+    /** SNAPSHOT only: the index of the snapshot sent, and the ticks since it was sent. */
+    private long snapshotIndex;
+
+    private long ticksInSnapshot;
 
     private long ticksSinceContact;
     /** Heard from within the current check-quorum period. */
@@ -74,6 +85,7 @@ final class FollowerReplication {
         return switch (state) {
             case PROBE -> !probeSent;
             case REPLICATE -> !pipeline.isFull();
+            case SNAPSHOT -> false;
         };
     }
 
@@ -85,6 +97,9 @@ final class FollowerReplication {
                 nextIndex = lastIndex + 1;
                 pipeline.add(lastIndex, bytes, nowTick);
             }
+            case SNAPSHOT ->
+                throw new IllegalStateException(
+                        "an append was sent to " + id + " while it installs a snapshot; canSend() forbids it");
         }
     }
 
@@ -103,8 +118,15 @@ final class FollowerReplication {
      */
     boolean matched(long index, long nowRound) {
         pipeline.acknowledgeUpTo(index);
-        if (state == ReplicationState.PROBE) {
-            becomeReplicate(Math.max(matchIndex, index) + 1); // the logs agree up to index
+        switch (state) {
+            case PROBE -> becomeReplicate(Math.max(matchIndex, index) + 1); // the logs agree up to index
+            case REPLICATE -> {}
+            case SNAPSHOT -> {
+                // Below the snapshot, the follower still lacks what only the snapshot brings.
+                if (index >= snapshotIndex) {
+                    becomeReplicate(Math.max(matchIndex, index) + 1);
+                }
+            }
         }
         nextIndex = Math.max(nextIndex, index + 1);
         if (index <= matchIndex) {
@@ -150,19 +172,62 @@ final class FollowerReplication {
      * @return false if the rejection is stale (below the match index, or of an earlier probe)
      */
     boolean rejected(long rejectedPrevIndex, long probeFrom) {
-        if (rejectedPrevIndex < matchIndex || (state == ReplicationState.PROBE && rejectedPrevIndex != nextIndex - 1)) {
+        boolean stale = switch (state) {
+            case PROBE -> rejectedPrevIndex != nextIndex - 1;
+            case REPLICATE -> false;
+            // Of an append sent before the snapshot: the install answers for itself.
+            case SNAPSHOT -> true;
+        };
+        if (stale || rejectedPrevIndex < matchIndex) {
             return false;
         }
         becomeProbe(Math.max(matchIndex + 1, probeFrom));
         return true;
     }
 
-    /** Counts a tick; an append unanswered for {@code lostAfterTicks} sends us back to probing. */
-    void tick(long nowTick, long lostAfterTicks) {
+    /**
+     * Counts a tick; an append unanswered for {@code lostAfterTicks}, or a snapshot for {@code
+     * snapshotTimeoutTicks}, sends us back to probing.
+     */
+    void tick(long nowTick, long lostAfterTicks, long snapshotTimeoutTicks) {
         ticksSinceContact++;
-        if (state == ReplicationState.REPLICATE && pipeline.oldestOlderThan(lostAfterTicks, nowTick)) {
-            becomeProbe(matchIndex + 1);
+        switch (state) {
+            case PROBE -> {}
+            case REPLICATE -> {
+                if (pipeline.oldestOlderThan(lostAfterTicks, nowTick)) {
+                    becomeProbe(matchIndex + 1);
+                }
+            }
+            case SNAPSHOT -> {
+                if (++ticksInSnapshot >= snapshotTimeoutTicks) {
+                    becomeProbe(matchIndex + 1);
+                }
+            }
         }
+    }
+
+    /** An {@link InstallSnapshot} at {@code index} was sent: nothing is appended until it is answered. */
+    void snapshotSent(long index) {
+        state = ReplicationState.SNAPSHOT;
+        probeSent = false;
+        pipeline.clear();
+        snapshotIndex = index;
+        ticksInSnapshot = 0;
+        nextIndex = index + 1;
+    }
+
+    /**
+     * The driver could not transfer the snapshot: probe again, which sends a snapshot anew at the
+     * next chance to append if the follower still needs one.
+     *
+     * @return whether the follower was installing a snapshot
+     */
+    boolean snapshotFailed() {
+        if (state != ReplicationState.SNAPSHOT) {
+            return false;
+        }
+        becomeProbe(matchIndex + 1);
+        return true;
     }
 
     private void becomeProbe(long probeFrom) {
@@ -185,6 +250,7 @@ final class FollowerReplication {
                 pipeline.size(),
                 ticksSinceContact,
                 state == ReplicationState.PROBE,
+                state == ReplicationState.SNAPSHOT,
                 logRegressions,
                 lastLostFrom,
                 lastLostTo);

@@ -10,6 +10,15 @@ public final class HighWaterMark {
 
     private long index;
 
+    public HighWaterMark() {
+        this(0);
+    }
+
+    /** Starts at {@code index}, e.g. a restored snapshot's index: what it covers is committed. */
+    public HighWaterMark(long index) {
+        this.index = index;
+    }
+
     public long index() {
         return index;
     }

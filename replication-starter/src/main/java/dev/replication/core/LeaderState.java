@@ -1,8 +1,10 @@
 package dev.replication.core;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a replica does while it leads one generation (Leader and Followers): replicates its log
@@ -65,7 +67,7 @@ final class LeaderState {
     boolean tick() {
         nowTick++;
         for (FollowerReplication follower : followers.values()) {
-            follower.tick(nowTick, config.electionTimeoutTicks());
+            follower.tick(nowTick, config.electionTimeoutTicks(), config.snapshotTimeoutTicks());
         }
         if (++heartbeatElapsed >= config.heartbeatIntervalTicks()) {
             broadcastHeartbeat();
@@ -87,7 +89,7 @@ final class LeaderState {
         heartbeatElapsed = 0;
         round++;
         for (FollowerReplication follower : followers.values()) {
-            long prev = follower.matchIndex();
+            long prev = heartbeatPrevIndex(follower);
             outbox.send(new AppendRequest(
                     config.id(),
                     follower.id,
@@ -98,6 +100,30 @@ final class LeaderState {
                     highWaterMark.index(),
                     round));
         }
+    }
+
+    /**
+     * Where a heartbeat to {@code follower} attaches: its match index, unless this log has
+     * compacted the entry there since (a lagging follower, or one installing a snapshot); then
+     * index 0, which every log matches, so the heartbeat reads nothing compacted and the follower
+     * acknowledges it with what it holds for sure (at least its own snapshot).
+     */
+    private long heartbeatPrevIndex(FollowerReplication follower) {
+        long match = follower.matchIndex();
+        return log.hasGenerationAt(match) ? match : 0;
+    }
+
+    /** Appends one COMMAND entry per command and streams them to the followers. */
+    List<Proposal> propose(List<byte[]> commands) {
+        List<Proposal> proposals = new ArrayList<>(commands.size());
+        for (byte[] command : commands) {
+            Objects.requireNonNull(command, "command");
+            LogEntry entry = LogEntry.command(generation, log.lastIndex() + 1, command);
+            log.append(entry);
+            proposals.add(new Proposal.Accepted(entry.index(), entry.generation()));
+        }
+        replicate();
+        return proposals;
     }
 
     /** New entries were appended: stream them to every follower whose window has room. */
@@ -113,6 +139,14 @@ final class LeaderState {
         while (follower.canSend() && follower.nextIndex() <= log.lastIndex()) {
             long next = follower.nextIndex();
             long prev = next - 1;
+            if (next < log.firstIndex()) {
+                // What the follower needs next is compacted here (and so is the entry before it,
+                // unless that is the snapshot's): only the snapshot can bring it.
+                outbox.send(new InstallSnapshot(
+                        config.id(), follower.id, generation, log.snapshotIndex(), log.snapshotGeneration()));
+                follower.snapshotSent(log.snapshotIndex());
+                return true;
+            }
             List<LogEntry> entries =
                     log.entries(next, next + config.maxEntriesPerAppend() - 1, config.maxBytesPerAppend());
             long bytes = 0;
@@ -186,7 +220,10 @@ final class LeaderState {
         long firstLost = Math.min(rejection.hintIndex(), follower.matchIndex());
         // Log Matching: if its entry just before the hint has our generation there, its log
         // agrees with ours up to that entry; otherwise nothing is known to match.
-        long stillMatching = log.generationAt(firstLost - 1) == rejection.hintGeneration() ? firstLost - 1 : 0;
+        long stillMatching =
+                log.hasGenerationAt(firstLost - 1) && log.generationAt(firstLost - 1) == rejection.hintGeneration()
+                        ? firstLost - 1
+                        : 0;
         outbox.lostEntries(follower.lostEntries(
                 firstLost, stillMatching, probeFrom(firstLost, rejection.hintGeneration(), stillMatching), round));
     }
@@ -197,7 +234,7 @@ final class LeaderState {
      * is still true when it is sent later in the round.
      */
     private void sendCommitIndex(FollowerReplication follower) {
-        long prev = follower.matchIndex();
+        long prev = heartbeatPrevIndex(follower);
         outbox.send(new AppendRequest(
                 config.id(),
                 follower.id,
@@ -211,11 +248,12 @@ final class LeaderState {
 
     /**
      * Where to probe after a rejection: below the follower's hint, skipping every leader entry
-     * whose generation is newer than the follower's entry there (those cannot match).
+     * whose generation is newer than the follower's entry there (those cannot match); it stops at
+     * the compacted prefix, where the next send turns into a snapshot.
      */
     private long probeFrom(long hintIndex, long hintGeneration, long matchIndex) {
         long index = Math.min(hintIndex - 1, log.lastIndex());
-        while (index > matchIndex && log.generationAt(index) > hintGeneration) {
+        while (index > matchIndex && log.hasGenerationAt(index) && log.generationAt(index) > hintGeneration) {
             index--;
         }
         return index + 1;
@@ -234,8 +272,8 @@ final class LeaderState {
             matchIndexes[i++] = follower.matchIndex();
         }
         long majorityIndex = MajorityQuorum.committedIndex(matchIndexes);
-        if (majorityIndex > log.lastIndex()) {
-            return false;
+        if (majorityIndex > log.lastIndex() || majorityIndex <= highWaterMark.index()) {
+            return false; // and below the mark the entry may be compacted: never read it
         }
         return highWaterMark.advanceAsLeader(majorityIndex, log.generationAt(majorityIndex), generation);
     }
@@ -252,6 +290,14 @@ final class LeaderState {
             rounds[i++] = follower.acknowledgedRound();
         }
         return MajorityQuorum.committedIndex(rounds);
+    }
+
+    /** The driver could not transfer the snapshot to {@code peer}: probe it again later. */
+    void snapshotSendFailed(String peer) {
+        FollowerReplication follower = followers.get(peer);
+        if (follower != null) {
+            follower.snapshotFailed();
+        }
     }
 
     Map<String, FollowerProgress> progress() {

@@ -12,7 +12,8 @@ public sealed interface Message
                 VoteResponse,
                 ReadIndexRequest,
                 ReadIndexResponse,
-                TimeoutNow {
+                TimeoutNow,
+                InstallSnapshot {
 
     /** Id of the sending node. */
     String from();

@@ -48,6 +48,36 @@ final class ReadIndex {
         pending.add(new PendingRead(origin, originIncarnation, requestId, commitIndex, currentRound + 1));
     }
 
+    /**
+     * Leader: holds the read of {@code origin} (this node or a follower) at {@code commitIndex}
+     * and serves what is confirmed; refused (false) while the leader's first entry of its
+     * generation is uncommitted, since until then the commit index may be behind.
+     */
+    boolean registerAsLeader(
+            String origin,
+            long originIncarnation,
+            long requestId,
+            LeaderState leader,
+            long commitIndex,
+            long generation) {
+        if (commitIndex < leader.firstIndexOfGeneration()) {
+            return false;
+        }
+        register(origin, originIncarnation, requestId, commitIndex, leader.round());
+        serve(leader, generation);
+        return true;
+    }
+
+    /** Leader: releases confirmed reads and starts a heartbeat round for reads still waiting. */
+    void serve(LeaderState leader, long generation) {
+        release(leader.confirmedRound(), generation);
+        if (needsRound(leader.round(), leader.confirmedRound())) {
+            leader.broadcastHeartbeat();
+            roundStarted(leader.round());
+            release(leader.confirmedRound(), generation); // a cluster of one confirms at once
+        }
+    }
+
     /** Whether a new heartbeat round must start for waiting reads (none is in flight for them). */
     boolean needsRound(long currentRound, long confirmedRound) {
         if (awaitedRound > confirmedRound) {

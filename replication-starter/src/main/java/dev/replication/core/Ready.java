@@ -9,10 +9,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>persist {@link #hardState()} (if not null) with fsync;
+ *   <li>install {@link #snapshotToInstall()} (if not null): the snapshot received with the
+ *       leader's {@link InstallSnapshot} becomes the state and the log's base, before any entry
+ *       of this Ready is stored (they follow the snapshot) or applied (they start after it);
  *   <li>send {@link #messages()};
  *   <li>start appending {@link #entries()} durably (truncating a conflicting stored suffix first);
- *   <li>once those entries are durable: send {@link #messagesAfterPersist()} (votes, append
- *       acknowledgements) and report {@link Replica#persisted};
+ *   <li>once the install and those entries are durable: send {@link #messagesAfterPersist()}
+ *       (votes, append and snapshot acknowledgements) and report {@link Replica#persisted};
  *   <li>apply {@link #committedEntries()} in order (they are always durable locally);
  *   <li>serve {@link #readStates()} once their read index is applied, and re-route or fail
  *       {@link #readRejections()};
@@ -22,10 +25,12 @@ import org.jspecify.annotations.Nullable;
  *
  * and then the driver calls {@link Replica#advance(Ready)}.
  *
+ * @param snapshotToInstall a leader's snapshot to swap in (follower only), else null
  * @param roleState the new role/leader/generation if it changed since the last Ready, else null
  */
 public record Ready(
         @Nullable HardState hardState,
+        @Nullable SnapshotInstall snapshotToInstall,
         List<LogEntry> entries,
         List<Message> messages,
         List<Message> messagesAfterPersist,
@@ -49,6 +54,9 @@ public record Ready(
     public void performIn(ReadyEffects effects) {
         if (hardState != null) {
             effects.persistHardState(hardState);
+        }
+        if (snapshotToInstall != null) {
+            effects.installSnapshot(snapshotToInstall);
         }
         if (!messages.isEmpty()) {
             effects.send(messages);
@@ -80,6 +88,7 @@ public record Ready(
 
     public boolean isEmpty() {
         return hardState == null
+                && snapshotToInstall == null
                 && entries.isEmpty()
                 && messages.isEmpty()
                 && messagesAfterPersist.isEmpty()

@@ -17,6 +17,17 @@ public interface ReadyEffects {
     void persistHardState(HardState hardState);
 
     /**
+     * Follower only: makes the snapshot that arrived with the leader's {@link InstallSnapshot}
+     * (already stored aside and fsync'd) the state machine's state ({@link
+     * StateMachine#restoreSnapshot}) and the log's base, atomically: after a crash the node has
+     * either the old state and log or the new ones. With {@link SnapshotInstall#keepSuffix()} the
+     * stored entries after the snapshot's index stay, otherwise the whole stored log goes; the
+     * entries of this Ready's {@link #append} follow the snapshot's index. Called right after the
+     * hard state, before anything else; {@link #afterPersist} waits for it as for an append.
+     */
+    void installSnapshot(SnapshotInstall install);
+
+    /**
      * Sends messages that depend on nothing unpersisted except what {@link #persistHardState}
      * already made durable. A leader may replicate entries before its own fsync because it counts
      * itself toward the quorum only after {@link Replica#persisted}.

@@ -16,15 +16,17 @@ import org.jspecify.annotations.Nullable;
  * <p>The work is split into focused parts: {@link Election} (timer and tally), {@link
  * LeaderState} (per-follower {@link FollowerReplication} with its {@link RequestPipeline},
  * heartbeat rounds, check-quorum), {@link HighWaterMark} with {@link MajorityQuorum}, {@link
- * ReadIndex} and {@link ReplicatedLog}. This class holds the Generation Clock and the role, and
- * routes events.
+ * ReadIndex}, {@link ReplicatedLog} (with its snapshot base), {@link FollowerAppends} (the
+ * follower's consistency check, acknowledgements and snapshot installs), {@link StaleSenders}
+ * and {@link ReadyTracker} (what was already handed to the driver). This class holds the
+ * Generation Clock and the role, and routes events.
  */
 public final class Replica {
 
     private final ReplicaConfig config;
     private final ClusterConfig cluster;
     private final ReplicatedLog log;
-    private final HighWaterMark highWaterMark = new HighWaterMark();
+    private final HighWaterMark highWaterMark;
     private final Election election;
     private final Outbox outbox = new Outbox();
     private final ReadIndex reads;
@@ -36,22 +38,38 @@ public final class Replica {
     /** Present exactly while this replica leads. */
     private @Nullable LeaderState leaderState;
 
-    private HardState submittedHardState;
-    private @Nullable RoleState reportedRoleState;
-    /** Last committed index handed to the driver to apply. */
-    private long handedOutCommitIndex;
+    private final ReadyTracker handedOut;
+    private final FollowerAppends followerAppends;
+    private final StaleSenders staleSenders;
 
+    /** A replica without a snapshot: its log starts at index 1. */
     public Replica(ReplicaConfig config, @Nullable HardState restored, LogReader durableLog, RandomGenerator random) {
+        this(config, restored, SnapshotMeta.NONE, durableLog, random);
+    }
+
+    /**
+     * @param snapshot the base of the restored durable snapshot (the driver has restored the state
+     *     machine from it): it is committed, and applying resumes right after it
+     * @param durableLog the log stored after (and possibly a margin below) the snapshot
+     */
+    public Replica(
+            ReplicaConfig config,
+            @Nullable HardState restored,
+            SnapshotMeta snapshot,
+            LogReader durableLog,
+            RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
         this.cluster = new ClusterConfig(config.voters());
-        this.log = new ReplicatedLog(Objects.requireNonNull(durableLog, "durableLog"));
+        this.log = new ReplicatedLog(Objects.requireNonNull(durableLog, "durableLog"), snapshot);
+        this.highWaterMark = new HighWaterMark(snapshot.index());
         this.election = new Election(config.electionTimeoutTicks(), Objects.requireNonNull(random, "random"));
         this.reads = new ReadIndex(config, outbox);
         HardState state = restored == null ? HardState.INITIAL : restored;
         this.generation = state.generation();
         this.votedFor = state.votedFor();
-        this.submittedHardState = state;
-        this.reportedRoleState = null;
+        this.handedOut = new ReadyTracker(state, snapshot.index());
+        this.followerAppends = new FollowerAppends(config, log, highWaterMark, outbox);
+        this.staleSenders = new StaleSenders(config.id(), outbox);
     }
 
     // ---- events -------------------------------------------------------------------------
@@ -91,14 +109,17 @@ public final class Replica {
                 onVoteResponse(response);
                 return;
             } else {
-                becomeFollower(message.generation(), message instanceof AppendRequest ? message.from() : null);
+                boolean fromLeader = message instanceof AppendRequest || message instanceof InstallSnapshot;
+                becomeFollower(message.generation(), fromLeader ? message.from() : null);
             }
         } else if (message.generation() < generation) {
-            rejectStale(message);
+            staleSenders.reply(message, generation);
             return;
         }
         if (message instanceof AppendRequest request) {
             onAppendRequest(request);
+        } else if (message instanceof InstallSnapshot install) {
+            onInstallSnapshot(install);
         } else if (message instanceof AppendResponse response) {
             if (role == Role.LEADER) {
                 leaderState().onAppendResponse(response);
@@ -140,14 +161,7 @@ public final class Replica {
             commands.forEach(command -> proposals.add(rejected));
             return proposals;
         }
-        for (byte[] command : commands) {
-            Objects.requireNonNull(command, "command");
-            LogEntry entry = LogEntry.command(generation, log.lastIndex() + 1, command);
-            log.append(entry);
-            proposals.add(new Proposal.Accepted(entry.index(), entry.generation()));
-        }
-        leaderState().replicate();
-        return proposals;
+        return leaderState().propose(commands);
     }
 
     /**
@@ -156,22 +170,15 @@ public final class Replica {
      */
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
-            if (highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
+            if (!reads.registerAsLeader(
+                    config.id(), config.incarnation(), requestId, leaderState(), highWaterMark.index(), generation)) {
                 reads.reject(
                         requestId,
                         config.id(),
                         "leader " + config.id()
                                 + " has not yet committed an entry of its generation " + generation
                                 + "; retry in a moment");
-                return;
             }
-            reads.register(
-                    config.id(),
-                    config.incarnation(),
-                    requestId,
-                    highWaterMark.index(),
-                    leaderState().round());
-            serveReads();
         } else if (leaderId != null && role == Role.FOLLOWER) {
             reads.forward(requestId, leaderId, generation);
         } else {
@@ -190,54 +197,47 @@ public final class Replica {
         }
     }
 
+    /**
+     * The driver's snapshot at {@code snapshotIndex} (of {@code snapshotGeneration}) is durable;
+     * call this BEFORE deleting the entries below {@code firstKeptIndex} (at most {@code
+     * snapshotIndex + 1}; a margin may stay for followers just behind): none is read from now on,
+     * so the deletion may run on another thread. A follower needing one is sent the snapshot.
+     *
+     * @throws IllegalArgumentException if the snapshot is past what was handed out to apply, below
+     *     the current snapshot, or names another generation than the entry at its index
+     */
+    public void compact(long snapshotIndex, long snapshotGeneration, long firstKeptIndex) {
+        if (snapshotIndex > handedOut.handedOutCommitIndex()) {
+            throw new IllegalArgumentException("replica " + config.id() + " cannot compact up to a snapshot at "
+                    + snapshotIndex + ": only entries up to " + handedOut.handedOutCommitIndex()
+                    + " were handed out to apply (commit index " + highWaterMark.index()
+                    + "); snapshot only what was applied");
+        }
+        log.compact(snapshotIndex, snapshotGeneration, firstKeptIndex);
+    }
+
+    /** The driver could not transfer the snapshot to {@code peerId}: the leader probes it again later. */
+    public void snapshotSendFailed(String peerId) {
+        if (role == Role.LEADER) {
+            leaderState().snapshotSendFailed(peerId);
+        }
+    }
+
     // ---- effects ------------------------------------------------------------------------
 
     public boolean hasReady() {
-        return !outbox.isEmpty()
-                || log.hasUnsubmitted()
-                || !currentHardState().equals(submittedHardState)
-                || !roleState().equals(reportedRoleState)
-                || committedToApplyUpTo() > handedOutCommitIndex;
+        return handedOut.hasReady(outbox, log, currentHardState(), roleState(), committedToApplyUpTo());
     }
 
     /** Collects the pending effects; they stay pending until {@link #advance(Ready)}. */
     public Ready ready() {
-        HardState hardState = currentHardState();
-        RoleState roleState = roleState();
-        long applyUpTo = committedToApplyUpTo();
-        List<LogEntry> committed = applyUpTo > handedOutCommitIndex
-                // Bounded like an append, so a node catching up applies in batches.
-                ? log.entries(handedOutCommitIndex + 1, applyUpTo, config.maxBytesPerAppend())
-                : List.of();
-        return new Ready(
-                hardState.equals(submittedHardState) ? null : hardState,
-                log.unsubmitted(),
-                outbox.messages(),
-                outbox.messagesAfterPersist(),
-                committed,
-                outbox.readStates(),
-                outbox.readRejections(),
-                outbox.lostEntries(),
-                roleState.equals(reportedRoleState) ? null : roleState);
+        return handedOut.collect(
+                outbox, log, currentHardState(), roleState(), committedToApplyUpTo(), config.maxBytesPerAppend());
     }
 
     /** The driver has performed {@code ready}: forget those effects. */
     public void advance(Ready ready) {
-        if (ready.hardState() != null) {
-            submittedHardState = ready.hardState();
-        }
-        if (!ready.entries().isEmpty()) {
-            log.submitted(ready.entries().get(ready.entries().size() - 1).index());
-        }
-        if (!ready.committedEntries().isEmpty()) {
-            handedOutCommitIndex = ready.committedEntries()
-                    .get(ready.committedEntries().size() - 1)
-                    .index();
-        }
-        if (ready.roleState() != null) {
-            reportedRoleState = ready.roleState();
-        }
-        outbox.drop(ready);
+        handedOut.advance(ready, outbox, log);
     }
 
     // ---- views --------------------------------------------------------------------------
@@ -327,45 +327,23 @@ public final class Replica {
 
     // ---- message handlers ---------------------------------------------------------------
 
-    private void rejectStale(Message message) {
-        if (message instanceof AppendRequest request) {
-            // Round 0 and hint 0: the sender may lead our generation by the time this arrives, and
-            // the round of its older leadership must not count as an acknowledgement of the new one.
-            outbox.sendAfterPersist(
-                    new AppendResponse(config.id(), request.from(), generation, false, request.prevIndex(), 0, 0, 0));
-        } else if (message instanceof VoteRequest request) {
-            outbox.sendAfterPersist(
-                    new VoteResponse(config.id(), request.from(), generation, request.preVote(), false));
-        } else if (message instanceof ReadIndexRequest request) {
-            outbox.send(new ReadIndexResponse(
-                    config.id(), request.from(), generation, request.requestId(), request.incarnation(), false, 0));
-        }
-    }
-
     private void onAppendRequest(AppendRequest request) {
         if (role != Role.FOLLOWER || !request.from().equals(leaderId)) {
             becomeFollower(generation, request.from());
         }
         election.heardFromLeader();
-        long prevIndex = request.prevIndex();
-        if (prevIndex > log.lastIndex() || log.generationAt(prevIndex) != request.prevGeneration()) {
-            long hint = log.rejectionHint(prevIndex, highWaterMark.index());
-            outbox.sendAfterPersist(new AppendResponse(
-                    config.id(),
-                    request.from(),
-                    generation,
-                    false,
-                    prevIndex,
-                    hint,
-                    log.generationAt(hint - 1),
-                    request.round()));
-            return;
+        followerAppends.onAppendRequest(request, generation);
+    }
+
+    private void onInstallSnapshot(InstallSnapshot message) {
+        if (role != Role.FOLLOWER || !message.from().equals(leaderId)) {
+            becomeFollower(generation, message.from());
         }
-        log.appendFromLeader(request.entries(), highWaterMark.index());
-        long matched = request.lastIndex();
-        highWaterMark.advanceAsFollower(request.commitIndex(), matched);
-        outbox.sendAfterPersist(
-                new AppendResponse(config.id(), request.from(), generation, true, matched, 0, 0, request.round()));
+        election.heardFromLeader();
+        SnapshotInstall install = followerAppends.onInstallSnapshot(message, generation);
+        if (install != null) {
+            handedOut.install(install);
+        }
     }
 
     private void onVoteRequest(VoteRequest request) {
@@ -407,30 +385,23 @@ public final class Replica {
     }
 
     private void onReadIndexRequest(ReadIndexRequest request) {
-        if (role != Role.LEADER || highWaterMark.index() < leaderState().firstIndexOfGeneration()) {
+        if (role != Role.LEADER
+                || !reads.registerAsLeader(
+                        request.from(),
+                        request.incarnation(),
+                        request.requestId(),
+                        leaderState(),
+                        highWaterMark.index(),
+                        generation)) {
             outbox.send(new ReadIndexResponse(
                     config.id(), request.from(), generation, request.requestId(), request.incarnation(), false, 0));
-            return;
         }
-        reads.register(
-                request.from(),
-                request.incarnation(),
-                request.requestId(),
-                highWaterMark.index(),
-                leaderState().round());
-        serveReads();
     }
 
     // ---- commit and reads ---------------------------------------------------------------
 
-    /** Leader: releases confirmed reads and starts a heartbeat round for reads still waiting. */
     private void serveReads() {
-        reads.release(leaderState().confirmedRound(), generation);
-        if (reads.needsRound(leaderState().round(), leaderState().confirmedRound())) {
-            leaderState().broadcastHeartbeat();
-            reads.roundStarted(leaderState().round());
-            reads.release(leaderState().confirmedRound(), generation); // a cluster of one confirms at once
-        }
+        reads.serve(leaderState(), generation);
     }
 
     private @Nullable String knownLeader() {

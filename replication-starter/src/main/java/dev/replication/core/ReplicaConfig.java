@@ -31,6 +31,12 @@ import java.util.Set;
  * @param incarnation a random id of this process start (the driver draws it; the core has no
  *     randomness of its own): requests whose answers are matched by a per-process counter carry
  *     it, so an answer to an earlier process's request is never taken for one to a new request
+ * @param snapshotTimeoutTicks how long a leader waits for a follower to acknowledge a snapshot it
+ *     was sent ({@link InstallSnapshot}) before it presumes the install lost and probes the
+ *     follower again (which sends the snapshot anew if still needed), so a lost install never
+ *     wedges a follower; the driver may report a failed transfer sooner ({@link
+ *     Replica#snapshotSendFailed}). Long enough for the largest snapshot to stream; the
+ *     constructor without it uses {@link #DEFAULT_SNAPSHOT_TIMEOUT_ELECTIONS} election timeouts
  */
 public record ReplicaConfig(
         String id,
@@ -41,7 +47,35 @@ public record ReplicaConfig(
         int maxEntriesPerAppend,
         long maxBytesPerAppend,
         long maxReadLagEntries,
-        long incarnation) {
+        long incarnation,
+        int snapshotTimeoutTicks) {
+
+    /** Election timeouts a leader waits for a snapshot install by default. */
+    public static final int DEFAULT_SNAPSHOT_TIMEOUT_ELECTIONS = 30;
+
+    /** With the default snapshot timeout ({@link #DEFAULT_SNAPSHOT_TIMEOUT_ELECTIONS}). */
+    public ReplicaConfig(
+            String id,
+            Set<String> voters,
+            int electionTimeoutTicks,
+            int heartbeatIntervalTicks,
+            int maxInflightAppends,
+            int maxEntriesPerAppend,
+            long maxBytesPerAppend,
+            long maxReadLagEntries,
+            long incarnation) {
+        this(
+                id,
+                voters,
+                electionTimeoutTicks,
+                heartbeatIntervalTicks,
+                maxInflightAppends,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxReadLagEntries,
+                incarnation,
+                DEFAULT_SNAPSHOT_TIMEOUT_ELECTIONS * electionTimeoutTicks);
+    }
 
     public ReplicaConfig {
         Objects.requireNonNull(id, "id");
@@ -73,6 +107,9 @@ public record ReplicaConfig(
         if (maxReadLagEntries < 0) {
             throw new IllegalArgumentException("maxReadLagEntries must be >= 0, was " + maxReadLagEntries);
         }
+        if (snapshotTimeoutTicks < 1) {
+            throw new IllegalArgumentException("snapshotTimeoutTicks must be >= 1, was " + snapshotTimeoutTicks);
+        }
     }
 
     /**
@@ -94,6 +131,22 @@ public record ReplicaConfig(
                 maxEntriesPerAppend,
                 maxBytesPerAppend,
                 maxReadLagEntries,
-                newIncarnation);
+                newIncarnation,
+                snapshotTimeoutTicks);
+    }
+
+    /** The same knobs with another snapshot timeout. */
+    public ReplicaConfig withSnapshotTimeoutTicks(int ticks) {
+        return new ReplicaConfig(
+                id,
+                voters,
+                electionTimeoutTicks,
+                heartbeatIntervalTicks,
+                maxInflightAppends,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxReadLagEntries,
+                incarnation,
+                ticks);
     }
 }

@@ -2,12 +2,8 @@ package dev.replication.core;
 
 /**
  * How a leader sends to one follower (etcd's progress states). The rules for moving between
- * states live in {@link FollowerReplication} alone.
- *
- * <p>The snapshot issue adds a third constant, SNAPSHOT (the follower needs entries the leader
- * has already compacted: nothing is appended while a snapshot is being installed, and its
- * acknowledgement leads to {@link #PROBE} just past the snapshot's index); every {@code switch}
- * on this type is exhaustive, so the compiler then points at each rule that needs a case.
+ * states live in {@link FollowerReplication} alone; every {@code switch} on this type is
+ * exhaustive, so a new state makes the compiler point at each rule that needs a case.
  */
 enum ReplicationState {
 
@@ -22,5 +18,13 @@ enum ReplicationState {
      * The logs agree up to the match index: appends are pipelined, as many as the in-flight
      * window holds, with the next index advanced optimistically as each is sent.
      */
-    REPLICATE
+    REPLICATE,
+
+    /**
+     * The follower needs entries the leader has compacted: an {@link InstallSnapshot} is out and
+     * nothing is appended until it is acknowledged (then appends go on just past the
+     * acknowledged index), its transfer fails, or it times out (both back to {@link #PROBE}).
+     * Heartbeats still flow.
+     */
+    SNAPSHOT
 }

@@ -14,8 +14,13 @@
  * vote tally), {@code LeaderState} (per-follower {@code FollowerReplication}: a {@code
  * ReplicationState} and a {@code RequestPipeline}; heartbeat rounds, check-quorum), {@link dev.replication.core.HighWaterMark}
  * over {@link dev.replication.core.MajorityQuorum}, {@code ReadIndex} (linearizable and follower
- * reads) and {@code ReplicatedLog} (durable entries plus those not yet persisted). The
- * invariants and why they hold are in {@code docs/SAFETY.md}.
+ * reads), {@code ReplicatedLog} (a snapshot base, durable entries plus those not yet persisted),
+ * {@code FollowerAppends} (the follower's consistency check and snapshot installs) and {@code
+ * ReadyTracker}. Snapshots: the driver reports its durable checkpoints with {@link
+ * dev.replication.core.Replica#compact}, a leader sends {@link dev.replication.core.InstallSnapshot}
+ * to a follower that needs compacted entries, and the follower's {@link dev.replication.core.Ready}
+ * carries the {@link dev.replication.core.SnapshotInstall} to perform. The invariants and why they
+ * hold are in {@code docs/SAFETY.md}.
  */
 @NullMarked
 package dev.replication.core;

@@ -8,6 +8,7 @@ import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
 import dev.replication.core.ReadyEffects;
 import dev.replication.core.RoleState;
+import dev.replication.core.SnapshotInstall;
 import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.SegmentedLog;
@@ -103,6 +104,12 @@ final class NodeEffects implements ReadyEffects {
         // Synchronous and fsync'd, before anything of this Ready leaves: every message carries
         // the generation, and a vote must never be granted twice (a failure stops the node).
         hardStateFile.save(hardState);
+    }
+
+    /** The runtime never compacts yet, so no leader sends it a snapshot to install. */
+    @Override
+    public void installSnapshot(SnapshotInstall install) {
+        throw new IllegalStateException("snapshot install is not wired in the runtime yet");
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.replication.core.Replica;
 import dev.replication.core.ReplicaConfig;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.core.SnapshotMeta;
 import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.LogHealth;
@@ -157,7 +158,8 @@ public final class ReplicationNode
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
         HardState hardState = hardStateFile.load();
-        Replica recovered = new Replica(replicaConfig(), hardState, segmentedLog, new SecureRandom());
+        Replica recovered =
+                new Replica(replicaConfig(), hardState, SnapshotMeta.NONE, segmentedLog, new SecureRandom());
         replica = recovered;
         effects.recovered(segmentedLog.firstIndex(), segmentedLog.lastIndex());
         catchUp = new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex());

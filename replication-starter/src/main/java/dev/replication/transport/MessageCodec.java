@@ -6,6 +6,7 @@ import dev.replication.codec.MalformedEncodingException;
 import dev.replication.core.AppendRequest;
 import dev.replication.core.AppendResponse;
 import dev.replication.core.EntryType;
+import dev.replication.core.InstallSnapshot;
 import dev.replication.core.LogEntry;
 import dev.replication.core.Message;
 import dev.replication.core.ReadIndexRequest;
@@ -51,6 +52,7 @@ public final class MessageCodec {
     private static final int READ_INDEX_REQUEST = 5;
     private static final int READ_INDEX_RESPONSE = 6;
     private static final int TIMEOUT_NOW = 7;
+    private static final int INSTALL_SNAPSHOT = 8;
 
     /** Stable type tag of every message type the codec knows. */
     static final Map<Class<? extends Message>, Integer> TAGS = Map.of(
@@ -60,7 +62,8 @@ public final class MessageCodec {
             VoteResponse.class, VOTE_RESPONSE,
             ReadIndexRequest.class, READ_INDEX_REQUEST,
             ReadIndexResponse.class, READ_INDEX_RESPONSE,
-            TimeoutNow.class, TIMEOUT_NOW);
+            TimeoutNow.class, TIMEOUT_NOW,
+            InstallSnapshot.class, INSTALL_SNAPSHOT);
 
     private static final String FORMAT = "peer message";
     private static final String REMEDY = "the body was truncated or the sender's codec is incompatible";
@@ -216,6 +219,10 @@ public final class MessageCodec {
             out.writeLong(m.incarnation());
             out.writeBoolean(m.accepted());
             out.writeVarLong(m.readIndex());
+        } else if (message instanceof InstallSnapshot m) {
+            // Names the snapshot only: its data travels apart, streamed by the driver.
+            out.writeVarLong(m.snapshotIndex());
+            out.writeVarLong(m.snapshotGeneration());
         } else if (!(message instanceof TimeoutNow)) {
             throw new IllegalArgumentException("MessageCodec has a tag but no writer for "
                     + message.getClass().getName());
@@ -290,6 +297,13 @@ public final class MessageCodec {
                         in.readVarLong("read index response index"));
             case TIMEOUT_NOW:
                 return new TimeoutNow(from, to, generation);
+            case INSTALL_SNAPSHOT:
+                return new InstallSnapshot(
+                        from,
+                        to,
+                        generation,
+                        in.readVarLong("install snapshot index"),
+                        in.readVarLong("install snapshot generation"));
             default:
                 throw new IllegalStateException("MessageCodec has a tag but no reader for " + tag);
         }

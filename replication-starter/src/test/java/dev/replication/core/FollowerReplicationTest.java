@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The leader's per-follower states (PROBE, REPLICATE) and the moves between them. */
+/** The leader's per-follower states (PROBE, REPLICATE, SNAPSHOT) and the moves between them. */
 class FollowerReplicationTest {
 
     private static final long LOST_AFTER_TICKS = 10;
+    private static final long SNAPSHOT_TIMEOUT_TICKS = 30;
 
     /** A follower new to this leader, which will send from index 8 with a window of two. */
     private final FollowerReplication follower = new FollowerReplication("n2", 8, 2);
@@ -40,7 +41,7 @@ class FollowerReplicationTest {
         follower.sent(9, 100, 0);
 
         for (long tick = 1; tick <= 3 * LOST_AFTER_TICKS; tick++) {
-            follower.tick(tick, LOST_AFTER_TICKS);
+            follower.tick(tick, LOST_AFTER_TICKS, SNAPSHOT_TIMEOUT_TICKS);
         }
 
         assertThat(follower.canSend()).isFalse();
@@ -154,9 +155,9 @@ class FollowerReplicationTest {
         follower.sent(6, 100, 0);
         follower.sent(7, 100, 1);
 
-        follower.tick(LOST_AFTER_TICKS, LOST_AFTER_TICKS);
+        follower.tick(LOST_AFTER_TICKS, LOST_AFTER_TICKS, SNAPSHOT_TIMEOUT_TICKS);
         assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
-        follower.tick(LOST_AFTER_TICKS + 1, LOST_AFTER_TICKS);
+        follower.tick(LOST_AFTER_TICKS + 1, LOST_AFTER_TICKS, SNAPSHOT_TIMEOUT_TICKS);
 
         assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
         assertThat(follower.nextIndex()).isEqualTo(6);
@@ -220,5 +221,82 @@ class FollowerReplicationTest {
         follower.matched(5, 0);
 
         assertThat(follower.progress().probing()).isFalse();
+    }
+
+    // ---- SNAPSHOT -------------------------------------------------------------------------
+
+    @Test
+    void nothingIsAppendedToAFollowerInstallingASnapshot() {
+        follower.matched(5, 0);
+
+        follower.snapshotSent(40);
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.SNAPSHOT);
+        assertThat(follower.canSend()).isFalse();
+        assertThat(follower.progress().installingSnapshot()).isTrue();
+    }
+
+    @Test
+    void aMatchBelowTheSnapshotKeepsTheFollowerInstalling() {
+        follower.snapshotSent(40);
+
+        follower.matched(12, 1);
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.SNAPSHOT);
+        assertThat(follower.matchIndex()).isEqualTo(12);
+    }
+
+    @Test
+    void anAcknowledgedSnapshotResumesReplicatingJustPastIt() {
+        follower.snapshotSent(40);
+
+        follower.matched(40, 1);
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
+        assertThat(follower.nextIndex()).isEqualTo(41);
+        assertThat(follower.canSend()).isTrue();
+    }
+
+    @Test
+    void aRejectionOfAnEarlierAppendIsIgnoredWhileInstalling() {
+        follower.snapshotSent(40);
+
+        assertThat(follower.rejected(7, 3)).isFalse();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.SNAPSHOT);
+    }
+
+    @Test
+    void aFailedTransferSendsTheFollowerBackToProbingFromItsMatch() {
+        follower.matched(5, 0);
+        follower.snapshotSent(40);
+
+        assertThat(follower.snapshotFailed()).isTrue();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.nextIndex()).isEqualTo(6);
+    }
+
+    @Test
+    void aTransferFailureReportedWhenNoSnapshotIsOutChangesNothing() {
+        follower.matched(5, 0);
+
+        assertThat(follower.snapshotFailed()).isFalse();
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.REPLICATE);
+    }
+
+    @Test
+    void anUnacknowledgedSnapshotTimesOutBackToProbing() {
+        follower.snapshotSent(40);
+
+        for (long tick = 1; tick < SNAPSHOT_TIMEOUT_TICKS; tick++) {
+            follower.tick(tick, LOST_AFTER_TICKS, SNAPSHOT_TIMEOUT_TICKS);
+        }
+        assertThat(follower.state()).isEqualTo(ReplicationState.SNAPSHOT);
+        follower.tick(SNAPSHOT_TIMEOUT_TICKS, LOST_AFTER_TICKS, SNAPSHOT_TIMEOUT_TICKS);
+
+        assertThat(follower.state()).isEqualTo(ReplicationState.PROBE);
+        assertThat(follower.canSend()).isTrue();
     }
 }

@@ -18,6 +18,12 @@ class ReadyContractTest {
         }
 
         @Override
+        public void installSnapshot(SnapshotInstall install) {
+            performed.add("installSnapshot " + install.index() + "@" + install.generation()
+                    + (install.keepSuffix() ? " keeping the suffix" : ""));
+        }
+
+        @Override
         public void send(List<Message> messages) {
             performed.add("send " + messages.size());
         }
@@ -58,6 +64,7 @@ class ReadyContractTest {
     void hardStateIsDurableBeforeAnythingIsSentAndAcknowledgementsWaitForTheAppend() {
         Ready ready = new Ready(
                 new HardState(3, "n1"),
+                null,
                 List.of(LogEntry.noop(3, 5), LogEntry.noop(3, 6)),
                 List.of(new VoteResponse("n1", "n2", 3, false, true)),
                 List.of(new VoteResponse("n1", "n3", 3, false, true)),
@@ -83,8 +90,8 @@ class ReadyContractTest {
 
     @Test
     void anEmptyReadyPerformsNothing() {
-        Ready ready =
-                new Ready(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+        Ready ready = new Ready(
+                null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
 
         ready.performIn(recording);
 
@@ -94,6 +101,7 @@ class ReadyContractTest {
     @Test
     void acknowledgementsWithoutNewEntriesStillWaitForEarlierAppends() {
         Ready ready = new Ready(
+                null,
                 null,
                 List.of(),
                 List.of(),
@@ -107,5 +115,51 @@ class ReadyContractTest {
         ready.performIn(recording);
 
         assertThat(performed).containsExactly("afterPersist 1 up to 0@0");
+    }
+
+    @Test
+    void aSnapshotIsInstalledRightAfterTheHardStateAndItsAcknowledgementWaitsForIt() {
+        Ready ready = new Ready(
+                new HardState(4, null),
+                new SnapshotInstall(20, 3, false),
+                List.of(LogEntry.noop(4, 21)),
+                List.of(new VoteResponse("n1", "n3", 4, true, false)),
+                List.of(new AppendResponse("n1", "n2", 4, true, 20, 0, 0, 0)),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                new RoleState(Role.FOLLOWER, "n2", 4));
+
+        ready.performIn(recording);
+
+        assertThat(performed)
+                .containsExactly(
+                        "persistHardState 4",
+                        "installSnapshot 20@3",
+                        "send 1",
+                        "append 21..21",
+                        "afterPersist 1 up to 21@4",
+                        "roleChanged FOLLOWER");
+    }
+
+    @Test
+    void aReadyWithOnlyASnapshotToInstallIsNotEmpty() {
+        Ready ready = new Ready(
+                null,
+                new SnapshotInstall(9, 2, true),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                null);
+
+        ready.performIn(recording);
+
+        assertThat(ready.isEmpty()).isFalse();
+        assertThat(performed).containsExactly("installSnapshot 9@2 keeping the suffix");
     }
 }

@@ -39,4 +39,19 @@ class ReplicaConfigTest {
         assertThatThrownBy(() -> new ReplicaConfig("n1", Set.of("n1"), 10, 1, 1, 1, 0, 10_000, 1))
                 .hasMessageContaining("maxBytesPerAppend must be >= 1");
     }
+
+    @Test
+    void theSnapshotTimeoutDefaultsToThirtyElectionTimeouts() {
+        ReplicaConfig config = new ReplicaConfig("n1", Set.of("n1"), 12, 1, 1, 1, 1, 10_000, 1);
+        assertThat(config.snapshotTimeoutTicks()).isEqualTo(12 * ReplicaConfig.DEFAULT_SNAPSHOT_TIMEOUT_ELECTIONS);
+        assertThat(config.withIncarnation(2).snapshotTimeoutTicks()).isEqualTo(config.snapshotTimeoutTicks());
+    }
+
+    @Test
+    void theSnapshotTimeoutMustBePositive() {
+        ReplicaConfig config = ReplicaConfig.withDefaults("n1", Set.of("n1"), 1);
+        assertThatThrownBy(() -> config.withSnapshotTimeoutTicks(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("snapshotTimeoutTicks must be >= 1");
+    }
 }

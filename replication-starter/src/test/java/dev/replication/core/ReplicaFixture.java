@@ -21,6 +21,9 @@ final class ReplicaFixture {
     final List<String> voters;
     final MemoryLog log;
     HardState hardState;
+    /** The base of the durable snapshot (compacted to, or installed). */
+    SnapshotMeta snapshot;
+
     final Replica replica;
     private final int maxInflight;
     private final int maxEntriesPerAppend;
@@ -30,7 +33,14 @@ final class ReplicaFixture {
     }
 
     ReplicaFixture(String id, int maxInflight, int maxEntriesPerAppend, String... voters) {
-        this(id, maxInflight, maxEntriesPerAppend, List.of(voters), new MemoryLog(), HardState.INITIAL);
+        this(
+                id,
+                maxInflight,
+                maxEntriesPerAppend,
+                List.of(voters),
+                new MemoryLog(),
+                HardState.INITIAL,
+                SnapshotMeta.NONE);
     }
 
     private ReplicaFixture(
@@ -39,13 +49,15 @@ final class ReplicaFixture {
             int maxEntriesPerAppend,
             List<String> voters,
             MemoryLog log,
-            HardState hardState) {
+            HardState hardState,
+            SnapshotMeta snapshot) {
         this.id = id;
         this.voters = voters;
         this.maxInflight = maxInflight;
         this.maxEntriesPerAppend = maxEntriesPerAppend;
         this.log = log;
         this.hardState = hardState;
+        this.snapshot = snapshot;
         this.replica = new Replica(
                 new ReplicaConfig(
                         id,
@@ -58,6 +70,7 @@ final class ReplicaFixture {
                         5,
                         INCARNATION),
                 hardState,
+                snapshot,
                 log,
                 new SplittableRandom(7));
     }
@@ -69,7 +82,28 @@ final class ReplicaFixture {
     ReplicaFixture restartedKeeping(long keptEntries) {
         MemoryLog kept = new MemoryLog();
         kept.append(log.entries(1, keptEntries, Long.MAX_VALUE));
-        return new ReplicaFixture(id, maxInflight, maxEntriesPerAppend, voters, kept, hardState);
+        return new ReplicaFixture(id, maxInflight, maxEntriesPerAppend, voters, kept, hardState, SnapshotMeta.NONE);
+    }
+
+    /** A node restarted from a durable snapshot at {@code snapshot} and the log stored after it. */
+    static ReplicaFixture restoredFrom(String id, SnapshotMeta snapshot, MemoryLog log, String... voters) {
+        return new ReplicaFixture(id, 2, 2, List.of(voters), log, HardState.INITIAL, snapshot);
+    }
+
+    /** This node after a restart that kept everything durable: its snapshot, its log, its hard state. */
+    ReplicaFixture restarted() {
+        return new ReplicaFixture(id, maxInflight, maxEntriesPerAppend, voters, log, hardState, snapshot);
+    }
+
+    /**
+     * The driver's checkpoint at {@code index} is durable: the replica is told, then the log is
+     * deleted below {@code firstKept}, in that order.
+     */
+    void compact(long index, long firstKept) {
+        long generation = replica.log().generationAt(index);
+        replica.compact(index, generation, firstKept);
+        snapshot = new SnapshotMeta(index, generation);
+        log.deleteBelow(firstKept);
     }
 
     /** Performs the pending Ready completely (persist, report persisted, advance). */
@@ -77,6 +111,15 @@ final class ReplicaFixture {
         Ready ready = replica.ready();
         if (ready.hardState() != null) {
             hardState = ready.hardState();
+        }
+        SnapshotInstall install = ready.snapshotToInstall();
+        if (install != null) {
+            if (install.keepSuffix()) {
+                log.deleteBelow(install.index() + 1);
+            } else {
+                log.resetAfter(install.index(), 0);
+            }
+            snapshot = new SnapshotMeta(install.index(), install.generation());
         }
         log.append(ready.entries());
         if (!ready.entries().isEmpty()) {

@@ -7,6 +7,7 @@ import dev.replication.codec.MalformedEncodingException;
 import dev.replication.core.AppendRequest;
 import dev.replication.core.AppendResponse;
 import dev.replication.core.EntryType;
+import dev.replication.core.InstallSnapshot;
 import dev.replication.core.LogEntry;
 import dev.replication.core.Message;
 import dev.replication.core.ReadIndexRequest;
@@ -123,7 +124,8 @@ class MessageCodecProperties {
                 voteResponses(),
                 readIndexRequests(),
                 readIndexResponses(),
-                timeoutNows());
+                timeoutNows(),
+                installSnapshots());
     }
 
     private Arbitrary<String> ids() {
@@ -192,6 +194,11 @@ class MessageCodecProperties {
         return Combinators.combine(
                         ids(), ids(), numbers(), numbers(), Arbitraries.longs(), Arbitraries.of(true, false), numbers())
                 .as(ReadIndexResponse::new);
+    }
+
+    private Arbitrary<Message> installSnapshots() {
+        return Combinators.combine(ids(), ids(), numbers(), numbers(), numbers())
+                .as(InstallSnapshot::new);
     }
 
     private Arbitrary<Message> timeoutNows() {

@@ -353,6 +353,31 @@ public final class ClientWorkload {
         completedOk++;
     }
 
+    /**
+     * {@code node} installed a leader's snapshot up to {@code index} (of {@code generation}): it
+     * never applies the entries the snapshot covers, so a command of it waiting there gets no
+     * result here (its outcome is unknown to the client, like a lost answer); one proposed past
+     * it in an older generation certainly failed (generations never decrease along the log); a
+     * read waiting for that index may now be served.
+     */
+    public void snapshotInstalled(SimulatedNode node, long index, long generation) {
+        for (Client client : clients) {
+            Op op = client.pending;
+            if (op == null || !op.node.equals(node.id()) || op.incarnation != node.incarnation()) {
+                continue;
+            }
+            if (op.kind == Kind.LINEARIZABLE_READ) {
+                serveReadIfApplied(node, op);
+            } else if (op.index > 0 && op.index <= index) {
+                op.record.unknown();
+                client.pending = null;
+            } else if (op.index > index && op.generation < generation) {
+                op.record.failed();
+                client.pending = null;
+            }
+        }
+    }
+
     /** {@code node} crashed: whatever it was doing for clients has an unknown outcome. */
     public void crashed(SimulatedNode node) {
         for (Client client : clients) {

@@ -2,17 +2,12 @@ package dev.replication.core.simulation;
 
 import dev.replication.core.LogEntry;
 import dev.replication.core.LostEntries;
-import dev.replication.core.Message;
 import dev.replication.core.ReadRejection;
 import dev.replication.core.ReadState;
 import dev.replication.core.ReplicaConfig;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
-import dev.replication.testsupport.history.CheckResult;
-import dev.replication.testsupport.history.LinearizabilityChecker;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,14 +29,6 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     public static final int ELECTION_TIMEOUT = 10;
 
     public static final int HEARTBEAT_INTERVAL = 2;
-    private static final int TRACE_LINES = 60;
-
-    private record TraceLine(long step, long tick, String action, Object subject) {
-        @Override
-        public String toString() {
-            return "#" + step + " t" + tick + " " + action + (subject == null ? "" : " " + subject);
-        }
-    }
 
     private final long seed;
     private final SplittableRandom random;
@@ -49,14 +36,19 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     private final SimulatedNetwork network;
     private final Invariants invariants = new Invariants();
     private final ClientWorkload workload;
-    private final Deque<TraceLine> trace = new ArrayDeque<>();
+    private final Trace trace = new Trace();
     private final double faultRate;
     private long now;
     private long step;
     /** Findings of followers that lost acknowledged entries, reported by leaders. */
     private long lostEntriesFound;
-    /** Whether this run's one power loss with an unsynced tail has happened. */
-    private boolean tailLost;
+
+    private final FaultInjector faults;
+    private final SnapshotOptions snapshots;
+    /** Snapshots taken and installed so far. */
+    private long snapshotsTaken;
+
+    private long snapshotsInstalled;
 
     /** Which faults the random run injects. */
     public enum FaultProfile {
@@ -87,7 +79,12 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     }
 
     public ClusterSimulation(long seed, int nodeCount, FaultProfile profile) {
+        this(seed, nodeCount, profile, SnapshotOptions.OFF);
+    }
+
+    public ClusterSimulation(long seed, int nodeCount, FaultProfile profile, SnapshotOptions snapshots) {
         this.profile = profile;
+        this.snapshots = snapshots;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.network = new SimulatedNetwork(random.split());
@@ -106,17 +103,24 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                     64 + random.nextInt(256),
                     1_000,
                     0);
-            nodes.add(new SimulatedNode(config, random.nextLong()));
+            nodes.add(new SimulatedNode(
+                    config.withSnapshotTimeoutTicks(snapshots.snapshotTimeoutTicks()), random.nextLong(), snapshots));
         }
         this.workload = new ClientWorkload(
                 random.split(), 2 + random.nextInt(4), 2 + random.nextInt(3), 20L * ELECTION_TIMEOUT);
         this.faultRate = 0.002 + random.nextDouble() * 0.03;
         network.setFaults(0, 0, 1);
+        this.faults = new FaultInjector(this, random);
     }
 
     /** A cluster for scripted scenarios: reliable network, no random faults. */
     public static ClusterSimulation scripted(int nodeCount) {
-        ClusterSimulation cluster = new ClusterSimulation(0, nodeCount);
+        return scripted(nodeCount, SnapshotOptions.OFF);
+    }
+
+    /** A scripted cluster whose nodes snapshot and compact as {@code snapshots} says. */
+    public static ClusterSimulation scripted(int nodeCount, SnapshotOptions snapshots) {
+        ClusterSimulation cluster = new ClusterSimulation(0, nodeCount, FaultProfile.MIXED, snapshots);
         cluster.network.setFaults(0, 0, 0);
         return cluster;
     }
@@ -189,20 +193,14 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             invariants.checkRoles(nodes);
         }
         healAndSettle();
-        checkHistory();
+        invariants.checkSettled(nodes, workload.history());
     }
 
     private void randomStep() {
         step++;
         double roll = random.nextDouble();
         if (roll < faultRate) {
-            if (profile == FaultProfile.FROZEN_MINORITY) {
-                freezeMinority();
-            } else if (profile == FaultProfile.LOST_UNSYNCED_TAIL && !tailLost && random.nextInt(3) == 0) {
-                loseUnsyncedTail();
-            } else {
-                fault();
-            }
+            faults.inject(profile);
         } else if (roll < 0.40) {
             deliverOne();
         } else if (roll < 0.70) {
@@ -220,10 +218,10 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     }
 
     private void deliverOne() {
-        Message message = network.takeDeliverable(to -> node(to).isRunning(now));
-        if (message != null) {
-            trace("deliver", message);
-            node(message.to()).replica().receive(message);
+        SimulatedNetwork.Delivery delivery = network.takeDeliverable(to -> node(to).isRunning(now));
+        if (delivery != null) {
+            trace("deliver", delivery.message());
+            node(delivery.message().to()).deliver(delivery);
         }
     }
 
@@ -236,184 +234,6 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         }
         if (!ready.isEmpty()) {
             sync(ready.get(random.nextInt(ready.size())));
-        }
-    }
-
-    private void fault() {
-        int kind = random.nextInt(14);
-        SimulatedNode node = nodes.get(random.nextInt(nodes.size()));
-        SimulatedNode leader = leader();
-        if (leader != null && random.nextBoolean()) {
-            node = leader; // faults at the leader make the most interesting histories
-        }
-        switch (kind) {
-            case 0, 1 -> {
-                if (node.isUp()) {
-                    crash(node.id());
-                }
-            }
-            case 2, 3 -> crashDuringSync();
-            case 4, 5, 6 -> restartOne();
-            case 7 -> {
-                List<String> group = new ArrayList<>();
-                group.add(node.id());
-                for (SimulatedNode candidate : nodes) {
-                    if (candidate != node && random.nextInt(3) == 0) {
-                        group.add(candidate.id());
-                    }
-                }
-                partition(group.toArray(String[]::new));
-            }
-            case 8 -> {
-                SimulatedNode other = nodes.get(random.nextInt(nodes.size()));
-                if (other != node) {
-                    boolean inbound = random.nextBoolean();
-                    network.block(inbound ? other.id() : node.id(), inbound ? node.id() : other.id());
-                    trace("block", inbound ? other.id() + " -> " + node.id() : node.id() + " -> " + other.id());
-                }
-            }
-            case 9, 10 -> heal();
-            case 11 -> {
-                // A long pause (the GC pause of the seeds), sometimes of a minority at once, so
-                // that a stale leader and its followers wake up together still trusting it.
-                long until = now + ELECTION_TIMEOUT + random.nextInt(4 * ELECTION_TIMEOUT);
-                List<SimulatedNode> paused = new ArrayList<>();
-                paused.add(node);
-                if (random.nextBoolean()) {
-                    for (SimulatedNode other : nodes) {
-                        if (other != node && paused.size() < (nodes.size() - 1) / 2 && random.nextBoolean()) {
-                            paused.add(other);
-                        }
-                    }
-                }
-                for (SimulatedNode member : paused) {
-                    if (member.isRunning(now)) {
-                        member.pauseUntil(until);
-                        trace("pause", member.id() + " until t" + until);
-                    }
-                }
-                if (random.nextBoolean()) {
-                    // ... and cut off too (a frozen rack): they wake up knowing nothing newer.
-                    partition(paused.stream().map(SimulatedNode::id).toArray(String[]::new));
-                }
-            }
-            default -> {
-                double loss = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.15;
-                double duplication = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.1;
-                int delay = random.nextInt(4);
-                network.setFaults(loss, duplication, delay);
-                trace("network", "loss " + loss + " duplication " + duplication + " delay<=" + delay);
-            }
-        }
-    }
-
-    private void freezeMinority() {
-        for (SimulatedNode node : nodes) {
-            if (node.isPaused(now)) {
-                return;
-            }
-        }
-        if (!network.blockedLinks().isEmpty()) {
-            heal();
-            return;
-        }
-        SimulatedNode leader = leader();
-        if (leader == null) {
-            return;
-        }
-        List<SimulatedNode> island = new ArrayList<>(List.of(leader));
-        if (nodes.size() >= 5) {
-            List<SimulatedNode> followers = new ArrayList<>(nodes);
-            followers.remove(leader);
-            island.add(followers.get(random.nextInt(followers.size())));
-        }
-        long until = now + 2 * ELECTION_TIMEOUT + random.nextInt(3 * ELECTION_TIMEOUT);
-        for (SimulatedNode member : island) {
-            member.pauseUntil(until);
-            trace("pause", member.id() + " until t" + until);
-        }
-        partition(island.stream().map(SimulatedNode::id).toArray(String[]::new));
-    }
-
-    /**
-     * A power loss on a running follower (the leader if there is none) that drops some of the
-     * last entries of its durable log, as an unsynced tail it had already acknowledged: never
-     * more than a quorum of the other nodes holds durably.
-     */
-    private void loseUnsyncedTail() {
-        SimulatedNode leader = leader();
-        List<SimulatedNode> candidates = new ArrayList<>();
-        for (SimulatedNode candidate : nodes) {
-            if (candidate.isUp() && candidate != leader) {
-                candidates.add(candidate);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return;
-        }
-        SimulatedNode node = candidates.get(random.nextInt(candidates.size()));
-        MemoryLog log = node.durableLog();
-        long lowest = log.lastIndex() + 1;
-        while (lowest > 1 && heldByQuorumOfOthers(node, log.entry(lowest - 1))) {
-            lowest--;
-        }
-        if (lowest > log.lastIndex()) {
-            return; // nothing it may lose yet
-        }
-        long keep = lowest - 1 + random.nextLong(log.lastIndex() - lowest + 1);
-        tailLost = true;
-        trace("power-loss", node.id() + " keeps its log up to " + keep + " of " + log.lastIndex());
-        crash(node.id());
-        log.truncateAfter(keep);
-    }
-
-    private boolean heldByQuorumOfOthers(SimulatedNode node, LogEntry entry) {
-        int holders = 0;
-        for (SimulatedNode other : nodes) {
-            MemoryLog log = other.durableLog();
-            if (other != node
-                    && log.lastIndex() >= entry.index()
-                    && log.entry(entry.index()).equals(entry)) {
-                holders++;
-            }
-        }
-        return holders >= nodes.size() / 2 + 1;
-    }
-
-    /** A crash while performing effects, at a random point of the Ready contract. */
-    private void crashDuringSync() {
-        List<SimulatedNode> candidates = new ArrayList<>();
-        for (SimulatedNode candidate : nodes) {
-            if (candidate.isRunning(now) && candidate.replica().hasReady()) {
-                candidates.add(candidate);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return;
-        }
-        SimulatedNode node = candidates.get(random.nextInt(candidates.size()));
-        SimulatedNode.CrashPoint[] points = SimulatedNode.CrashPoint.values();
-        SimulatedNode.CrashPoint point = points[random.nextInt(points.length)];
-        int torn = random.nextInt(3);
-        trace(
-                "crash-during-sync",
-                node.id() + " " + point
-                        + (point == SimulatedNode.CrashPoint.WHILE_APPENDING
-                                ? " keeping " + torn + " new entries"
-                                : ""));
-        node.crashDuringSync(network, this, point, torn);
-        workload.crashed(node);
-    }
-
-    private void restartOne() {
-        List<SimulatedNode> down = new ArrayList<>();
-        for (SimulatedNode candidate : nodes) {
-            if (!candidate.isUp()) {
-                down.add(candidate);
-            }
-        }
-        if (!down.isEmpty()) {
-            restart(down.get(random.nextInt(down.size())).id());
         }
     }
 
@@ -451,6 +271,10 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
     public void sync(SimulatedNode node) {
         trace("sync", node.id());
         node.sync(network, this);
+        if (!node.isUp()) {
+            trace("crash", node.id() + " after its snapshot was durable, before compacting");
+            workload.crashed(node);
+        }
     }
 
     /** Performs every running node's effects and delivers every deliverable message until quiet. */
@@ -463,10 +287,9 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                     progressed = true;
                 }
             }
-            List<Message> messages = network.takeAllDeliverable(to -> node(to).isRunning(now));
-            for (Message message : messages) {
-                trace("deliver", message);
-                node(message.to()).replica().receive(message);
+            for (SimulatedNetwork.Delivery delivery : network.takeAllDeliverable(to -> node(to).isRunning(now))) {
+                trace("deliver", delivery.message());
+                node(delivery.message().to()).deliver(delivery);
                 progressed = true;
             }
             invariants.checkRoles(nodes);
@@ -536,6 +359,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 node.restart();
             }
             node.pauseUntil(-1);
+            node.cancelPlannedCrash();
         }
         long healedAt = now;
         long leaderBound = 10L * ELECTION_TIMEOUT;
@@ -577,35 +401,36 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
         return true;
     }
 
-    private void checkHistory() {
-        List<LogEntry> committed = invariants.committed();
-        for (SimulatedNode node : nodes) {
-            if (!node.stateMachine()
-                    .snapshot()
-                    .equals(nodes.get(0).stateMachine().snapshot())) {
-                throw new SafetyViolation(
-                        "state machines differ after settling: " + nodes.get(0).id() + " "
-                                + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
-                                + node.stateMachine().snapshot());
-            }
-            for (LogEntry entry : committed) {
-                if (!node.durableLog().entry(entry.index()).equals(entry)) {
-                    throw new SafetyViolation("committed entry " + entry + " is missing from the durable log of "
-                            + node.id() + " after settling: an acknowledged write was lost");
-                }
-            }
-        }
-        CheckResult result = LinearizabilityChecker.check(workload.history());
-        if (!result.linearizable()) {
-            throw new SafetyViolation("client history is not linearizable: " + result.explanation());
-        }
-    }
-
     // ---- observer -----------------------------------------------------------------------
 
     @Override
     public void persisted(SimulatedNode node, List<LogEntry> entries) {
         invariants.checkPersisted(node, entries);
+    }
+
+    @Override
+    public void snapshotTaken(SimulatedNode node, SimulatedSnapshot snapshot, long firstKept) {
+        snapshotsTaken++;
+        invariants.checkSnapshot(node, snapshot.index(), snapshot.generation());
+        trace(
+                "snapshot",
+                node.id() + " at " + snapshot.index() + "@g" + snapshot.generation() + ", log kept from " + firstKept);
+    }
+
+    @Override
+    public void snapshotInstalled(SimulatedNode node, SimulatedSnapshot snapshot) {
+        snapshotsInstalled++;
+        invariants.checkSnapshot(node, snapshot.index(), snapshot.generation());
+        workload.snapshotInstalled(node, snapshot.index(), snapshot.generation());
+        trace("install", node.id() + " at " + snapshot.index() + "@g" + snapshot.generation());
+    }
+
+    public long snapshotsTaken() {
+        return snapshotsTaken;
+    }
+
+    public long snapshotsInstalled() {
+        return snapshotsInstalled;
     }
 
     @Override
@@ -642,24 +467,22 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
                 + (leader == null ? "-" : leader.replica().roleState().generation()) + ", "
                 + workload.history().size() + " client operations (" + workload.completedOk() + " ok), "
                 + workload.staleReads() + " stale reads, " + lostEntriesFound
-                + " followers found to have lost acknowledged entries, fault rate " + String.format("%.3f", faultRate);
+                + " followers found to have lost acknowledged entries, "
+                + (snapshots.enabled()
+                        ? "snapshots every " + snapshots.everyEntries() + " entries (" + snapshotsTaken + " taken, "
+                                + snapshotsInstalled + " installed), "
+                        : "")
+                + "fault rate " + String.format("%.3f", faultRate);
     }
 
     // ---- trace --------------------------------------------------------------------------
 
-    private void trace(String action, Object subject) {
-        if (trace.size() == TRACE_LINES) {
-            trace.removeFirst();
-        }
-        trace.addLast(new TraceLine(step, now, action, subject));
+    void trace(String action, Object subject) {
+        trace.add(step, now, action, subject);
     }
 
     /** The last steps, oldest first, one per line. */
     public String traceText() {
-        StringBuilder text = new StringBuilder();
-        for (TraceLine line : trace) {
-            text.append("  ").append(line).append('\n');
-        }
-        return text.toString();
+        return trace.text();
     }
 }

@@ -4,6 +4,9 @@ import dev.replication.core.LogEntry;
 import dev.replication.core.LogReader;
 import dev.replication.core.Role;
 import dev.replication.core.RoleState;
+import dev.replication.testsupport.history.CheckResult;
+import dev.replication.testsupport.history.LinearizabilityChecker;
+import dev.replication.testsupport.history.OperationRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +23,9 @@ import java.util.TreeMap;
  *   <li>leader completeness: a leader of generation g holds every entry that a leader of a
  *       generation up to g has committed (checked on the highest such entry; log matching covers
  *       the rest);
- *   <li>state machine safety: every node applies the same entry at each index;
+ *   <li>state machine safety: every node applies the same entry at each index, and a snapshot
+ *       (taken or installed) covers only committed entries, naming the committed entry's
+ *       generation at its index;
  *   <li>the commit index of a running node never goes back.
  * </ul>
  */
@@ -32,8 +37,8 @@ public final class Invariants {
 
     private final List<LogEntry> committed = new ArrayList<>();
     private final Map<String, long[]> commitByNode = new HashMap<>();
-    /** Per generation, the highest entry a leader of that generation reported committed. */
-    private final TreeMap<Long, LogEntry> committedByGeneration = new TreeMap<>();
+    /** Per generation, the highest entry (index, generation) a leader of that generation committed. */
+    private final TreeMap<Long, long[]> committedByGeneration = new TreeMap<>();
 
     /** The entries known committed, in order (index i at position i - 1). */
     public List<LogEntry> committed() {
@@ -72,11 +77,13 @@ public final class Invariants {
 
     /** Remembers which entries a leader of {@code generation} has committed (its commit index). */
     private void recordCommitsOf(SimulatedNode leader, long generation, long commitIndex) {
-        LogEntry known = committedByGeneration.get(generation);
-        if (commitIndex == 0 || (known != null && known.index() >= commitIndex)) {
+        long[] known = committedByGeneration.get(generation);
+        if (commitIndex == 0 || (known != null && known[0] >= commitIndex)) {
             return;
         }
-        committedByGeneration.put(generation, leader.replica().log().entry(commitIndex));
+        // The generation, not the entry: the entry at the commit index may be compacted.
+        committedByGeneration.put(
+                generation, new long[] {commitIndex, leader.replica().log().generationAt(commitIndex)});
     }
 
     /**
@@ -84,9 +91,9 @@ public final class Invariants {
      * checks the highest such entry, log matching covers those before it.
      */
     private void checkLeaderCompleteness(SimulatedNode leader, long generation) {
-        LogEntry required = null;
-        for (LogEntry entry : committedByGeneration.headMap(generation, true).values()) {
-            if (required == null || entry.index() > required.index()) {
+        long[] required = null;
+        for (long[] entry : committedByGeneration.headMap(generation, true).values()) {
+            if (required == null || entry[0] > required[0]) {
                 required = entry;
             }
         }
@@ -94,10 +101,13 @@ public final class Invariants {
             return;
         }
         LogReader log = leader.replica().log();
-        if (log.lastIndex() < required.index() || log.generationAt(required.index()) != required.generation()) {
+        // A compacted entry is covered by the leader's snapshot, whose entries checkSnapshot
+        // proved committed; every other one is checked.
+        if (required[0] >= log.firstIndex() - 1
+                && (log.lastIndex() < required[0] || log.generationAt(required[0]) != required[1])) {
             throw new SafetyViolation("leader " + leader.id() + " of generation " + generation
-                    + " lacks entry " + required + ", committed by a leader of a generation up to its own"
-                    + " (leader completeness)");
+                    + " lacks entry " + required[0] + "@g" + required[1]
+                    + ", committed by a leader of a generation up to its own (leader completeness)");
         }
     }
 
@@ -115,6 +125,18 @@ public final class Invariants {
         }
     }
 
+    /** A snapshot at {@code index} of {@code generation}: it may cover committed entries only. */
+    public void checkSnapshot(SimulatedNode node, long index, long generation) {
+        if (index > committed.size()) {
+            throw new SafetyViolation(node.id() + " has a snapshot at " + index + " but only " + committed.size()
+                    + " entries are committed: a snapshot covered uncommitted entries");
+        }
+        if (index > 0 && committed.get((int) index - 1).generation() != generation) {
+            throw new SafetyViolation(node.id() + " has a snapshot at " + index + "@g" + generation
+                    + " but the committed entry there is " + committed.get((int) index - 1));
+        }
+    }
+
     public void checkApplied(SimulatedNode node, LogEntry entry) {
         int position = (int) entry.index() - 1;
         if (position < committed.size()) {
@@ -129,5 +151,42 @@ public final class Invariants {
             throw new SafetyViolation(node.id() + " applied " + entry + " with a gap after " + committed.size());
         }
         committed.add(entry);
+    }
+
+    /**
+     * After every fault healed and the cluster settled: every state machine holds the same
+     * values, every node's durable snapshot or log holds every committed entry (no acknowledged
+     * write lost), and the client history is linearizable.
+     */
+    public void checkSettled(List<SimulatedNode> nodes, List<OperationRecord> history) {
+        for (SimulatedNode node : nodes) {
+            if (!node.stateMachine()
+                    .snapshot()
+                    .equals(nodes.get(0).stateMachine().snapshot())) {
+                throw new SafetyViolation(
+                        "state machines differ after settling: " + nodes.get(0).id() + " "
+                                + nodes.get(0).stateMachine().snapshot() + " vs " + node.id() + " "
+                                + node.stateMachine().snapshot());
+            }
+            long snapshotIndex =
+                    node.durableSnapshot() == null ? 0 : node.durableSnapshot().index();
+            MemoryLog log = node.durableLog();
+            for (LogEntry entry : committed) {
+                // Below its durable snapshot an entry is covered by it (checked when it was taken).
+                if (entry.index() > snapshotIndex
+                        && (entry.index() < log.firstIndex()
+                                || entry.index() > log.lastIndex()
+                                || !log.entry(entry.index()).equals(entry))) {
+                    throw new SafetyViolation("committed entry " + entry + " is missing from the durable log of "
+                            + node.id() + " (holding [" + log.firstIndex() + ".." + log.lastIndex()
+                            + "] after a snapshot at " + snapshotIndex
+                            + ") after settling: an acknowledged write was lost");
+                }
+            }
+        }
+        CheckResult result = LinearizabilityChecker.check(history);
+        if (!result.linearizable()) {
+            throw new SafetyViolation("client history is not linearizable: " + result.explanation());
+        }
     }
 }

@@ -7,29 +7,36 @@ import java.util.List;
 
 /**
  * A node's durable log in memory: what survives a simulated crash. Keeps a hash of every
- * prefix so that log matching can be checked in constant time per stored entry.
+ * prefix so that log matching can be checked in constant time per stored entry. After a
+ * compaction or a snapshot install it starts past index 1; the hash of the prefix before its
+ * first entry is kept (it came from the snapshot's log), so prefixes stay comparable.
  */
 public final class MemoryLog implements LogReader {
 
     private final List<LogEntry> entries = new ArrayList<>();
     private final List<Long> prefixHashes = new ArrayList<>();
+    /** Index of {@code entries.get(0)}. */
+    private long first = 1;
+    /** Hash of the entries 1..first-1. */
+    private long baseHash;
 
     @Override
     public long firstIndex() {
-        return 1;
+        return first;
     }
 
     @Override
     public long lastIndex() {
-        return entries.size();
+        return first + entries.size() - 1;
     }
 
     @Override
     public LogEntry entry(long index) {
-        if (index < 1 || index > entries.size()) {
-            throw new IllegalArgumentException("no durable entry " + index + "; the log ends at " + entries.size());
+        if (index < first || index > lastIndex()) {
+            throw new IllegalArgumentException(
+                    "no durable entry " + index + "; the log holds [" + first + ".." + lastIndex() + "]");
         }
-        return entries.get((int) index - 1);
+        return entries.get((int) (index - first));
     }
 
     @Override
@@ -52,9 +59,16 @@ public final class MemoryLog implements LogReader {
         return index == 0 ? 0 : entry(index).generation();
     }
 
-    /** Hash of the entries 1..index (0 for the empty prefix). */
+    /** Hash of the entries 1..index (0 for the empty prefix); known from the base on. */
     public long prefixHash(long index) {
-        return index == 0 ? 0 : prefixHashes.get((int) index - 1);
+        if (index == first - 1) {
+            return baseHash;
+        }
+        if (index < first - 1 || index > lastIndex()) {
+            throw new IllegalArgumentException(
+                    "no prefix hash at " + index + "; the log holds [" + first + ".." + lastIndex() + "]");
+        }
+        return prefixHashes.get((int) (index - first));
     }
 
     /** Stores {@code batch}, first truncating the stored suffix it overlaps. */
@@ -62,17 +76,14 @@ public final class MemoryLog implements LogReader {
         if (batch.isEmpty()) {
             return;
         }
-        long first = batch.get(0).index();
-        if (first > lastIndex() + 1) {
-            throw new IllegalStateException(
-                    "gap in the durable log: asked to store " + first + " after " + lastIndex());
+        long from = batch.get(0).index();
+        if (from > lastIndex() + 1 || from < first) {
+            throw new IllegalStateException("asked to store " + from + " in a durable log holding [" + first + ".."
+                    + lastIndex() + "]: a gap, or below its compacted prefix");
         }
-        while (lastIndex() >= first) {
-            entries.remove(entries.size() - 1);
-            prefixHashes.remove(prefixHashes.size() - 1);
-        }
+        truncateAfter(from - 1);
         for (LogEntry entry : batch) {
-            long previous = prefixHash(entries.size());
+            long previous = prefixHash(lastIndex());
             entries.add(entry);
             prefixHashes.add(previous * 1_000_003L + entryHash(entry));
         }
@@ -86,9 +97,28 @@ public final class MemoryLog implements LogReader {
         }
     }
 
-    /** Keeps only the first {@code count} entries of {@code batch}: a torn write at a crash. */
-    public void appendPrefix(List<LogEntry> batch, int count) {
-        append(batch.subList(0, count));
+    /** Deletes the entries below {@code firstKept} (a compaction after a durable snapshot). */
+    public void deleteBelow(long firstKept) {
+        if (firstKept <= first) {
+            return;
+        }
+        if (firstKept > lastIndex() + 1) {
+            throw new IllegalArgumentException(
+                    "cannot keep from " + firstKept + ": the log holds [" + first + ".." + lastIndex() + "]");
+        }
+        baseHash = prefixHash(firstKept - 1);
+        int drop = (int) (firstKept - first);
+        entries.subList(0, drop).clear();
+        prefixHashes.subList(0, drop).clear();
+        first = firstKept;
+    }
+
+    /** Discards everything: the log goes on after {@code index}, whose prefix hashes to {@code hash}. */
+    public void resetAfter(long index, long hash) {
+        entries.clear();
+        prefixHashes.clear();
+        first = index + 1;
+        baseHash = hash;
     }
 
     private static long entryHash(LogEntry entry) {

@@ -143,4 +143,57 @@ class ReplicationScenarioTest {
             assertThat(read.outcome()).isEqualTo(Outcome.FAILED);
         }
     }
+
+    // ---- snapshots ----------------------------------------------------------------------
+
+    @Test
+    void aFollowerCutOffWhileTheOthersCompactCatchesUpByInstallingASnapshot() {
+        ClusterSimulation compacting = ClusterSimulation.scripted(3, new SnapshotOptions(5, 30, false));
+        SimulatedNode leader = compacting.electLeader();
+        SimulatedNode loner =
+                compacting.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        compacting.partition(loner.id());
+        for (int i = 0; i < 20; i++) {
+            write(leader, "k" + i, "v" + i);
+            compacting.ticks(1);
+        }
+        assertThat(leader.durableLog().firstIndex()).as("the leader compacted").isGreaterThan(1);
+
+        compacting.heal();
+        compacting.ticks(3 * ClusterSimulation.ELECTION_TIMEOUT);
+
+        assertThat(compacting.snapshotsInstalled()).isPositive();
+        assertThat(loner.durableSnapshot()).isNotNull();
+        assertThat(loner.stateMachine().snapshot())
+                .isEqualTo(leader.stateMachine().snapshot());
+        assertThat(loner.stateMachine().get("k19")).isEqualTo("v19");
+    }
+
+    @Test
+    void aNodeRestartsFromItsDurableSnapshotThenReplaysItsLog() {
+        ClusterSimulation compacting = ClusterSimulation.scripted(3, new SnapshotOptions(5, 30, false));
+        SimulatedNode leader = compacting.electLeader();
+        SimulatedNode follower =
+                compacting.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        for (int i = 0; i < 12; i++) {
+            write(leader, "k" + i, "v" + i);
+            compacting.ticks(1);
+        }
+        compacting.ticks(2);
+        assertThat(follower.durableSnapshot())
+                .as("the follower took a snapshot")
+                .isNotNull();
+        long snapshotIndex = follower.durableSnapshot().index();
+
+        compacting.crash(follower.id());
+        compacting.restart(follower.id());
+
+        assertThat(follower.stateMachine().appliedIndex())
+                .as("restored, not replayed")
+                .isEqualTo(snapshotIndex);
+        assertThat(follower.replica().commitIndex()).isEqualTo(snapshotIndex);
+        compacting.ticks(2 * ClusterSimulation.ELECTION_TIMEOUT);
+        assertThat(follower.stateMachine().snapshot())
+                .isEqualTo(leader.stateMachine().snapshot());
+    }
 }

@@ -10,11 +10,20 @@ import java.util.random.RandomGenerator;
 /**
  * Messages in flight between simulated nodes. Each message becomes deliverable at a random
  * tick within the current delay bound; any deliverable one may be delivered next (reordering).
- * Loss and duplication happen at send time; partitions drop messages on blocked links.
+ * Loss and duplication happen at send time; partitions drop messages on blocked links. An {@link
+ * dev.replication.core.InstallSnapshot} travels with the snapshot's data attached, as the
+ * runtime's transport streams it beside the message.
  */
 public final class SimulatedNetwork {
 
-    private record InFlight(Message message, long deliverableAt) {}
+    /** A message as it arrives, with the snapshot attached to an install (null otherwise). */
+    public record Delivery(Message message, SimulatedSnapshot snapshot) {}
+
+    private record InFlight(Delivery delivery, long deliverableAt) {
+        Message message() {
+            return delivery.message();
+        }
+    }
 
     private final RandomGenerator random;
     private final List<InFlight> inFlight = new ArrayList<>();
@@ -39,18 +48,24 @@ public final class SimulatedNetwork {
     }
 
     public void send(Message message) {
+        send(message, null);
+    }
+
+    /** Sends {@code message} with {@code snapshot} attached (null: none). */
+    public void send(Message message, SimulatedSnapshot snapshot) {
         if (random.nextDouble() < lossRate) {
             return;
         }
-        enqueue(message);
+        Delivery delivery = new Delivery(message, snapshot);
+        enqueue(delivery);
         if (random.nextDouble() < duplicationRate) {
-            enqueue(message);
+            enqueue(delivery);
         }
     }
 
-    private void enqueue(Message message) {
+    private void enqueue(Delivery delivery) {
         long delay = maxDelayTicks == 0 ? 0 : random.nextInt(maxDelayTicks + 1);
-        inFlight.add(new InFlight(message, now + delay));
+        inFlight.add(new InFlight(delivery, now + delay));
     }
 
     /** Blocks messages from {@code from} to {@code to} (one direction). */
@@ -78,7 +93,7 @@ public final class SimulatedNetwork {
      * Removes and returns a random deliverable message whose receiver {@code accepts}, or null
      * if none. Messages on a blocked link are dropped when picked.
      */
-    public Message takeDeliverable(java.util.function.Predicate<String> acceptsReceiver) {
+    public Delivery takeDeliverable(java.util.function.Predicate<String> acceptsReceiver) {
         int candidates = 0;
         for (InFlight message : inFlight) {
             if (message.deliverableAt() <= now
@@ -99,21 +114,21 @@ public final class SimulatedNetwork {
                 if (isBlocked(message.message().from(), message.message().to())) {
                     return null;
                 }
-                return message.message();
+                return message.delivery();
             }
         }
         return null;
     }
 
     /** Removes every deliverable message whose receiver {@code accepts}, in send order. */
-    public List<Message> takeAllDeliverable(java.util.function.Predicate<String> acceptsReceiver) {
-        List<Message> taken = new ArrayList<>();
+    public List<Delivery> takeAllDeliverable(java.util.function.Predicate<String> acceptsReceiver) {
+        List<Delivery> taken = new ArrayList<>();
         List<InFlight> kept = new ArrayList<>();
         for (InFlight message : inFlight) {
             if (message.deliverableAt() <= now
                     && acceptsReceiver.test(message.message().to())) {
                 if (!isBlocked(message.message().from(), message.message().to())) {
-                    taken.add(message.message());
+                    taken.add(message.delivery());
                 }
             } else {
                 kept.add(message);
