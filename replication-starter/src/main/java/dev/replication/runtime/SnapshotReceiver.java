@@ -111,7 +111,7 @@ public final class SnapshotReceiver implements AutoCloseable {
      * were never forced). Completed {@code .snap} files are left to their owner.
      */
     public synchronized void cleanUp() throws IOException {
-        files.createDirectories(dir);
+        ensureDirectory();
         boolean deleted = false;
         for (Path file : files.list(dir)) {
             String name = file.getFileName().toString();
@@ -216,7 +216,7 @@ public final class SnapshotReceiver implements AutoCloseable {
     }
 
     private Incoming start(SnapshotId snapshot) throws IOException {
-        files.createDirectories(dir);
+        ensureDirectory();
         Path part =
                 dir.resolve("incoming-" + snapshot.snapshotIndex() + "-" + snapshot.snapshotGeneration() + PART_SUFFIX);
         FileLayer.FileHandle handle = files.open(part, true);
@@ -229,6 +229,17 @@ public final class SnapshotReceiver implements AutoCloseable {
         Incoming incoming = new Incoming(snapshot, part, handle);
         current = incoming;
         return incoming;
+    }
+
+    /** A directory created here is synced into its parent, or a crash could take it with a completed snapshot. */
+    private void ensureDirectory() throws IOException {
+        if (!files.exists(dir)) {
+            files.createDirectories(dir);
+            Path parent = dir.toAbsolutePath().getParent();
+            if (parent != null) {
+                files.syncDirectory(parent);
+            }
+        }
     }
 
     private Answer finish(String fromPeer, Incoming incoming, int expectedChecksum) {

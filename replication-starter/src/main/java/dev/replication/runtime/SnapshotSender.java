@@ -7,7 +7,6 @@ import dev.replication.transport.PeerTransport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * receiver delete what it has and the sender start again from 0, a bounded number of times.
  *
  * <p>Failed calls are retried with backoff, whether {@code NOT_DELIVERED} or
- * {@code MAYBE_DELIVERED} (chunks are idempotent by offset), up to {@link Settings#maxAttempts}
+ * {@code MAYBE_DELIVERED} (chunks are idempotent by offset), up to {@link SnapshotSenderSettings#maxAttempts}
  * in a row without progress; then the transfer fails with a {@link SnapshotTransferException}
  * naming the peer, the offset and why. All file reads and all steps run on the executor this
  * sender is given, never on the caller's thread (the update queue) nor the transport's.
@@ -44,71 +43,10 @@ public final class SnapshotSender implements AutoCloseable {
     /** A buffer for folding skipped bytes into the checksum when the chunk itself has none. */
     private static final int MIN_SCRATCH_BYTES = 8192;
 
-    /**
-     * @param chunkBytes data bytes per call; lowered to fit the transport's request limit
-     * @param callTimeout how long one call may take; the last one includes the receiver's fsync
-     * @param maxAttempts failed calls (or answers that accept nothing) in a row before giving up
-     * @param initialBackoff the wait before the first retry, doubled per failure up to {@code maxBackoff}
-     * @param maxRestarts how many times a damaged transfer (checksum mismatch) starts again from 0
-     */
-    public record Settings(
-            int chunkBytes,
-            Duration callTimeout,
-            int maxAttempts,
-            Duration initialBackoff,
-            Duration maxBackoff,
-            int maxRestarts) {
-
-        public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
-
-        public Settings {
-            if (chunkBytes < 1
-                    || callTimeout.isNegative()
-                    || callTimeout.isZero()
-                    || maxAttempts < 1
-                    || initialBackoff.isNegative()
-                    || maxBackoff.compareTo(initialBackoff) < 0
-                    || maxRestarts < 0) {
-                throw new IllegalArgumentException("invalid snapshot sender settings: " + chunkBytes + " chunk bytes, "
-                        + callTimeout + " call timeout, " + maxAttempts + " attempts, backoff " + initialBackoff
-                        + ".." + maxBackoff + ", " + maxRestarts + " restarts");
-            }
-        }
-
-        /** 256 KiB chunks, 30 s per call, 10 attempts, backoff 100 ms to 5 s, 3 restarts. */
-        public static Settings defaults() {
-            return new Settings(
-                    DEFAULT_CHUNK_BYTES, Duration.ofSeconds(30), 10, Duration.ofMillis(100), Duration.ofSeconds(5), 3);
-        }
-
-        public Settings withChunkBytes(int bytes) {
-            return new Settings(bytes, callTimeout, maxAttempts, initialBackoff, maxBackoff, maxRestarts);
-        }
-
-        public Settings withMaxAttempts(int attempts) {
-            return new Settings(chunkBytes, callTimeout, attempts, initialBackoff, maxBackoff, maxRestarts);
-        }
-    }
-
-    /**
-     * How far a transfer got, for metrics and the status endpoint.
-     *
-     * @param bytesAcknowledged what the receiver said it holds (the offset it expects next)
-     * @param bytesSent chunk data put on the wire, resends included
-     * @param totalBytes the file's length; -1 until the file is opened
-     */
-    public record Progress(
-            String peerId,
-            long snapshotIndex,
-            long snapshotGeneration,
-            long bytesAcknowledged,
-            long bytesSent,
-            long totalBytes) {}
-
     private final PeerTransport transport;
     private final FileLayer files;
     private final Executor executor;
-    private final Settings settings;
+    private final SnapshotSenderSettings settings;
     private final int chunkBytes;
     private final Map<String, Transfer> transfers = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -117,7 +55,8 @@ public final class SnapshotSender implements AutoCloseable {
      * @param executor runs every step of every transfer (file reads included); not the update queue
      * @throws IllegalArgumentException when the transport's request limit leaves no room for data
      */
-    public SnapshotSender(PeerTransport transport, FileLayer files, Executor executor, Settings settings) {
+    public SnapshotSender(
+            PeerTransport transport, FileLayer files, Executor executor, SnapshotSenderSettings settings) {
         this.transport = transport;
         this.files = files;
         this.executor = executor;
@@ -147,7 +86,7 @@ public final class SnapshotSender implements AutoCloseable {
      * @param snapshotGeneration the generation of the entry at {@code snapshotIndex}
      * @param leaderGeneration the generation in which this leader sends it
      */
-    public CompletableFuture<Progress> send(
+    public CompletableFuture<SnapshotTransferProgress> send(
             String peerId, Path file, long snapshotIndex, long snapshotGeneration, long leaderGeneration) {
         Transfer transfer = new Transfer(peerId, file, snapshotIndex, snapshotGeneration, leaderGeneration);
         if (closed) {
@@ -171,14 +110,14 @@ public final class SnapshotSender implements AutoCloseable {
     }
 
     /** The transfer in progress to {@code peerId}, or null. */
-    public @Nullable Progress progress(String peerId) {
+    public @Nullable SnapshotTransferProgress progress(String peerId) {
         Transfer transfer = transfers.get(peerId);
         return transfer == null ? null : transfer.progress();
     }
 
     /** Every transfer in progress, by peer. */
-    public Map<String, Progress> progress() {
-        Map<String, Progress> progress = new TreeMap<>();
+    public Map<String, SnapshotTransferProgress> progress() {
+        Map<String, SnapshotTransferProgress> progress = new TreeMap<>();
         transfers.forEach((peer, transfer) -> progress.put(peer, transfer.progress()));
         return progress;
     }
@@ -200,7 +139,7 @@ public final class SnapshotSender implements AutoCloseable {
         final long snapshotIndex;
         final long snapshotGeneration;
         final long leaderGeneration;
-        final CompletableFuture<Progress> result = new CompletableFuture<>();
+        final CompletableFuture<SnapshotTransferProgress> result = new CompletableFuture<>();
 
         private FileLayer.@Nullable FileHandle handle;
         private @Nullable SnapshotId snapshot;
@@ -230,8 +169,8 @@ public final class SnapshotSender implements AutoCloseable {
             this.leaderGeneration = leaderGeneration;
         }
 
-        Progress progress() {
-            return new Progress(peerId, snapshotIndex, snapshotGeneration, acknowledged, sent, total);
+        SnapshotTransferProgress progress() {
+            return new SnapshotTransferProgress(peerId, snapshotIndex, snapshotGeneration, acknowledged, sent, total);
         }
 
         void cancel(String why) {
@@ -320,8 +259,8 @@ public final class SnapshotSender implements AutoCloseable {
                     return;
                 }
                 acknowledged = total;
+                release(); // first, so a caller woken by the result no longer sees it in progress
                 result.complete(progress());
-                release();
             } else if (answer instanceof Answer.Restart restart) {
                 if (++restarts > settings.maxRestarts()) {
                     fail("it arrived damaged " + restarts + " times, last: " + restart.reason(), null);
@@ -399,11 +338,11 @@ public final class SnapshotSender implements AutoCloseable {
         void fail(String why, @Nullable Throwable cause) {
             String message = "snapshot transfer at index " + snapshotIndex + " (generation " + snapshotGeneration
                     + ") to " + peerId + " gave up at offset " + acknowledged + " of " + total + " bytes: " + why;
+            release();
             if (result.completeExceptionally(new SnapshotTransferException(peerId, acknowledged, message, cause))) {
                 log.warn(
                         message + (lastProblem == null || why.contains(lastProblem) ? "" : "; before: " + lastProblem));
             }
-            release();
         }
 
         void release() {

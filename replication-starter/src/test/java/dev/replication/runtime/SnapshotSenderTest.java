@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.replication.log.CrashSimulatingFileLayer;
-import dev.replication.runtime.SnapshotSender.Progress;
-import dev.replication.runtime.SnapshotSender.Settings;
 import dev.replication.runtime.SnapshotTransferProtocol.Chunk;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +25,8 @@ class SnapshotSenderTest {
     static final Path INCOMING = Path.of("/follower/snapshots");
     static final int CHUNK = 4096;
     static final long WAIT_SECONDS = 30;
-    static final Settings SETTINGS =
-            new Settings(CHUNK, Duration.ofSeconds(5), 5, Duration.ofMillis(1), Duration.ofMillis(4), 3);
+    static final SnapshotSenderSettings SETTINGS =
+            new SnapshotSenderSettings(CHUNK, Duration.ofSeconds(5), 5, Duration.ofMillis(1), Duration.ofMillis(4), 3);
 
     final CrashSimulatingFileLayer leaderDisk = new CrashSimulatingFileLayer();
     final CrashSimulatingFileLayer followerDisk = new CrashSimulatingFileLayer();
@@ -45,10 +43,10 @@ class SnapshotSenderTest {
     void startingATransferToAPeerCancelsTheOlderOneToThatPeerOnly() throws Exception {
         SnapshotSender sender = sender(SETTINGS.withMaxAttempts(1_000_000));
         link.down();
-        CompletableFuture<Progress> toN3 = sender.send("n3", SOURCE, 100, 3, 7);
-        CompletableFuture<Progress> older = sender.send("n2", SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> toN3 = sender.send("n3", SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> older = sender.send("n2", SOURCE, 100, 3, 7);
 
-        CompletableFuture<Progress> newer = sender.send("n2", SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> newer = sender.send("n2", SOURCE, 100, 3, 7);
 
         assertThat(older).isCompletedExceptionally();
         assertThatThrownBy(older::join)
@@ -69,7 +67,8 @@ class SnapshotSenderTest {
             }
         };
 
-        CompletableFuture<Progress> transfer = sender(SETTINGS).send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> transfer =
+                sender(SETTINGS).send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
 
         assertThat(transfer)
                 .failsWithin(WAIT_SECONDS, TimeUnit.SECONDS)
@@ -90,7 +89,8 @@ class SnapshotSenderTest {
     void aRefusedTransferFailsAtOnceWithTheReceiversReason() {
         link.receiver = receiver(1000);
 
-        CompletableFuture<Progress> transfer = sender(SETTINGS).send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> transfer =
+                sender(SETTINGS).send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
 
         assertThat(transfer)
                 .failsWithin(WAIT_SECONDS, TimeUnit.SECONDS)
@@ -110,7 +110,8 @@ class SnapshotSenderTest {
             return body;
         };
 
-        CompletableFuture<Progress> transfer = sender(SETTINGS).send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> transfer =
+                sender(SETTINGS).send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
 
         assertThat(transfer)
                 .failsWithin(WAIT_SECONDS, TimeUnit.SECONDS)
@@ -121,7 +122,7 @@ class SnapshotSenderTest {
 
     @Test
     void progressShowsPerPeerWhatTheReceiverHoldsWhatWasSentAndTheTotal() throws Exception {
-        List<Progress> seen = new CopyOnWriteArrayList<>();
+        List<SnapshotTransferProgress> seen = new CopyOnWriteArrayList<>();
         SnapshotSender sender = sender(SETTINGS);
         link.beforeDelivery = (call, chunk) -> {
             if (chunk.offset() == 4L * CHUNK) {
@@ -130,12 +131,15 @@ class SnapshotSenderTest {
             }
         };
 
-        Progress done = sender.send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        SnapshotTransferProgress done =
+                sender.send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
-        Progress during = new Progress(SnapshotLink.FOLLOWER, 100, 3, 4L * CHUNK, 5L * CHUNK, content.length);
+        SnapshotTransferProgress during =
+                new SnapshotTransferProgress(SnapshotLink.FOLLOWER, 100, 3, 4L * CHUNK, 5L * CHUNK, content.length);
         assertThat(seen).containsExactly(during, during);
         assertThat(done)
-                .isEqualTo(new Progress(SnapshotLink.FOLLOWER, 100, 3, content.length, content.length, content.length));
+                .isEqualTo(new SnapshotTransferProgress(
+                        SnapshotLink.FOLLOWER, 100, 3, content.length, content.length, content.length));
         assertThat(sender.progress(SnapshotLink.FOLLOWER)).isNull();
         assertThat(sender.progress()).isEmpty();
     }
@@ -144,7 +148,7 @@ class SnapshotSenderTest {
     void aClosedSenderCancelsItsTransfersAndRefusesNewOnes() {
         SnapshotSender sender = sender(SETTINGS.withMaxAttempts(1_000_000));
         link.down();
-        CompletableFuture<Progress> running = sender.send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> running = sender.send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
 
         sender.close();
 
@@ -168,7 +172,7 @@ class SnapshotSenderTest {
         return new SnapshotReceiver(INCOMING, followerDisk, maxBytes, Runnable::run, snapshot -> {});
     }
 
-    SnapshotSender sender(Settings settings) {
+    SnapshotSender sender(SnapshotSenderSettings settings) {
         return new SnapshotSender(link, leaderDisk, executor, settings);
     }
 }

@@ -6,8 +6,6 @@ import dev.replication.core.Message;
 import dev.replication.log.CrashSimulatingFileLayer;
 import dev.replication.log.FileLayer;
 import dev.replication.runtime.SnapshotReceiver.ReceivedSnapshot;
-import dev.replication.runtime.SnapshotSender.Progress;
-import dev.replication.runtime.SnapshotSender.Settings;
 import dev.replication.runtime.SnapshotTransferProtocol.Chunk;
 import dev.replication.transport.InMemoryPeerNetwork;
 import dev.replication.transport.InboundHandler;
@@ -40,8 +38,8 @@ class SnapshotTransferTest {
     final SnapshotLink link = new SnapshotLink(receiver());
     final byte[] content = SnapshotLink.writeRandomFile(leaderDisk, SOURCE, 10 * CHUNK + 123, 42);
 
-    static final Settings SETTINGS =
-            new Settings(CHUNK, Duration.ofSeconds(5), 5, Duration.ofMillis(1), Duration.ofMillis(4), 3);
+    static final SnapshotSenderSettings SETTINGS =
+            new SnapshotSenderSettings(CHUNK, Duration.ofSeconds(5), 5, Duration.ofMillis(1), Duration.ofMillis(4), 3);
 
     @AfterEach
     void stop() {
@@ -58,9 +56,9 @@ class SnapshotTransferTest {
         try (InMemoryPeerNetwork network = new InMemoryPeerNetwork()) {
             network.transportFor("n2").start(snapshotHandler(follower));
             SnapshotSender sender =
-                    new SnapshotSender(network.transportFor("n1"), files, executor, Settings.defaults());
+                    new SnapshotSender(network.transportFor("n1"), files, executor, SnapshotSenderSettings.defaults());
 
-            Progress done = sender.send("n2", dir.resolve("leader/snapshot-100-3.snap"), 100, 3, 7)
+            SnapshotTransferProgress done = sender.send("n2", dir.resolve("leader/snapshot-100-3.snap"), 100, 3, 7)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS);
 
             assertThat(done.bytesAcknowledged()).isEqualTo(5_000_123);
@@ -94,8 +92,8 @@ class SnapshotTransferTest {
                     return handler.onCall(fromPeer, operation, body);
                 }
             });
-            Settings patient =
-                    new Settings(CHUNK, Duration.ofMillis(100), 50, Duration.ofMillis(10), Duration.ofMillis(50), 0);
+            SnapshotSenderSettings patient = new SnapshotSenderSettings(
+                    CHUNK, Duration.ofMillis(100), 50, Duration.ofMillis(10), Duration.ofMillis(50), 0);
             SnapshotSender sender = new SnapshotSender(network.transportFor("n1"), leaderDisk, executor, patient);
 
             sender.send("n2", SOURCE, 100, 3, 7).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -200,7 +198,7 @@ class SnapshotTransferTest {
                 link.down();
             }
         };
-        CompletableFuture<Progress> first = sender().send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
+        CompletableFuture<SnapshotTransferProgress> first = sender().send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
         assertThat(first).failsWithin(WAIT_SECONDS, TimeUnit.SECONDS);
         link.beforeDelivery = (call, chunk) -> {};
         link.up();
@@ -286,7 +284,7 @@ class SnapshotTransferTest {
         return new SnapshotSender(link, leaderDisk, executor, SETTINGS);
     }
 
-    Progress send(SnapshotSender sender) throws Exception {
+    SnapshotTransferProgress send(SnapshotSender sender) throws Exception {
         return sender.send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
