@@ -167,6 +167,9 @@ public final class SnapshotSender implements AutoCloseable {
             this.snapshotIndex = snapshotIndex;
             this.snapshotGeneration = snapshotGeneration;
             this.leaderGeneration = leaderGeneration;
+            // A caller that cancels the future stops the transfer: it leaves the table at once,
+            // and its next step only releases the file.
+            result.whenComplete((done, failure) -> transfers.remove(peerId, this));
         }
 
         SnapshotTransferProgress progress() {

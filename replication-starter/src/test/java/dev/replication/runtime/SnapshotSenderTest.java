@@ -160,6 +160,20 @@ class SnapshotSenderTest {
     }
 
     @Test
+    void cancellingTheReturnedFutureStopsTheTransfer() throws Exception {
+        SnapshotSender sender = sender(SETTINGS.withMaxAttempts(1_000_000));
+        link.down();
+        CompletableFuture<SnapshotTransferProgress> running = sender.send(SnapshotLink.FOLLOWER, SOURCE, 100, 3, 7);
+
+        running.cancel(true);
+
+        assertThat(sender.progress(SnapshotLink.FOLLOWER)).isNull();
+        int calls = link.bodies.size();
+        Thread.sleep(100);
+        assertThat(link.bodies.size()).as("at most the call in flight").isLessThanOrEqualTo(calls + 1);
+    }
+
+    @Test
     void aRequestLimitWithNoRoomForDataIsRefusedAtConstruction() {
         link.maxRequestBytes = SnapshotTransferProtocol.CHUNK_HEADER_BYTES;
 

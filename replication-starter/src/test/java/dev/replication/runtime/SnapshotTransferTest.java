@@ -210,6 +210,9 @@ class SnapshotTransferTest {
                 .as("the chunk at 6 chunks arrived before the link went down")
                 .first()
                 .isEqualTo(7L * CHUNK);
+        assertThat(link.dataOffsets())
+                .as("the skipped bytes count in its checksum: no restart")
+                .doesNotContain(0L);
         assertThat(SnapshotLink.read(followerDisk, RECEIVED)).isEqualTo(content);
     }
 
