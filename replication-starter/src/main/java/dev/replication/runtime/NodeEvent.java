@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Everything that reaches a node's update-queue thread: time, peer messages, client requests,
  * and the node's own work (a log append became durable, a write to retry, a wait for an applied
- * index, the rest of a long apply).
+ * index, the rest of a long apply, a checkpoint or a snapshot transfer finished).
  */
 sealed interface NodeEvent
         permits NodeEvent.Tick,
@@ -20,7 +20,11 @@ sealed interface NodeEvent
                 NodeEvent.PersistFailed,
                 NodeEvent.AwaitApplied,
                 NodeEvent.StatusRequest,
-                NodeEvent.ContinueApplying {
+                NodeEvent.ContinueApplying,
+                NodeEvent.CheckpointDurable,
+                NodeEvent.CheckpointFailed,
+                NodeEvent.SnapshotArrived,
+                NodeEvent.SnapshotSendFailed {
 
     enum Tick implements NodeEvent {
         INSTANCE
@@ -48,6 +52,18 @@ sealed interface NodeEvent
     record AwaitApplied(long index, CompletableFuture<Void> future, boolean afterWrite) implements NodeEvent {}
 
     record StatusRequest(CompletableFuture<NodeStatus> result) implements NodeEvent {}
+
+    /** A checkpoint at {@code index} is durable and the Low-Water Mark names it: the log may be compacted. */
+    record CheckpointDurable(long index, long generation, long tookMillis) implements NodeEvent {}
+
+    /** A checkpoint could not be made durable; nothing was deleted. */
+    record CheckpointFailed(long index) implements NodeEvent {}
+
+    /** A whole snapshot from a leader is stored aside and fsync'd: the core decides whether to install it. */
+    record SnapshotArrived(SnapshotReceiver.ReceivedSnapshot snapshot) implements NodeEvent {}
+
+    /** The leader could not transfer a snapshot to {@code peerId}; the core probes it again later. */
+    record SnapshotSendFailed(String peerId) implements NodeEvent {}
 
     /**
      * A command on its way into the log. Its state decides what a timeout means: still

@@ -1,0 +1,241 @@
+package dev.replication.runtime;
+
+import dev.replication.log.LowWaterMarkFile;
+import dev.replication.state.CheckpointContents;
+import dev.replication.state.CheckpointDelta;
+import dev.replication.state.CheckpointHeader;
+import dev.replication.state.CheckpointReceipt;
+import dev.replication.state.CheckpointStore;
+import dev.replication.state.KeyValueStateMachine;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoints of the state machine into a {@link CheckpointStore}, and the Low-Water Mark that
+ * lets the log forget what they cover. The order is the safety argument:
+ *
+ * <ol>
+ *   <li>on the update thread, between two applies, the machine hands over what changed since the
+ *       previous checkpoint (microseconds: a change record, not a copy of the state);
+ *   <li>on the checkpoint thread, the store writes those changes in one transaction, syncs and
+ *       reads back the applied index;
+ *   <li>still there, the Low-Water Mark naming that index is written and fsync'd;
+ *   <li>only then is the node told ({@link NodeEvent.CheckpointDurable}); on its update thread it tells the core not to
+ *       read below the first kept entry and then has the log delete whole segments below it.
+ * </ol>
+ *
+ * A crash between any two steps leaves a durable checkpoint at least as new as the mark, and every
+ * log entry above the mark. At most one checkpoint is in flight; a failed one is retried with the
+ * whole state (the changes it carried are no longer recorded anywhere else).
+ */
+final class Checkpointing implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Checkpointing.class);
+
+    /** Where the newest durable checkpoint stands (the core's snapshot base); (0, 0) for none. */
+    record Base(long index, long generation) {
+        static final Base NONE = new Base(0, 0);
+    }
+
+    private final String nodeId;
+    private final KeyValueStateMachine machine;
+    private final CheckpointStore store;
+    private final LowWaterMarkFile lowWaterMark;
+    private final CheckpointSettings settings;
+    private final ExecutorService writer;
+    private @Nullable Consumer<NodeEvent> events;
+
+    // Update thread only.
+    private long lastCheckpointIndex;
+    private long appliedBytesAtLastCheckpoint;
+    private boolean inFlight;
+    private boolean needsFullCapture;
+    private volatile @Nullable String lastFailure;
+    private volatile long lastDurableIndex;
+
+    Checkpointing(
+            String nodeId,
+            KeyValueStateMachine machine,
+            CheckpointStore store,
+            LowWaterMarkFile lowWaterMark,
+            CheckpointSettings settings) {
+        this.nodeId = nodeId;
+        this.machine = Objects.requireNonNull(machine, "machine");
+        this.store = Objects.requireNonNull(store, "store");
+        this.lowWaterMark = Objects.requireNonNull(lowWaterMark, "lowWaterMark");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.writer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "replication-checkpoint-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Start only: loads the newest checkpoint into the machine and checks it against the
+     * Low-Water Mark.
+     *
+     * @throws IllegalStateException when the checkpoint is older than the mark: log entries it
+     *     needs were deleted, so the state would have a hole (the checkpoint store was replaced or
+     *     lost); the message says what to do
+     */
+    Base restore(Consumer<NodeEvent> events) {
+        this.events = events;
+        LowWaterMarkFile.Mark mark = lowWaterMark.load();
+        CheckpointContents contents = new CheckpointContents();
+        Optional<CheckpointHeader> loaded = store.loadLatest(contents);
+        long index = loaded.map(CheckpointHeader::appliedIndex).orElse(0L);
+        if (index < mark.index()) {
+            throw new IllegalStateException("node " + nodeId + ": the checkpoint store holds "
+                    + (loaded.isPresent() ? "a checkpoint at index " + index : "no checkpoint")
+                    + ", but the Low-Water Mark (" + lowWaterMark.file() + ") says log entries up to " + mark.index()
+                    + " were deleted after a checkpoint there was durable: the checkpoint store was lost or replaced"
+                    + " by an older copy. Restore the whole data directory from one backup, or wipe it and let the"
+                    + " node rejoin the cluster.");
+        }
+        if (loaded.isEmpty()) {
+            return Base.NONE;
+        }
+        machine.restore(contents);
+        lastCheckpointIndex = index;
+        lastDurableIndex = index;
+        log.info("Node {} restored its checkpoint at index {} from {}", nodeId, index, settings.describeStore());
+        return new Base(index, loaded.get().appliedGeneration());
+    }
+
+    /**
+     * Update thread, after each turn: starts a checkpoint when enough was applied since the last
+     * one (entries or bytes) and none is in flight.
+     */
+    void afterTurn(long appliedIndex, long appliedBytesTotal) {
+        if (inFlight || appliedIndex <= lastCheckpointIndex) {
+            return;
+        }
+        boolean dueByEntries = appliedIndex - lastCheckpointIndex >= settings.everyEntries();
+        boolean dueByBytes = appliedBytesTotal - appliedBytesAtLastCheckpoint >= settings.everyBytes();
+        if (!dueByEntries && !dueByBytes) {
+            return;
+        }
+        long started = System.nanoTime();
+        CheckpointDelta delta = needsFullCapture ? machine.captureAll() : machine.captureChanges();
+        needsFullCapture = false;
+        inFlight = true;
+        appliedBytesAtLastCheckpoint = appliedBytesTotal;
+        try {
+            writer.execute(() -> write(delta, started));
+        } catch (RejectedExecutionException closing) {
+            inFlight = false;
+        }
+    }
+
+    /** Update thread: the outcome of a checkpoint the node was told about. */
+    void finished(long index) {
+        inFlight = false;
+        lastCheckpointIndex = Math.max(lastCheckpointIndex, index);
+    }
+
+    /** Update thread: a checkpoint failed; the next one writes the whole state. */
+    void failed() {
+        inFlight = false;
+        needsFullCapture = true;
+    }
+
+    /**
+     * Runs {@code work} on the checkpoint thread, after any checkpoint in flight, so the store sees
+     * one writer at a time (a snapshot import replacing everything, an export for a follower).
+     */
+    <T> CompletableFuture<T> onCheckpointThread(Callable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            writer.execute(() -> {
+                try {
+                    result.complete(work.call());
+                } catch (Exception | Error e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            result.completeExceptionally(new IllegalStateException("node " + nodeId + " is closing", closing));
+        }
+        return result;
+    }
+
+    /**
+     * Update thread: the store now holds an installed snapshot at {@code index} (the machine was
+     * restored from it), so the next checkpoint continues from there.
+     */
+    void installed(long index) {
+        lastCheckpointIndex = index;
+        lastDurableIndex = index;
+        needsFullCapture = false;
+    }
+
+    /** The first log index to keep after a checkpoint at {@code index}: a margin below it stays. */
+    long firstKeptIndex(long index) {
+        return Math.max(1, index - settings.marginEntries() + 1);
+    }
+
+    long lastDurableIndex() {
+        return lastDurableIndex;
+    }
+
+    @Nullable
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    private void write(CheckpointDelta delta, long started) {
+        Consumer<NodeEvent> to = Objects.requireNonNull(events, "restore first");
+        long index = delta.header().appliedIndex();
+        try {
+            CheckpointReceipt receipt = store.write(delta);
+            lowWaterMark.save(new LowWaterMarkFile.Mark(receipt.appliedIndex(), receipt.appliedGeneration()));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            lastDurableIndex = receipt.appliedIndex();
+            lastFailure = null;
+            log.info(
+                    "Node {} checkpointed at index {} in {} ms ({} rows written, {} deleted)",
+                    nodeId,
+                    receipt.appliedIndex(),
+                    tookMillis,
+                    receipt.rowsWritten(),
+                    receipt.rowsDeleted());
+            to.accept(new NodeEvent.CheckpointDurable(receipt.appliedIndex(), receipt.appliedGeneration(), tookMillis));
+        } catch (IOException | RuntimeException e) {
+            lastFailure = "checkpoint at index " + index + " failed: " + e.getMessage();
+            log.warn(
+                    "Node {}: the checkpoint at index {} failed ({}); the log keeps every entry above the last"
+                            + " durable checkpoint ({}) and the next checkpoint writes the whole state",
+                    nodeId,
+                    index,
+                    e.toString(),
+                    lastDurableIndex);
+            to.accept(new NodeEvent.CheckpointFailed(index));
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("Node {}: a checkpoint still running after 30 s is abandoned at shutdown", nodeId);
+                writer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.shutdownNow();
+        }
+    }
+}
