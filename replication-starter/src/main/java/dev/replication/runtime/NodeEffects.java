@@ -1,6 +1,7 @@
 package dev.replication.runtime;
 
 import dev.replication.core.HardState;
+import dev.replication.core.InstallSnapshot;
 import dev.replication.core.LogEntry;
 import dev.replication.core.LostEntries;
 import dev.replication.core.Message;
@@ -44,6 +45,7 @@ final class NodeEffects implements ReadyEffects {
     private final Consumer<NodeEvent> internalEvents;
     private final Consumer<RoleState> roleChanges;
     private final Supplier<@Nullable String> leaderId;
+    private final Snapshots snapshots;
 
     /** Stored entries whose stamps the state machine observes at start. */
     private static final int CLOCK_SEED_ENTRIES = 64;
@@ -52,6 +54,7 @@ final class NodeEffects implements ReadyEffects {
     private long lastStoredAtStart;
     private CompletableFuture<Void> lastPersist = CompletableFuture.completedFuture(null);
     private long appliedIndex;
+    private long appliedBytes;
     private volatile long appliedIndexView;
 
     /**
@@ -70,7 +73,8 @@ final class NodeEffects implements ReadyEffects {
             NodeMetrics metrics,
             Consumer<NodeEvent> internalEvents,
             Consumer<RoleState> roleChanges,
-            Supplier<@Nullable String> leaderId) {
+            Supplier<@Nullable String> leaderId,
+            Snapshots snapshots) {
         this.hardStateFile = hardStateFile;
         this.segmentedLog = segmentedLog;
         this.transport = transport;
@@ -81,6 +85,7 @@ final class NodeEffects implements ReadyEffects {
         this.internalEvents = internalEvents;
         this.roleChanges = roleChanges;
         this.leaderId = leaderId;
+        this.snapshots = snapshots;
     }
 
     /**
@@ -89,7 +94,9 @@ final class NodeEffects implements ReadyEffects {
      * the log's tail now (stamps grow along a log: each leader observed its log before stamping),
      * and every replayed entry again as it is applied.
      */
-    void recovered(long firstStoredIndex, long lastStoredIndex) {
+    void recovered(long snapshotIndex, long firstStoredIndex, long lastStoredIndex) {
+        appliedIndex = snapshotIndex;
+        appliedIndexView = snapshotIndex;
         lastSubmittedIndex = lastStoredIndex;
         lastStoredAtStart = lastStoredIndex;
         for (long index = Math.max(firstStoredIndex, lastStoredIndex - CLOCK_SEED_ENTRIES + 1);
@@ -109,13 +116,26 @@ final class NodeEffects implements ReadyEffects {
     /** The runtime never compacts yet, so no leader sends it a snapshot to install. */
     @Override
     public void installSnapshot(SnapshotInstall install) {
-        throw new IllegalStateException("snapshot install is not wired in the runtime yet");
+        CompletableFuture<Void> restarted = snapshots.install(install);
+        if (!install.keepSuffix()) {
+            lastSubmittedIndex = install.index();
+            lastStoredAtStart = Math.min(lastStoredAtStart, install.index());
+        }
+        // Acknowledgements wait for the log's restart as they wait for an append.
+        lastPersist = lastPersist.thenCombine(restarted, (ignored, alsoIgnored) -> null);
+        appliedIndex = install.index();
+        appliedIndexView = appliedIndex;
+        reads.applied(appliedIndex);
     }
 
     @Override
     public void send(List<Message> messages) {
         for (Message message : messages) {
-            transport.send(message);
+            if (message instanceof InstallSnapshot install) {
+                snapshots.send(install); // streamed on its own threads, never through the message channel
+            } else {
+                transport.send(message);
+            }
         }
     }
 
@@ -153,6 +173,7 @@ final class NodeEffects implements ReadyEffects {
         }
         byte[] result = stateMachine.apply(committed);
         appliedIndex = committed.index();
+        appliedBytes += committed.payloadSize();
         appliedIndexView = appliedIndex;
         writes.applied(committed, result, System.nanoTime());
         reads.applied(appliedIndex);
@@ -186,6 +207,11 @@ final class NodeEffects implements ReadyEffects {
 
     long appliedIndex() {
         return appliedIndex;
+    }
+
+    /** Payload bytes applied since start (for the checkpoint threshold in bytes). */
+    long appliedBytes() {
+        return appliedBytes;
     }
 
     /** The applied index for other threads (a volatile copy). */

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *     why it is not ready (see {@code ReplicationNode#catchingUp()})
  * @param failure why the node stopped serving (fail-stop after an I/O error), or null
  * @param storage the log's disk: full, or a persist in progress and for how long
+ * @param snapshots the newest durable checkpoint and the snapshot transfers in progress
  */
 public record NodeStatus(
         String nodeId,
@@ -29,7 +30,8 @@ public record NodeStatus(
         Map<String, PeerStatus> peers,
         @Nullable String catchingUp,
         @Nullable String failure,
-        LogHealth storage) {
+        LogHealth storage,
+        SnapshotStatus snapshots) {
 
     /** The status as the update-queue thread sees it (call it only there). */
     static NodeStatus of(
@@ -39,7 +41,8 @@ public record NodeStatus(
             SegmentedLog log,
             long tickMillis,
             @Nullable String catchingUp,
-            @Nullable String failure) {
+            @Nullable String failure,
+            SnapshotStatus snapshots) {
         RoleState role = replica.roleState();
         Map<String, PeerStatus> peers = new HashMap<>();
         replica.progress()
@@ -66,7 +69,26 @@ public record NodeStatus(
                 Map.copyOf(peers),
                 catchingUp,
                 failure,
-                log.health());
+                log.health(),
+                snapshots);
+    }
+
+    /**
+     * Checkpoints and snapshot installs.
+     *
+     * @param checkpointIndex the index of the newest durable checkpoint (0: none yet)
+     * @param checkpointFailure why the last checkpoint failed, or null
+     * @param sending leader: transfers in progress by follower, as bytes acknowledged of the total
+     * @param receiving follower: the transfer in progress from the leader, or null
+     */
+    public record SnapshotStatus(
+            long checkpointIndex,
+            @Nullable String checkpointFailure,
+            Map<String, Transfer> sending,
+            @Nullable Transfer receiving) {
+
+        /** One snapshot in transit: which one, and how far. */
+        public record Transfer(long snapshotIndex, long bytesDone, long totalBytes) {}
     }
 
     /**

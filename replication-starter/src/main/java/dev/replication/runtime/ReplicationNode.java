@@ -16,12 +16,16 @@ import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
+import dev.replication.runtime.NodeEvent.CheckpointDurable;
+import dev.replication.runtime.NodeEvent.CheckpointFailed;
 import dev.replication.runtime.NodeEvent.ContinueApplying;
 import dev.replication.runtime.NodeEvent.Inbound;
 import dev.replication.runtime.NodeEvent.PersistFailed;
 import dev.replication.runtime.NodeEvent.Propose;
 import dev.replication.runtime.NodeEvent.Read;
 import dev.replication.runtime.NodeEvent.RetryPropose;
+import dev.replication.runtime.NodeEvent.SnapshotArrived;
+import dev.replication.runtime.NodeEvent.SnapshotSendFailed;
 import dev.replication.runtime.NodeEvent.StatusRequest;
 import dev.replication.runtime.NodeEvent.Tick;
 import dev.replication.transport.InboundHandler;
@@ -88,6 +92,7 @@ public final class ReplicationNode
     private final PendingWrites writes;
     private final PendingReads reads;
     private final NodeEffects effects;
+    private final Snapshots snapshots;
     private boolean continueQueued;
 
     /**
@@ -104,6 +109,23 @@ public final class ReplicationNode
             StateMachine<byte[]> stateMachine,
             Consumer<RoleState> roleListener,
             NodeMetrics metrics) {
+        this(settings, segmentedLog, hardStateFile, transport, stateMachine, roleListener, metrics, null);
+    }
+
+    /**
+     * A node that checkpoints its state into {@code snapshots} (whose machine must be
+     * {@code stateMachine}), compacts its log below each durable checkpoint, and sends and takes
+     * snapshot installs; without it (null) the log keeps every entry.
+     */
+    public ReplicationNode(
+            NodeSettings settings,
+            SegmentedLog segmentedLog,
+            HardStateFile hardStateFile,
+            PeerTransport transport,
+            StateMachine<byte[]> stateMachine,
+            Consumer<RoleState> roleListener,
+            NodeMetrics metrics,
+            @Nullable SnapshotStorage snapshotStorage) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.segmentedLog = Objects.requireNonNull(segmentedLog, "segmentedLog");
         this.hardStateFile = Objects.requireNonNull(hardStateFile, "hardStateFile");
@@ -120,6 +142,12 @@ public final class ReplicationNode
                 1024,
                 this::process,
                 this::failStop);
+        if (snapshotStorage != null && snapshotStorage.machine() != stateMachine) {
+            throw new IllegalArgumentException("the snapshot storage's state machine must be the node's own");
+        }
+        this.snapshots = snapshotStorage == null
+                ? Snapshots.none()
+                : new Snapshots(settings.nodeId(), snapshotStorage, segmentedLog, transport, queue::offerInternal);
         this.timers = new NodeTimers(settings.nodeId());
         this.ticks = new TickSource(
                 settings.nodeId(),
@@ -144,7 +172,8 @@ public final class ReplicationNode
                 this.metrics,
                 queue::offerInternal,
                 this::onRoleChange,
-                () -> roleState.leaderId());
+                () -> roleState.leaderId(),
+                snapshots);
         this.requests = new ClientRequests(
                 this,
                 queue::offer,
@@ -158,16 +187,17 @@ public final class ReplicationNode
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
         HardState hardState = hardStateFile.load();
-        Replica recovered =
-                new Replica(replicaConfig(), hardState, SnapshotMeta.NONE, segmentedLog, new SecureRandom());
+        SnapshotMeta snapshot = snapshots.restore();
+        Replica recovered = new Replica(replicaConfig(), hardState, snapshot, segmentedLog, new SecureRandom());
         replica = recovered;
-        effects.recovered(segmentedLog.firstIndex(), segmentedLog.lastIndex());
+        effects.recovered(snapshot.index(), segmentedLog.firstIndex(), segmentedLog.lastIndex());
         catchUp = new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex());
         roleState = replica().roleState();
         log.info(
-                "Node {} recovered: generation {}, log [{}..{}], voters {}",
+                "Node {} recovered: generation {}, checkpoint at {}, log [{}..{}], voters {}",
                 settings.nodeId(),
                 hardState.generation(),
+                snapshot.index(),
                 segmentedLog.firstIndex(),
                 segmentedLog.lastIndex(),
                 settings.voters());
@@ -283,7 +313,8 @@ public final class ReplicationNode
                 Map.of(),
                 catchingUp(),
                 failure,
-                segmentedLog.health());
+                segmentedLog.health(),
+                snapshots.status());
     }
 
     // ---------------------------------------------------------------- inbound from peers
@@ -298,6 +329,9 @@ public final class ReplicationNode
     public CompletableFuture<byte[]> onCall(String fromPeer, String operation, byte[] body) {
         if (ForwardingProtocol.PROPOSE.equals(operation)) {
             return LeaderForwarding.serve(body, requests::proposeForwarded);
+        }
+        if (SnapshotInstalls.OPERATION.equals(operation)) {
+            return snapshots.onChunk(fromPeer, body);
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
@@ -318,6 +352,7 @@ public final class ReplicationNode
             continueQueued = queue.offerInternal(ContinueApplying.INSTANCE);
         }
         forwarding.forwardBatches(System.nanoTime());
+        snapshots.afterTurn(effects.appliedIndex(), effects.appliedBytes());
         commitIndexView = replica().commitIndex();
         catchUp.applied(effects.appliedIndex());
         pendingView = writes.size() + reads.size();
@@ -350,6 +385,14 @@ public final class ReplicationNode
             reads.awaitApplied(await, effects.appliedIndex());
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
+        } else if (event instanceof CheckpointDurable durable) {
+            snapshots.checkpointDurable(durable, replica());
+        } else if (event instanceof CheckpointFailed) {
+            snapshots.checkpointFailed();
+        } else if (event instanceof SnapshotArrived arrived) {
+            replica().receive(snapshots.arrived(arrived));
+        } else if (event instanceof SnapshotSendFailed failed) {
+            replica().snapshotSendFailed(failed.peerId());
         } else if (event instanceof PersistFailed failed) {
             throw new IllegalStateException(
                     "the write-ahead log failed; node " + settings.nodeId()
@@ -426,7 +469,8 @@ public final class ReplicationNode
                 segmentedLog,
                 settings.tickInterval().toMillis(),
                 catchingUp(),
-                failure);
+                failure,
+                snapshots.status());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -479,6 +523,7 @@ public final class ReplicationNode
             Thread.currentThread().interrupt();
         }
         failPending();
-        // The log and the transport belong to whoever opened them; they close them after this.
+        snapshots.close();
+        // The log, the transport and the checkpoint store belong to whoever opened them; they close them after this.
     }
 }

@@ -4,18 +4,24 @@ import dev.replication.log.DataDirectory;
 import dev.replication.log.FsyncPolicy;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.LogOptions;
+import dev.replication.log.LowWaterMarkFile;
 import dev.replication.log.SegmentedLog;
+import dev.replication.runtime.CheckpointSettings;
+import dev.replication.runtime.SnapshotStorage;
+import dev.replication.state.KeyValueStateMachine;
+import dev.replication.state.jdbc.H2CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's data directory, opened and locked at startup (so a second process on the same
- * directory fails fast), with its write-ahead log and hard-state file. Closed last, after the
+ * directory fails fast), with its write-ahead log, hard-state file and checkpoint store. Closed last, after the
  * node has stopped. Public so an application can define its own bean of it (for example on a
  * directory it prepared), which the auto-configuration then uses.
  */
@@ -27,12 +33,18 @@ public final class NodeStorage implements AutoCloseable {
     private final DataDirectory directory;
     private final SegmentedLog segmentedLog;
     private final HardStateFile hardState;
+    private final @Nullable H2CheckpointStore checkpointStore;
 
     private NodeStorage(
-            ReplicationSetup setup, DataDirectory directory, SegmentedLog segmentedLog, HardStateFile hardState) {
+            ReplicationSetup setup,
+            DataDirectory directory,
+            SegmentedLog segmentedLog,
+            HardStateFile hardState,
+            @Nullable H2CheckpointStore checkpointStore) {
         this.setup = setup;
         this.directory = directory;
         this.segmentedLog = segmentedLog;
+        this.checkpointStore = checkpointStore;
         this.hardState = hardState;
     }
 
@@ -66,7 +78,17 @@ public final class NodeStorage implements AutoCloseable {
                 options = options.withIntervalFsync(logProperties.getFsyncInterval());
             }
             SegmentedLog segmentedLog = SegmentedLog.open(directory.logDirectory(), options);
-            return new NodeStorage(setup, directory, segmentedLog, new HardStateFile(directory.hardStateFile()));
+            H2CheckpointStore checkpoints = null;
+            if (setup.properties().getCheckpoint().isEnabled()) {
+                try {
+                    checkpoints = new H2CheckpointStore(directory.checkpointDirectory());
+                } catch (RuntimeException e) {
+                    segmentedLog.close();
+                    throw e;
+                }
+            }
+            return new NodeStorage(
+                    setup, directory, segmentedLog, new HardStateFile(directory.hardStateFile()), checkpoints);
         } catch (RuntimeException e) {
             directory.close();
             throw e;
@@ -81,10 +103,37 @@ public final class NodeStorage implements AutoCloseable {
         return hardState;
     }
 
+    /**
+     * Checkpoints and snapshot installs for {@code machine}, or null when
+     * replication.checkpoint.enabled is false.
+     */
+    public @Nullable SnapshotStorage snapshotStorage(KeyValueStateMachine machine) {
+        if (checkpointStore == null) {
+            return null;
+        }
+        CheckpointProperties checkpoint = setup.properties().getCheckpoint();
+        return new SnapshotStorage(
+                machine,
+                checkpointStore,
+                new LowWaterMarkFile(directory.lowWaterMarkFile()),
+                new CheckpointSettings(
+                        checkpoint.getEveryEntries(),
+                        checkpoint.getEveryBytes().toBytes(),
+                        checkpoint.getLogMarginEntries(),
+                        directory.checkpointDirectory()),
+                directory.directory().resolve("snapshots"));
+    }
+
     @Override
     public void close() {
         try {
-            segmentedLog.close();
+            try {
+                if (checkpointStore != null) {
+                    checkpointStore.close();
+                }
+            } finally {
+                segmentedLog.close();
+            }
         } finally {
             directory.close();
             if (setup.temporaryDataDir()) {

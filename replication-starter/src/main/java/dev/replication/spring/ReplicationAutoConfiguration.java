@@ -90,7 +90,8 @@ public final class ReplicationAutoConfiguration {
                 peerTransport,
                 stateMachine,
                 leadershipEvents,
-                metrics.getIfAvailable(() -> NodeMetrics.NONE));
+                metrics.getIfAvailable(() -> NodeMetrics.NONE),
+                storage.snapshotStorage(stateMachine));
     }
 
     @Bean

@@ -75,6 +75,9 @@ public class ReplicationProperties {
     @NestedConfigurationProperty
     private final PeerProperties peer = new PeerProperties();
 
+    @NestedConfigurationProperty
+    private final CheckpointProperties checkpoint = new CheckpointProperties();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -145,6 +148,10 @@ public class ReplicationProperties {
 
     public MapProperties getMap() {
         return map;
+    }
+
+    public CheckpointProperties getCheckpoint() {
+        return checkpoint;
     }
 
     public PeerProperties getPeer() {
