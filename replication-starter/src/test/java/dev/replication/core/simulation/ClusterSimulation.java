@@ -20,6 +20,10 @@ import java.util.SplittableRandom;
  * step; at the end every fault heals, and the cluster must elect a leader and settle every
  * pending operation within a bound, with a linearizable client history.
  *
+ * <p>The faults come from {@link FaultInjector}, the final liveness check from {@link Liveness},
+ * the safety checks from {@link Invariants}; nodes snapshot and compact as {@link
+ * SnapshotOptions} say.
+ *
  * <p>Scenario tests drive the same cluster by hand ({@link #tick}, {@link #deliverAll}, {@link
  * #partition}, {@link #crash}, ...).
  */
@@ -192,7 +196,7 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
             randomStep();
             invariants.checkRoles(nodes);
         }
-        healAndSettle();
+        Liveness.healAndSettle(this);
         invariants.checkSettled(nodes, workload.history());
     }
 
@@ -350,55 +354,16 @@ public final class ClusterSimulation implements SimulatedNode.Observer {
 
     // ---- healing, liveness and the history ----------------------------------------------
 
-    private void healAndSettle() {
-        trace("heal-all", "restart crashed nodes, resume paused ones, reliable network");
-        network.healPartitions();
-        network.setFaults(0, 0, 1);
+    /**
+     * One tick for every node, paused or not, without the client timeouts of {@link #tick()}:
+     * after healing, every operation must resolve by the cluster's answers alone.
+     */
+    void tickAllNodes() {
+        now++;
+        network.advanceTo(now);
         for (SimulatedNode node : nodes) {
-            if (!node.isUp()) {
-                node.restart();
-            }
-            node.pauseUntil(-1);
-            node.cancelPlannedCrash();
+            node.replica().tick();
         }
-        long healedAt = now;
-        long leaderBound = 10L * ELECTION_TIMEOUT;
-        long settleBound = 60L * ELECTION_TIMEOUT;
-        boolean leaderSeen = false;
-        while (true) {
-            now++;
-            network.advanceTo(now);
-            for (SimulatedNode node : nodes) {
-                node.replica().tick();
-            }
-            deliverAll();
-            SimulatedNode leader = leader();
-            leaderSeen |= leader != null;
-            if (!leaderSeen && now - healedAt > leaderBound) {
-                throw new AssertionError("no leader within " + leaderBound + " ticks after every fault healed");
-            }
-            if (leader != null && settled(leader) && workload.allResolved()) {
-                return;
-            }
-            if (now - healedAt > settleBound) {
-                throw new AssertionError("not settled within " + settleBound + " ticks after healing: leader "
-                        + (leader == null ? "none" : leader.id()) + ", pending client operations: "
-                        + workload.pendingDescription());
-            }
-        }
-    }
-
-    private boolean settled(SimulatedNode leader) {
-        long last = leader.replica().log().lastIndex();
-        if (leader.replica().commitIndex() != last) {
-            return false;
-        }
-        for (SimulatedNode node : nodes) {
-            if (node.stateMachine().appliedIndex() != last) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---- observer -----------------------------------------------------------------------
