@@ -32,8 +32,8 @@ class NodeEffectsTest {
     };
 
     // Reporting touches only the metrics: no log, transport or state machine is needed.
-    private final NodeEffects effects =
-            new NodeEffects(null, null, null, null, null, null, metrics, event -> {}, role -> {}, () -> null);
+    private final NodeEffects effects = new NodeEffects(
+            null, null, null, null, null, null, metrics, event -> {}, role -> {}, () -> null, Snapshots.none());
 
     @Test
     void everyFollowerFoundToHaveLostEntriesIsCountedOnce() {
