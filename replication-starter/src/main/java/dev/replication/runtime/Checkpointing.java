@@ -124,9 +124,22 @@ final class Checkpointing implements AutoCloseable {
         }
         boolean dueByEntries = appliedIndex - lastCheckpointIndex >= settings.everyEntries();
         boolean dueByBytes = appliedBytesTotal - appliedBytesAtLastCheckpoint >= settings.everyBytes();
-        if (!dueByEntries && !dueByBytes) {
-            return;
+        if (dueByEntries || dueByBytes) {
+            start(appliedBytesTotal);
         }
+    }
+
+    /**
+     * Update thread: starts a checkpoint of everything applied now, whatever the thresholds (for a
+     * backup), unless one is in flight or nothing was applied since the last.
+     */
+    void checkpointNow(long appliedIndex, long appliedBytesTotal) {
+        if (!inFlight && appliedIndex > lastCheckpointIndex) {
+            start(appliedBytesTotal);
+        }
+    }
+
+    private void start(long appliedBytesTotal) {
         long started = System.nanoTime();
         CheckpointDelta delta = needsFullCapture ? machine.captureAll() : machine.captureChanges();
         needsFullCapture = false;

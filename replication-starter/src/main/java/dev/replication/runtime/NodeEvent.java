@@ -24,7 +24,8 @@ sealed interface NodeEvent
                 NodeEvent.CheckpointDurable,
                 NodeEvent.CheckpointFailed,
                 NodeEvent.SnapshotArrived,
-                NodeEvent.SnapshotSendFailed {
+                NodeEvent.SnapshotSendFailed,
+                NodeEvent.BackupRequest {
 
     enum Tick implements NodeEvent {
         INSTANCE
@@ -61,6 +62,9 @@ sealed interface NodeEvent
 
     /** A whole snapshot from a leader is stored aside and fsync'd: the core decides whether to install it. */
     record SnapshotArrived(SnapshotReceiver.ReceivedSnapshot snapshot) implements NodeEvent {}
+
+    /** An operator asked for a backup of the state. */
+    record BackupRequest(CompletableFuture<Backup> result) implements NodeEvent {}
 
     /** The leader could not transfer a snapshot to {@code peerId}; the core probes it again later. */
     record SnapshotSendFailed(String peerId) implements NodeEvent {}

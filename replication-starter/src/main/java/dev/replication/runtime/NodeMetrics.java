@@ -28,6 +28,9 @@ public interface NodeMetrics {
     /** As leader, found that {@code follower} lost entries it had acknowledged (see {@code LostEntries}). */
     void followerLogRegression(String follower);
 
+    /** A checkpoint became durable after {@code millis} (capture, write, sync and Low-Water Mark). */
+    default void checkpointed(long millis) {}
+
     NodeMetrics NONE = new NodeMetrics() {
         @Override
         public void committed(long nanos) {}

@@ -16,6 +16,7 @@ import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
 import dev.replication.runtime.NodeEvent.AfterPersist;
 import dev.replication.runtime.NodeEvent.AwaitApplied;
+import dev.replication.runtime.NodeEvent.BackupRequest;
 import dev.replication.runtime.NodeEvent.CheckpointDurable;
 import dev.replication.runtime.NodeEvent.CheckpointFailed;
 import dev.replication.runtime.NodeEvent.ContinueApplying;
@@ -186,8 +187,15 @@ public final class ReplicationNode
 
     /** Recovers from the log and hard state, then starts ticking and accepting messages. */
     public void start() {
-        HardState hardState = hardStateFile.load();
+        HardState stored = hardStateFile.load();
         SnapshotMeta snapshot = snapshots.restore();
+        // A generation never runs behind the log's: a node restored from a backup must not lead
+        // in a generation older than the entries its state came from.
+        HardState hardState = stored;
+        if (snapshot.generation() > stored.generation()) {
+            hardState = new HardState(snapshot.generation(), null);
+            hardStateFile.save(hardState);
+        }
         Replica recovered = new Replica(replicaConfig(), hardState, snapshot, segmentedLog, new SecureRandom());
         replica = recovered;
         effects.recovered(snapshot.index(), segmentedLog.firstIndex(), segmentedLog.lastIndex());
@@ -280,6 +288,29 @@ public final class ReplicationNode
     }
 
     /** The log's disk (full, stalled), read from any thread without waiting for the node's own. */
+    /** The newest durable checkpoint and the snapshot transfers in progress (any thread). */
+    public NodeStatus.SnapshotStatus snapshotStatus() {
+        return snapshots.status();
+    }
+
+    /**
+     * Writes a backup of this node's state: a checkpoint of everything applied when the request
+     * is taken (or the one in flight), exported consistently under the data directory's backups.
+     */
+    public CompletableFuture<Backup> backup() {
+        CompletableFuture<Backup> result = new CompletableFuture<>();
+        if (failure != null || !queue.offer(new BackupRequest(result))) {
+            result.completeExceptionally(new IllegalStateException("node " + settings.nodeId()
+                    + " cannot take a backup now: " + (failure != null ? failure : "overloaded")));
+        }
+        return result;
+    }
+
+    /** The first index still in the log (entries below were compacted); any thread. */
+    public long firstLogIndex() {
+        return segmentedLog.firstIndex();
+    }
+
     public LogHealth logHealth() {
         return segmentedLog.health();
     }
@@ -386,7 +417,15 @@ public final class ReplicationNode
         } else if (event instanceof StatusRequest request) {
             request.result().complete(statusNow());
         } else if (event instanceof CheckpointDurable durable) {
-            snapshots.checkpointDurable(durable, replica());
+            snapshots.checkpointDurable(durable, replica(), metrics);
+        } else if (event instanceof BackupRequest backup) {
+            snapshots.backup(effects.appliedIndex(), effects.appliedBytes()).whenComplete((done, error) -> {
+                if (error != null) {
+                    backup.result().completeExceptionally(error);
+                } else {
+                    backup.result().complete(done);
+                }
+            });
         } else if (event instanceof CheckpointFailed) {
             snapshots.checkpointFailed();
         } else if (event instanceof SnapshotArrived arrived) {

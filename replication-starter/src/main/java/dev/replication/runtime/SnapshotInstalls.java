@@ -12,9 +12,12 @@ import dev.replication.transport.PeerTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -163,6 +166,57 @@ final class SnapshotInstalls implements AutoCloseable {
                 made.index(),
                 Files.size(file));
         return made;
+    }
+
+    /**
+     * An online, consistent copy of the newest durable checkpoint, written (and forced) into
+     * {@code dir} on the checkpoint thread, after any checkpoint already queued there.
+     */
+    CompletableFuture<Backup> backup(Path dir) {
+        return checkpointing.onCheckpointThread(() -> {
+            Files.createDirectories(dir);
+            Path temp = dir.resolve("backup.tmp");
+            CheckpointHeader header;
+            try (FileChannel channel = FileChannel.open(
+                            temp,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING);
+                    OutputStream out = Channels.newOutputStream(channel)) {
+                header = store.exportLatest(out);
+                out.flush();
+                channel.force(true);
+            }
+            Path file = dir.resolve(
+                    "backup-" + nodeId + "-" + header.appliedIndex() + "-" + header.appliedGeneration() + ".snap");
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            long bytes = Files.size(file);
+            log.info(
+                    "Node {} wrote a backup of its state at index {} to {} ({} bytes)",
+                    nodeId,
+                    header.appliedIndex(),
+                    file,
+                    bytes);
+            return new Backup(file, header.appliedIndex(), header.appliedGeneration(), bytes);
+        });
+    }
+
+    /**
+     * Start only, on an empty node: makes the backup in {@code file} its checkpoint (store and
+     * Low-Water Mark), so it starts from that state.
+     */
+    void restoreBackup(Path file) throws IOException {
+        CheckpointHeader header;
+        try (InputStream in = Files.newInputStream(file)) {
+            header = store.importSnapshot(in);
+        }
+        lowWaterMark.save(new LowWaterMarkFile.Mark(header.appliedIndex(), header.appliedGeneration()));
+        log.info(
+                "Node {} restored the backup {} (state at index {}, generation {})",
+                nodeId,
+                file,
+                header.appliedIndex(),
+                header.appliedGeneration());
     }
 
     /** Follower, update thread: a whole snapshot is stored; the core gets the leader's message. */

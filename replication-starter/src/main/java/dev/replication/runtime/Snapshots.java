@@ -8,6 +8,7 @@ import dev.replication.log.SegmentedLog;
 import dev.replication.transport.PeerTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -35,6 +36,7 @@ class Snapshots implements AutoCloseable {
     private final @Nullable SegmentedLog segmentedLog;
     private final String nodeId;
     private final Consumer<NodeEvent> events;
+    private final @Nullable SnapshotStorage storage;
     private long compactedUpTo;
 
     private Snapshots() {
@@ -43,6 +45,7 @@ class Snapshots implements AutoCloseable {
         this.segmentedLog = null;
         this.nodeId = "";
         this.events = event -> {};
+        this.storage = null;
     }
 
     Snapshots(
@@ -54,6 +57,7 @@ class Snapshots implements AutoCloseable {
         this.nodeId = nodeId;
         this.segmentedLog = segmentedLog;
         this.events = events;
+        this.storage = storage;
         this.checkpointing = new Checkpointing(
                 nodeId, storage.machine(), storage.store(), storage.lowWaterMark(), storage.settings());
         this.installs = new SnapshotInstalls(
@@ -83,8 +87,9 @@ class Snapshots implements AutoCloseable {
         }
         try {
             installs.cleanUp();
+            restoreBackupIfAsked();
         } catch (IOException e) {
-            throw new UncheckedIOException("node " + nodeId + " cannot prepare its snapshot directory: " + e, e);
+            throw new UncheckedIOException("node " + nodeId + " cannot prepare its snapshots: " + e, e);
         }
         Checkpointing.Base base = checkpointing.restore(events);
         compactedUpTo = base.index();
@@ -115,6 +120,45 @@ class Snapshots implements AutoCloseable {
         return new SnapshotMeta(base.index(), base.generation());
     }
 
+    /**
+     * replication.restore-from on a node that has nothing yet: the backup becomes its checkpoint.
+     * A node that already holds state or log refuses, so a forgotten setting never overwrites it.
+     */
+    private void restoreBackupIfAsked() throws IOException {
+        SnapshotStorage own = storage;
+        Path from = own == null ? null : own.restoreFrom();
+        if (own == null || from == null || installs == null || segmentedLog == null) {
+            return;
+        }
+        if (own.lowWaterMark().load().index() > 0 || segmentedLog.lastIndex() > 0) {
+            log.info(
+                    "Node {} already holds state (log up to {}); replication.restore-from={} is ignored: it"
+                            + " applies only to an empty data directory",
+                    nodeId,
+                    segmentedLog.lastIndex(),
+                    from);
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(from)) {
+            throw new IllegalStateException("replication.restore-from names " + from
+                    + ", which is not a file: give the path of a backup written by the replication endpoint");
+        }
+        installs.restoreBackup(from);
+    }
+
+    /**
+     * A backup of the state as of a checkpoint taken now (or the one in flight): the checkpoint
+     * is queued first on the checkpoint thread, then the export.
+     */
+    CompletableFuture<Backup> backup(long appliedIndex, long appliedBytes) {
+        if (checkpointing == null || installs == null || storage == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("node " + nodeId
+                    + " keeps no checkpoints (replication.checkpoint.enabled=false), so it cannot write a backup"));
+        }
+        checkpointing.checkpointNow(appliedIndex, appliedBytes);
+        return installs.backup(storage.backupDirectory());
+    }
+
     /** After each turn: a checkpoint starts when enough was applied. */
     void afterTurn(long appliedIndex, long appliedBytes) {
         if (checkpointing != null) {
@@ -127,10 +171,11 @@ class Snapshots implements AutoCloseable {
      * first kept index, then the log deletes whole segments below it (in that order: the deletion
      * runs on the log's writer thread).
      */
-    void checkpointDurable(NodeEvent.CheckpointDurable durable, Replica replica) {
+    void checkpointDurable(NodeEvent.CheckpointDurable durable, Replica replica, NodeMetrics metrics) {
         if (checkpointing == null || segmentedLog == null) {
             return;
         }
+        metrics.checkpointed(durable.tookMillis());
         checkpointing.finished(durable.index());
         if (durable.index() <= compactedUpTo) {
             return; // an install moved the base past it meanwhile

@@ -121,7 +121,9 @@ public final class NodeStorage implements AutoCloseable {
                         checkpoint.getEveryBytes().toBytes(),
                         checkpoint.getLogMarginEntries(),
                         directory.checkpointDirectory()),
-                directory.directory().resolve("snapshots"));
+                directory.directory().resolve("snapshots"),
+                directory.directory().resolve("backups"),
+                setup.properties().getRestoreFrom());
     }
 
     @Override

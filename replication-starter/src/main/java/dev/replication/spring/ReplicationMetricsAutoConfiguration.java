@@ -1,6 +1,7 @@
 package dev.replication.spring;
 
 import dev.replication.runtime.NodeMetrics;
+import dev.replication.runtime.NodeStatus;
 import dev.replication.runtime.ReplicationNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -97,6 +98,14 @@ public final class ReplicationMetricsAutoConfiguration {
         }
 
         @Override
+        public void checkpointed(long millis) {
+            Meters m = meters();
+            if (m.checkpoints != null) {
+                m.checkpoints.record(millis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
         public void followerLogRegression(String follower) {
             MeterRegistry registry = registryProvider.getIfAvailable();
             if (registry != null) {
@@ -121,8 +130,10 @@ public final class ReplicationMetricsAutoConfiguration {
         final @Nullable Counter elections;
         final @Nullable Counter leaderChanges;
         final @Nullable DistributionSummary pauses;
+        final @Nullable Timer checkpoints;
 
         private Meters() {
+            checkpoints = null;
             commitLatency = null;
             persistLatency = null;
             appendBatch = null;
@@ -153,6 +164,32 @@ public final class ReplicationMetricsAutoConfiguration {
                     .baseUnit("milliseconds")
                     .description("Pauses of this process (GC, SIGSTOP, a starved machine) longer than the"
                             + " election timeout, as the node's tick timer saw them")
+                    .register(registry);
+            checkpoints = Timer.builder("replication.checkpoint.duration")
+                    .description("Time from capturing a checkpoint to its being durable with its Low-Water Mark"
+                            + " (off the update thread)")
+                    .register(registry);
+            Gauge.builder("replication.checkpoint.index", node, provider -> {
+                        ReplicationNode current = provider.getIfAvailable();
+                        return current == null ? 0 : current.snapshotStatus().checkpointIndex();
+                    })
+                    .description("Index of the newest durable checkpoint (0: none yet)")
+                    .register(registry);
+            Gauge.builder("replication.log.first.index", node, provider -> {
+                        ReplicationNode current = provider.getIfAvailable();
+                        return current == null ? 0 : current.firstLogIndex();
+                    })
+                    .description("First index still in the log; entries below were compacted")
+                    .register(registry);
+            Gauge.builder("replication.snapshot.transfers", node, provider -> {
+                        ReplicationNode current = provider.getIfAvailable();
+                        if (current == null) {
+                            return 0;
+                        }
+                        NodeStatus.SnapshotStatus status = current.snapshotStatus();
+                        return status.sending().size() + (status.receiving() == null ? 0 : 1);
+                    })
+                    .description("Snapshot installs in progress: sent to followers, or received from the leader")
                     .register(registry);
             Gauge.builder("replication.apply.lag", node, provider -> {
                         ReplicationNode current = provider.getIfAvailable();

@@ -60,6 +60,13 @@ public class ReplicationProperties {
      */
     private boolean join = false;
 
+    /**
+     * A backup (written by the replication Actuator endpoint's write operation) that a node with
+     * an empty data directory starts from; ignored once the node holds state. To restore a cluster,
+     * start one node with it and the others empty (see the README's backup section).
+     */
+    private @Nullable Path restoreFrom;
+
     @NestedConfigurationProperty
     private final ElectionProperties election = new ElectionProperties();
 
@@ -148,6 +155,14 @@ public class ReplicationProperties {
 
     public MapProperties getMap() {
         return map;
+    }
+
+    public @Nullable Path getRestoreFrom() {
+        return restoreFrom;
+    }
+
+    public void setRestoreFrom(@Nullable Path restoreFrom) {
+        this.restoreFrom = restoreFrom;
     }
 
     public CheckpointProperties getCheckpoint() {
