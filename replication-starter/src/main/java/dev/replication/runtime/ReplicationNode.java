@@ -3,7 +3,6 @@ package dev.replication.runtime;
 import dev.replication.api.ReadConsistency;
 import dev.replication.core.HardState;
 import dev.replication.core.Message;
-import dev.replication.core.Proposal;
 import dev.replication.core.Ready;
 import dev.replication.core.Replica;
 import dev.replication.core.ReplicaConfig;
@@ -14,26 +13,16 @@ import dev.replication.core.StateMachine;
 import dev.replication.log.HardStateFile;
 import dev.replication.log.LogHealth;
 import dev.replication.log.SegmentedLog;
-import dev.replication.runtime.NodeEvent.AfterPersist;
-import dev.replication.runtime.NodeEvent.AwaitApplied;
 import dev.replication.runtime.NodeEvent.BackupRequest;
-import dev.replication.runtime.NodeEvent.CheckpointDurable;
-import dev.replication.runtime.NodeEvent.CheckpointFailed;
 import dev.replication.runtime.NodeEvent.ContinueApplying;
 import dev.replication.runtime.NodeEvent.Inbound;
-import dev.replication.runtime.NodeEvent.PersistFailed;
-import dev.replication.runtime.NodeEvent.Propose;
-import dev.replication.runtime.NodeEvent.Read;
 import dev.replication.runtime.NodeEvent.RetryPropose;
-import dev.replication.runtime.NodeEvent.SnapshotArrived;
-import dev.replication.runtime.NodeEvent.SnapshotSendFailed;
 import dev.replication.runtime.NodeEvent.StatusRequest;
 import dev.replication.runtime.NodeEvent.Tick;
 import dev.replication.transport.InboundHandler;
 import dev.replication.transport.PeerTransport;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,20 +70,14 @@ public final class ReplicationNode
     /** This process start, for the core's request matching (see ReplicaConfig#incarnation). */
     private final long incarnation = new SecureRandom().nextLong();
 
-    private volatile RoleState roleState;
-    private volatile long commitIndexView;
     private volatile @Nullable String failure;
-    private volatile int pendingView;
-    private volatile StartupCatchUp catchUp;
 
-    // Owned by the update-queue thread; created by start(), before that thread runs.
-    private @Nullable Replica replica;
     private final LeaderForwarding forwarding;
     private final PendingWrites writes;
     private final PendingReads reads;
     private final NodeEffects effects;
     private final Snapshots snapshots;
-    private boolean continueQueued;
+    private final UpdateTurn turn;
 
     /**
      * @param stateMachine applies committed entries and stamps this node's proposals; this node
@@ -157,12 +140,22 @@ public final class ReplicationNode
                 () -> queue.offerInternal(Tick.INSTANCE),
                 System::nanoTime,
                 this.metrics::processPaused);
-        this.roleState = new RoleState(Role.FOLLOWER, null, 0);
-        this.catchUp = new StartupCatchUp(settings.nodeId(), 0);
         this.forwarding = new LeaderForwarding(
                 settings.nodeId(), transport, propose -> queue.offerInternal(new RetryPropose(propose)));
         this.writes = new PendingWrites(settings.nodeId(), this.metrics, forwarding);
         this.reads = new PendingReads(settings.nodeId(), settings.maxReadLag());
+        this.turn = new UpdateTurn(
+                settings,
+                queue,
+                stateMachine,
+                ticks,
+                forwarding,
+                writes,
+                reads,
+                snapshots,
+                this.metrics,
+                this.roleListener,
+                this::statusNow);
         this.effects = new NodeEffects(
                 hardStateFile,
                 segmentedLog,
@@ -172,9 +165,10 @@ public final class ReplicationNode
                 reads,
                 this.metrics,
                 queue::offerInternal,
-                this::onRoleChange,
-                () -> roleState.leaderId(),
+                turn::onRoleChange,
+                () -> turn.roleState.leaderId(),
                 snapshots);
+        turn.use(effects);
         this.requests = new ClientRequests(
                 this,
                 queue::offer,
@@ -197,10 +191,8 @@ public final class ReplicationNode
             hardStateFile.save(hardState);
         }
         Replica recovered = new Replica(replicaConfig(), hardState, snapshot, segmentedLog, new SecureRandom());
-        replica = recovered;
         effects.recovered(snapshot.index(), segmentedLog.firstIndex(), segmentedLog.lastIndex());
-        catchUp = new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex());
-        roleState = replica().roleState();
+        turn.started(recovered, new StartupCatchUp(settings.nodeId(), segmentedLog.lastIndex()));
         log.info(
                 "Node {} recovered: generation {}, checkpoint at {}, log [{}..{}], voters {}",
                 settings.nodeId(),
@@ -240,11 +232,11 @@ public final class ReplicationNode
     }
 
     public RoleState roleState() {
-        return roleState;
+        return turn.roleState;
     }
 
     public boolean isLeader() {
-        return roleState.role() == Role.LEADER;
+        return turn.roleState.role() == Role.LEADER;
     }
 
     @Override
@@ -255,7 +247,7 @@ public final class ReplicationNode
     /** The leader this node knows of, or null. */
     @Override
     public @Nullable String leaderId() {
-        return roleState.leaderId();
+        return turn.roleState.leaderId();
     }
 
     /** Null while healthy; otherwise why this node stopped serving. */
@@ -279,15 +271,14 @@ public final class ReplicationNode
      * ready to serve (for readiness).
      */
     public @Nullable String catchingUp() {
-        return catchUp.reason(effects.appliedIndexView());
+        return turn.catchUp.reason(effects.appliedIndexView());
     }
 
     /** Writes and reads this node holds (pending, waiting or in flight), as of its last turn. */
     int pendingRequests() {
-        return pendingView;
+        return turn.pendingView;
     }
 
-    /** The log's disk (full, stalled), read from any thread without waiting for the node's own. */
     /** The newest durable checkpoint and the snapshot transfers in progress (any thread). */
     public NodeStatus.SnapshotStatus snapshotStatus() {
         return snapshots.status();
@@ -311,13 +302,14 @@ public final class ReplicationNode
         return segmentedLog.firstIndex();
     }
 
+    /** The log's disk (full, stalled), read from any thread without waiting for the node's own. */
     public LogHealth logHealth() {
         return segmentedLog.health();
     }
 
     /** The commit index as of the last processed batch (cheap; for gauges). */
     public long commitIndex() {
-        return commitIndexView;
+        return turn.commitIndexView;
     }
 
     /** A consistent snapshot of the node's state, taken on its own thread. */
@@ -331,13 +323,13 @@ public final class ReplicationNode
 
     /** The status from the volatile views, when the queue does not answer (stopped or full). */
     private NodeStatus stoppedStatus() {
-        RoleState role = roleState;
+        RoleState role = turn.roleState;
         return new NodeStatus(
                 settings.nodeId(),
                 role.role(),
                 role.leaderId(),
                 role.generation(),
-                commitIndexView,
+                turn.commitIndexView,
                 appliedIndex(),
                 segmentedLog.firstIndex(),
                 segmentedLog.lastIndex(),
@@ -368,142 +360,15 @@ public final class ReplicationNode
                 "unknown peer operation '" + operation + "'; the peer may run a newer release"));
     }
 
-    // ---------------------------------------------------------------- the update-queue thread
-
+    /** The update-queue thread's work, one batch of events at a time. */
     private void process(List<NodeEvent> events) {
-        for (NodeEvent event : events) {
-            handle(event);
-        }
-        int readies = 0;
-        do {
-            proposeBatch();
-            readies = drainReady(readies);
-        } while (writes.hasBatch() && readies < READIES_PER_TURN);
-        if (readies >= READIES_PER_TURN && (replica().hasReady() || writes.hasBatch()) && !continueQueued) {
-            continueQueued = queue.offerInternal(ContinueApplying.INSTANCE);
-        }
-        forwarding.forwardBatches(System.nanoTime());
-        snapshots.afterTurn(effects.appliedIndex(), effects.appliedBytes());
-        commitIndexView = replica().commitIndex();
-        catchUp.applied(effects.appliedIndex());
-        pendingView = writes.size() + reads.size();
+        turn.process(events);
     }
 
-    private void handle(NodeEvent event) {
-        if (event instanceof Tick) {
-            ticks.taken();
-            replica().tick();
-            writes.forgetAnswered();
-            reads.forgetAnswered();
-            retryWaiting();
-        } else if (event instanceof ContinueApplying) {
-            continueQueued = false;
-        } else if (event instanceof Inbound inbound) {
-            replica().receive(inbound.message());
-            catchUp.heard(inbound.message(), replica().roleState());
-        } else if (event instanceof Propose propose) {
-            writes.dispatch(propose, replica().roleState(), System.nanoTime());
-        } else if (event instanceof RetryPropose retry) {
-            writes.retry(retry.propose());
-        } else if (event instanceof Read read) {
-            reads.dispatch(read, replica().roleState(), replica()::readIndex);
-        } else if (event instanceof AfterPersist persisted) {
-            effects.send(persisted.messages());
-            if (persisted.index() > 0) {
-                replica().persisted(persisted.index(), persisted.generation());
-            }
-        } else if (event instanceof AwaitApplied await) {
-            reads.awaitApplied(await, effects.appliedIndex());
-        } else if (event instanceof StatusRequest request) {
-            request.result().complete(statusNow());
-        } else if (event instanceof CheckpointDurable durable) {
-            snapshots.checkpointDurable(durable, replica(), metrics);
-        } else if (event instanceof BackupRequest backup) {
-            snapshots.backup(effects.appliedIndex(), effects.appliedBytes()).whenComplete((done, error) -> {
-                if (error != null) {
-                    backup.result().completeExceptionally(error);
-                } else {
-                    backup.result().complete(done);
-                }
-            });
-        } else if (event instanceof CheckpointFailed) {
-            snapshots.checkpointFailed();
-        } else if (event instanceof SnapshotArrived arrived) {
-            replica().receive(snapshots.arrived(arrived));
-        } else if (event instanceof SnapshotSendFailed failed) {
-            replica().snapshotSendFailed(failed.peerId());
-        } else if (event instanceof PersistFailed failed) {
-            throw new IllegalStateException(
-                    "the write-ahead log failed; node " + settings.nodeId()
-                            + " stops serving to protect acknowledged data: "
-                            + failed.cause().getMessage(),
-                    failed.cause());
-        }
-    }
-
-    private void proposeBatch() {
-        if (!writes.hasBatch()) {
-            return;
-        }
-        List<byte[]> payloads = new ArrayList<>();
-        for (byte[] envelope : writes.batch()) {
-            payloads.add(stateMachine.stamp(envelope));
-        }
-        List<Proposal> answers = replica().propose(payloads);
-        writes.proposed(answers, System.nanoTime());
-    }
-
-    private void retryWaiting() {
-        RoleState role = replica().roleState();
-        if (role.leaderId() == null) {
-            return;
-        }
-        writes.retryWaiting(role, System.nanoTime());
-        reads.retryWaiting(role, replica()::readIndex);
-    }
-
-    /** Performs Readies until none is left or the turn's share is used; returns the Readies performed. */
-    private int drainReady(int performed) {
-        int readies = performed;
-        while (readies < READIES_PER_TURN && replica().hasReady()) {
-            Ready ready = replica().ready();
-            ready.performIn(effects);
-            replica().advance(ready);
-            readies++;
-        }
-        return readies;
-    }
-
-    /** The last effect of a Ready whose role, leader or generation changed. */
-    private void onRoleChange(RoleState next) {
-        RoleState previous = roleState;
-        roleState = next;
-        if (next.role() == Role.CANDIDATE && previous.role() != Role.CANDIDATE) {
-            metrics.electionStarted();
-        }
-        if (!Objects.equals(previous.leaderId(), next.leaderId())) {
-            metrics.leaderChanged();
-        }
-        if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
-            writes.leadershipLost(next.generation());
-        }
-        catchUp.roleChanged(previous, next, replica().log().lastIndex());
-        log.info(
-                "Node {} is now {} in generation {} (leader: {})",
-                settings.nodeId(),
-                next.role(),
-                next.generation(),
-                next.leaderId());
-        roleListener.accept(next);
-        if (next.leaderId() != null) {
-            retryWaiting();
-        }
-    }
-
-    private NodeStatus statusNow() {
+    private NodeStatus statusNow(Replica replica) {
         return NodeStatus.of(
                 settings.nodeId(),
-                replica(),
+                replica,
                 effects.appliedIndex(),
                 segmentedLog,
                 settings.tickInterval().toMillis(),
@@ -514,22 +379,15 @@ public final class ReplicationNode
 
     // ---------------------------------------------------------------- helpers
 
-    /** The consensus core; only the update-queue thread calls this, and that thread runs only after start(). */
-    private Replica replica() {
-        if (replica == null) {
-            throw new IllegalStateException("node " + settings.nodeId() + " has not been started");
-        }
-        return replica;
-    }
-
     private void failStop(Throwable cause) {
         failure = String.valueOf(PeerCalls.unwrap(cause).getMessage());
-        RoleState previous = roleState;
-        roleState = new RoleState(Role.FOLLOWER, null, previous.generation());
+        RoleState previous = turn.roleState;
+        RoleState stopped = new RoleState(Role.FOLLOWER, null, previous.generation());
+        turn.roleState = stopped;
         failPending();
         // A leader that stops serving no longer leads: its listeners (leader-only work) must hear it.
         if (previous.role() != Role.FOLLOWER || previous.leaderId() != null) {
-            roleListener.accept(roleState);
+            roleListener.accept(stopped);
         }
     }
 
