@@ -50,6 +50,7 @@ final class SnapshotInstalls implements AutoCloseable {
     private final Checkpointing checkpointing;
     private final Path directory;
     private final ExecutorService transferThreads;
+    private final ExecutorService receiverThread;
     private final SnapshotSender sender;
     private final SnapshotReceiver receiver;
     // Update thread only: the snapshots that arrived, by (index, generation), until installed or superseded.
@@ -81,15 +82,16 @@ final class SnapshotInstalls implements AutoCloseable {
         });
         FileLayer files = FileLayer.system();
         this.sender = new SnapshotSender(transport, files, transferThreads, SnapshotSenderSettings.defaults());
+        this.receiverThread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "replication-snapshot-receiver-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
         this.receiver = new SnapshotReceiver(
                 directory,
                 files,
                 SnapshotReceiver.DEFAULT_MAX_SNAPSHOT_BYTES,
-                Executors.newSingleThreadExecutor(runnable -> {
-                    Thread thread = new Thread(runnable, "replication-snapshot-receiver-" + nodeId);
-                    thread.setDaemon(true);
-                    return thread;
-                }),
+                receiverThread,
                 snapshot -> events.accept(new NodeEvent.SnapshotArrived(snapshot)));
     }
 
@@ -315,5 +317,6 @@ final class SnapshotInstalls implements AutoCloseable {
         sender.close();
         receiver.close();
         transferThreads.shutdownNow();
+        receiverThread.shutdownNow();
     }
 }
