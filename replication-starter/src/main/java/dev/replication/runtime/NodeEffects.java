@@ -113,7 +113,11 @@ final class NodeEffects implements ReadyEffects {
         hardStateFile.save(hardState);
     }
 
-    /** The runtime never compacts yet, so no leader sends it a snapshot to install. */
+    /**
+     * The store and the state machine take the leader's snapshot now (see {@link Snapshots#install});
+     * the log restarts after it on its writer thread, in order with the appends already submitted,
+     * and the acknowledgements of this Ready wait for that restart.
+     */
     @Override
     public void installSnapshot(SnapshotInstall install) {
         CompletableFuture<Void> restarted = snapshots.install(install);
