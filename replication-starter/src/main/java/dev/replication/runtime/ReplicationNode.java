@@ -97,7 +97,7 @@ public final class ReplicationNode
     }
 
     /**
-     * A node that checkpoints its state into {@code snapshots} (whose machine must be
+     * A node that checkpoints its state into {@code snapshotStorage} (whose machine must be
      * {@code stateMachine}), compacts its log below each durable checkpoint, and sends and takes
      * snapshot installs; without it (null) the log keeps every entry.
      */
