@@ -149,6 +149,7 @@ final class Checkpointing implements AutoCloseable {
             writer.execute(() -> write(delta, started));
         } catch (RejectedExecutionException closing) {
             inFlight = false;
+            needsFullCapture = true; // the captured changes were handed over and are gone
         }
     }
 

@@ -79,6 +79,17 @@ public final class NodeStorage implements AutoCloseable {
             }
             SegmentedLog segmentedLog = SegmentedLog.open(directory.logDirectory(), options);
             H2CheckpointStore checkpoints = null;
+            long compactedBelow =
+                    new LowWaterMarkFile(directory.lowWaterMarkFile()).load().index();
+            if (!setup.properties().getCheckpoint().isEnabled() && compactedBelow > 0) {
+                segmentedLog.close();
+                throw new ReplicationConfigurationException(
+                        "replication.checkpoint.enabled is false, but node " + setup.nodeId()
+                                + " compacted its log below a checkpoint at index " + compactedBelow
+                                + ": without the checkpoint it would start with a hole in its state",
+                        "Set replication.checkpoint.enabled=true again for this data directory (" + setup.dataDir()
+                                + "), or wipe it and let the node rejoin the cluster");
+            }
             if (setup.properties().getCheckpoint().isEnabled()) {
                 try {
                     checkpoints = new H2CheckpointStore(directory.checkpointDirectory());
