@@ -188,14 +188,7 @@ public final class DataDirectory implements AutoCloseable {
                 + "node-id=" + escape(identity.nodeId()) + "\n"
                 + "incarnation-id=" + identity.incarnationId() + "\n";
         FileLayer files = FileLayer.system();
-        Path temp = root.resolve(IDENTITY_FILE + ".tmp");
-        try (FileLayer.FileHandle handle = files.open(temp, true)) {
-            handle.truncate(0);
-            handle.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
-            handle.force();
-        }
-        files.moveAtomically(temp, root.resolve(IDENTITY_FILE));
-        files.syncDirectory(root);
+        files.replaceAtomically(root.resolve(IDENTITY_FILE), ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
         if (root.getParent() != null) {
             files.syncDirectory(root.getParent());
         }

@@ -40,6 +40,26 @@ public interface FileLayer {
     /** Makes every create, rename and delete inside {@code dir} durable (fsync of the directory). */
     void syncDirectory(Path dir) throws IOException;
 
+    /**
+     * Replaces {@code file} with {@code contents} atomically and durably: written to
+     * {@code <file>.tmp}, forced, renamed over {@code file}, the directory synced. A crash at any
+     * point leaves the old contents or the new, never a mix.
+     */
+    default void replaceAtomically(Path file, java.nio.ByteBuffer contents) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IllegalArgumentException("a file replaced atomically must be in a directory, was " + file);
+        }
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileHandle handle = open(temp, true)) {
+            handle.truncate(0);
+            handle.write(contents, 0);
+            handle.force();
+        }
+        moveAtomically(temp, file);
+        syncDirectory(dir);
+    }
+
     /** One open file: positional reads and writes, safe for one writer and many readers. */
     interface FileHandle extends AutoCloseable {
 

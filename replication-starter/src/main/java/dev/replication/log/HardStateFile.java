@@ -35,8 +35,6 @@ public final class HardStateFile {
     static final int MAX_VOTED_FOR_BYTES = SLOT_BYTES - HEADER_BYTES - 4;
 
     private final Path file;
-    private final Path dir;
-    private final Path temp;
     private final FileLayer files;
     // The sequence of the newest valid slot, once the file was read or created; -1 before.
     private long sequence = -1;
@@ -51,8 +49,6 @@ public final class HardStateFile {
         if (parent == null) {
             throw new IllegalArgumentException("the hard state file must be in a directory, was " + this.file);
         }
-        this.dir = parent;
-        this.temp = this.file.resolveSibling(this.file.getFileName() + ".tmp");
         this.files = Objects.requireNonNull(files, "files");
     }
 
@@ -111,13 +107,7 @@ public final class HardStateFile {
         ByteBuffer both = ByteBuffer.allocate(2 * SLOT_BYTES);
         both.put(encodeSlot(state, 0));
         both.position(0).limit(2 * SLOT_BYTES);
-        try (FileLayer.FileHandle handle = files.open(temp, true)) {
-            handle.truncate(0);
-            handle.write(both, 0);
-            handle.force();
-        }
-        files.moveAtomically(temp, file);
-        files.syncDirectory(dir);
+        files.replaceAtomically(file, both);
         sequence = 0;
     }
 

@@ -28,8 +28,6 @@ public final class LowWaterMarkFile {
     }
 
     private final Path file;
-    private final Path dir;
-    private final Path temp;
     private final FileLayer files;
 
     public LowWaterMarkFile(Path file) {
@@ -38,12 +36,6 @@ public final class LowWaterMarkFile {
 
     public LowWaterMarkFile(Path file, FileLayer files) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
-        Path parent = this.file.getParent();
-        if (parent == null) {
-            throw new IllegalArgumentException("the low-water mark file must be in a directory, was " + this.file);
-        }
-        this.dir = parent;
-        this.temp = this.file.resolveSibling(this.file.getFileName() + ".tmp");
         this.files = Objects.requireNonNull(files, "files");
     }
 
@@ -92,13 +84,7 @@ public final class LowWaterMarkFile {
         buf.putInt(MAGIC).putInt(VERSION).putLong(mark.index()).putLong(mark.generation());
         buf.putInt(crc(buf));
         buf.flip();
-        try (FileLayer.FileHandle handle = files.open(temp, true)) {
-            handle.truncate(0);
-            handle.write(buf, 0);
-            handle.force();
-        }
-        files.moveAtomically(temp, file);
-        files.syncDirectory(dir);
+        files.replaceAtomically(file, buf);
     }
 
     private WriteAheadLogException damaged(String problem) {

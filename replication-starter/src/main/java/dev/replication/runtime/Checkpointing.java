@@ -234,7 +234,8 @@ final class Checkpointing implements AutoCloseable {
                     nodeId,
                     index,
                     e.toString(),
-                    lastDurableIndex);
+                    lastDurableIndex,
+                    e);
             to.accept(new NodeEvent.CheckpointFailed(index));
         }
     }

@@ -149,14 +149,8 @@ final class SnapshotInstalls implements AutoCloseable {
         if (current != null && current.index() >= durable) {
             return current;
         }
-        Path temp = directory.resolve("outgoing.tmp");
-        CheckpointHeader header;
-        try (OutputStream out = Files.newOutputStream(temp)) {
-            header = store.exportLatest(out);
-        }
-        Path file = directory.resolve("outgoing-" + header.appliedIndex() + "-" + header.appliedGeneration() + ".snap");
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Export made = new Export(header.appliedIndex(), header.appliedGeneration(), file);
+        Export made = exportNewest(directory, "outgoing-");
+        Path file = made.file();
         export = made;
         if (current != null && !current.file().equals(file)) {
             // A transfer still reading it has the file open; on POSIX it reads on until it is done.
@@ -177,30 +171,39 @@ final class SnapshotInstalls implements AutoCloseable {
     CompletableFuture<Backup> backup(Path dir) {
         return checkpointing.onCheckpointThread(() -> {
             Files.createDirectories(dir);
-            Path temp = dir.resolve("backup.tmp");
-            CheckpointHeader header;
-            try (FileChannel channel = FileChannel.open(
-                            temp,
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING);
-                    OutputStream out = Channels.newOutputStream(channel)) {
-                header = store.exportLatest(out);
-                out.flush();
-                channel.force(true);
-            }
-            Path file = dir.resolve(
-                    "backup-" + nodeId + "-" + header.appliedIndex() + "-" + header.appliedGeneration() + ".snap");
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            long bytes = Files.size(file);
+            Export made = exportNewest(dir, "backup-" + nodeId + "-");
+            long bytes = Files.size(made.file());
             log.info(
                     "Node {} wrote a backup of its state at index {} to {} ({} bytes)",
                     nodeId,
-                    header.appliedIndex(),
-                    file,
+                    made.index(),
+                    made.file(),
                     bytes);
-            return new Backup(file, header.appliedIndex(), header.appliedGeneration(), bytes);
+            return new Backup(made.file(), made.index(), made.generation(), bytes);
         });
+    }
+
+    /**
+     * Checkpoint thread: the store's newest checkpoint exported into {@code dir} as
+     * {@code <prefix><index>-<generation>.snap}, written to a temp file, forced and renamed, so a
+     * reader never sees half a file under the final name.
+     */
+    private Export exportNewest(Path dir, String prefix) throws IOException {
+        Path temp = dir.resolve(prefix + "export.tmp");
+        CheckpointHeader header;
+        try (FileChannel channel = FileChannel.open(
+                        temp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                OutputStream out = Channels.newOutputStream(channel)) {
+            header = store.exportLatest(out);
+            out.flush();
+            channel.force(true);
+        }
+        Path file = dir.resolve(prefix + header.appliedIndex() + "-" + header.appliedGeneration() + ".snap");
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new Export(header.appliedIndex(), header.appliedGeneration(), file);
     }
 
     /**

@@ -80,7 +80,9 @@ public final class SnapshotReceiver implements AutoCloseable {
     private final Executor io;
     private final Consumer<ReceivedSnapshot> onReceived;
 
-    private @Nullable Incoming current;
+    // Volatile (and the progress fields below): status reads it without the lock, which the last
+    // chunk holds through a long fsync; the node's update thread asks for status.
+    private volatile @Nullable Incoming current;
     /** The snapshot completed last: its chunks, resent after a lost "complete", are answered "complete" again. */
     private @Nullable SnapshotId completed;
 
@@ -134,7 +136,7 @@ public final class SnapshotReceiver implements AutoCloseable {
     }
 
     /** The transfer in progress, or null when none is. */
-    public synchronized @Nullable Receiving receiving() {
+    public @Nullable Receiving receiving() {
         Incoming incoming = current;
         return incoming == null
                 ? null
@@ -356,8 +358,8 @@ public final class SnapshotReceiver implements AutoCloseable {
         final Path part;
         final FileLayer.FileHandle handle;
         final CRC32C crc = new CRC32C();
-        long leaderGeneration;
-        long expected;
+        volatile long leaderGeneration;
+        volatile long expected;
 
         Incoming(SnapshotId snapshot, Path part, FileLayer.FileHandle handle) {
             this.snapshot = snapshot;
