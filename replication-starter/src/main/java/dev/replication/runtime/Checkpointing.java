@@ -8,6 +8,7 @@ import dev.replication.state.CheckpointReceipt;
 import dev.replication.state.CheckpointStore;
 import dev.replication.state.KeyValueStateMachine;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,6 +44,12 @@ final class Checkpointing implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Checkpointing.class);
 
+    /** The pause after a failed checkpoint before the next attempt. */
+    static final Duration FIRST_RETRY_PAUSE = Duration.ofSeconds(1);
+
+    /** The longest pause between attempts while checkpoints keep failing. */
+    static final Duration MAX_RETRY_PAUSE = Duration.ofMinutes(1);
+
     /** Where the newest durable checkpoint stands (the core's snapshot base); (0, 0) for none. */
     record Base(long index, long generation) {
         static final Base NONE = new Base(0, 0);
@@ -61,6 +68,10 @@ final class Checkpointing implements AutoCloseable {
     private long appliedBytesAtLastCheckpoint;
     private boolean inFlight;
     private boolean needsFullCapture;
+    // After a failure, no new attempt before notBeforeNanos: every attempt captures and writes the
+    // whole state, so a store that keeps failing must not be retried on every turn. 0: no failure.
+    private long retryPauseNanos;
+    private long notBeforeNanos;
     private volatile @Nullable String lastFailure;
     private volatile long lastDurableIndex;
 
@@ -122,6 +133,9 @@ final class Checkpointing implements AutoCloseable {
         if (inFlight || appliedIndex <= lastCheckpointIndex) {
             return;
         }
+        if (retryPauseNanos > 0 && System.nanoTime() - notBeforeNanos < 0) {
+            return;
+        }
         boolean dueByEntries = appliedIndex - lastCheckpointIndex >= settings.everyEntries();
         boolean dueByBytes = appliedBytesTotal - appliedBytesAtLastCheckpoint >= settings.everyBytes();
         if (dueByEntries || dueByBytes) {
@@ -156,13 +170,21 @@ final class Checkpointing implements AutoCloseable {
     /** Update thread: the outcome of a checkpoint the node was told about. */
     void finished(long index) {
         inFlight = false;
+        retryPauseNanos = 0;
         lastCheckpointIndex = Math.max(lastCheckpointIndex, index);
     }
 
-    /** Update thread: a checkpoint failed; the next one writes the whole state. */
+    /**
+     * Update thread: a checkpoint failed; the next one writes the whole state, after a pause of
+     * {@link #FIRST_RETRY_PAUSE} doubling with each failure in a row up to {@link #MAX_RETRY_PAUSE}.
+     */
     void failed() {
         inFlight = false;
         needsFullCapture = true;
+        retryPauseNanos = retryPauseNanos == 0
+                ? FIRST_RETRY_PAUSE.toNanos()
+                : Math.min(2 * retryPauseNanos, MAX_RETRY_PAUSE.toNanos());
+        notBeforeNanos = System.nanoTime() + retryPauseNanos;
     }
 
     /**
@@ -230,7 +252,8 @@ final class Checkpointing implements AutoCloseable {
             lastFailure = "checkpoint at index " + index + " failed: " + e.getMessage();
             log.warn(
                     "Node {}: the checkpoint at index {} failed ({}); the log keeps every entry above the last"
-                            + " durable checkpoint ({}) and the next checkpoint writes the whole state",
+                            + " durable checkpoint ({}) and the next checkpoint, after a pause that doubles with"
+                            + " each failure in a row (up to a minute), writes the whole state",
                     nodeId,
                     index,
                     e.toString(),
