@@ -77,12 +77,14 @@ public record NodeStatus(
      * Checkpoints and snapshot installs.
      *
      * @param checkpointIndex the index of the newest durable checkpoint (0: none yet)
+     * @param checkpointBytes what the checkpoint store's files take on disk (-1: unknown)
      * @param checkpointFailure why the last checkpoint failed, or null
      * @param sending leader: transfers in progress by follower, as bytes acknowledged of the total
      * @param receiving follower: the transfer in progress from the leader, or null
      */
     public record SnapshotStatus(
             long checkpointIndex,
+            long checkpointBytes,
             @Nullable String checkpointFailure,
             Map<String, Transfer> sending,
             @Nullable Transfer receiving) {

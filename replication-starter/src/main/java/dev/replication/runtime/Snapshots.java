@@ -266,6 +266,7 @@ class Snapshots implements AutoCloseable {
         SnapshotReceiver.Receiving incoming = receiving();
         return new NodeStatus.SnapshotStatus(
                 checkpointIndex(),
+                storage == null ? -1 : storage.store().sizeOnDisk(),
                 checkpointFailure(),
                 Map.copyOf(sent),
                 incoming == null

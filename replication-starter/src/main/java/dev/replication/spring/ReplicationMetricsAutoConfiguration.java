@@ -175,6 +175,15 @@ public final class ReplicationMetricsAutoConfiguration {
                     })
                     .description("Index of the newest durable checkpoint (0: none yet)")
                     .register(registry);
+            Gauge.builder("replication.checkpoint.size", node, provider -> {
+                        ReplicationNode current = provider.getIfAvailable();
+                        return current == null
+                                ? 0
+                                : Math.max(0, current.snapshotStatus().checkpointBytes());
+                    })
+                    .description("Bytes the checkpoint store takes on disk")
+                    .baseUnit("bytes")
+                    .register(registry);
             Gauge.builder("replication.log.first.index", node, provider -> {
                         ReplicationNode current = provider.getIfAvailable();
                         return current == null ? 0 : current.firstLogIndex();
@@ -190,6 +199,21 @@ public final class ReplicationMetricsAutoConfiguration {
                         return status.sending().size() + (status.receiving() == null ? 0 : 1);
                     })
                     .description("Snapshot installs in progress: sent to followers, or received from the leader")
+                    .register(registry);
+            Gauge.builder("replication.snapshot.transfer.remaining", node, provider -> {
+                        ReplicationNode current = provider.getIfAvailable();
+                        if (current == null) {
+                            return 0;
+                        }
+                        NodeStatus.SnapshotStatus status = current.snapshotStatus();
+                        long remaining = status.sending().values().stream()
+                                .mapToLong(transfer -> transfer.totalBytes() - transfer.bytesDone())
+                                .sum();
+                        NodeStatus.SnapshotStatus.Transfer receiving = status.receiving();
+                        return remaining + (receiving == null ? 0 : receiving.totalBytes() - receiving.bytesDone());
+                    })
+                    .description("Bytes of the snapshot installs in progress still to be sent or received")
+                    .baseUnit("bytes")
                     .register(registry);
             Gauge.builder("replication.apply.lag", node, provider -> {
                         ReplicationNode current = provider.getIfAvailable();

@@ -56,6 +56,11 @@ public interface CheckpointStore extends AutoCloseable {
      */
     CheckpointHeader importSnapshot(InputStream in) throws IOException;
 
+    /** What the store's files take on disk, in bytes; -1 when the store cannot tell. */
+    default long sizeOnDisk() {
+        return -1;
+    }
+
     /** Releases the store's files (and the lock on them); further calls fail. */
     @Override
     void close();

@@ -173,6 +173,47 @@ class ReplicationAutoConfigurationTest {
                 });
     }
 
+    @Test
+    void checkpointsAreMeasuredUnderReplicationMetrics() {
+        singleNode()
+                .withUserConfiguration(InventoryApp.class)
+                .withPropertyValues("replication.checkpoint.every-entries=3")
+                .withBean(
+                        io.micrometer.core.instrument.MeterRegistry.class,
+                        io.micrometer.core.instrument.simple.SimpleMeterRegistry::new)
+                .run(context -> {
+                    for (long i = 0; i < 5; i++) {
+                        context.getBean(Orders.class).orders.put("o-" + i, i);
+                    }
+
+                    io.micrometer.core.instrument.MeterRegistry registry =
+                            context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+                    org.awaitility.Awaitility.await()
+                            .atMost(java.time.Duration.ofSeconds(20))
+                            .until(() -> registry.get("replication.checkpoint.index")
+                                            .gauge()
+                                            .value()
+                                    >= 3);
+                    assertThat(registry.get("replication.checkpoint.duration")
+                                    .timer()
+                                    .count())
+                            .isPositive();
+                    assertThat(registry.get("replication.checkpoint.size")
+                                    .gauge()
+                                    .value())
+                            .as("bytes of the checkpoint store")
+                            .isPositive();
+                    assertThat(registry.get("replication.snapshot.transfers")
+                                    .gauge()
+                                    .value())
+                            .isZero();
+                    assertThat(registry.get("replication.snapshot.transfer.remaining")
+                                    .gauge()
+                                    .value())
+                            .isZero();
+                });
+    }
+
     /** Collects leadership events as an application listener would. */
     static class LeadershipLog {
         final java.util.List<Object> events = new java.util.concurrent.CopyOnWriteArrayList<>();

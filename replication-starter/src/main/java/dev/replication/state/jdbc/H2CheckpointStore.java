@@ -329,6 +329,16 @@ public final class H2CheckpointStore implements CheckpointStore {
         }
     }
 
+    /** The database file's size (H2 keeps one file; a temporary one only while it compacts). */
+    @Override
+    public long sizeOnDisk() {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {
