@@ -35,8 +35,15 @@ final class SampleCluster implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(1))
             .build();
     private final JsonMapper json = JsonMapper.builder().build();
+    private final Path dataRoot;
 
     SampleCluster(Path jar, Path dataRoot, Path logDir, Duration electionTimeout) {
+        this(jar, dataRoot, logDir, electionTimeout, Map.of());
+    }
+
+    /** @param environment more settings for every node, as environment variables */
+    SampleCluster(Path jar, Path dataRoot, Path logDir, Duration electionTimeout, Map<String, String> environment) {
+        this.dataRoot = dataRoot;
         List<String> names = List.of("n1", "n2", "n3");
         List<Integer> free = FreePorts.several(names.size());
         for (int i = 0; i < names.size(); i++) {
@@ -63,11 +70,17 @@ final class SampleCluster implements AutoCloseable {
                             .environment("SERVER_ADDRESS", "127.0.0.1")
                             .environment("SAMPLE_HEARTBEAT_INTERVAL", "1s")
                             .logFile(logDir.resolve(node + ".log")));
+            environment.forEach(launchers.get(node)::environment);
         }
     }
 
     List<String> nodes() {
         return List.copyOf(ports.keySet());
+    }
+
+    /** Where {@code node} keeps its data (kept across restarts). */
+    Path dataDirectory(String node) {
+        return dataRoot.resolve(node);
     }
 
     String baseUrl(String node) {
