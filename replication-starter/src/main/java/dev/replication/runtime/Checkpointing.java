@@ -4,6 +4,7 @@ import dev.replication.log.LowWaterMarkFile;
 import dev.replication.state.CheckpointContents;
 import dev.replication.state.CheckpointDelta;
 import dev.replication.state.CheckpointHeader;
+import dev.replication.state.CheckpointNotWrittenException;
 import dev.replication.state.CheckpointReceipt;
 import dev.replication.state.CheckpointStore;
 import dev.replication.state.KeyValueStateMachine;
@@ -68,6 +69,8 @@ final class Checkpointing implements AutoCloseable {
     private long appliedBytesAtLastCheckpoint;
     private boolean inFlight;
     private boolean needsFullCapture;
+    // Checkpoint thread only: the changes of a write the store did not take, carried into the next.
+    private @Nullable CheckpointDelta unwritten;
     // After a failure, no new attempt before notBeforeNanos: every attempt captures and writes the
     // whole state, so a store that keeps failing must not be retried on every turn. 0: no failure.
     private long retryPauseNanos;
@@ -175,12 +178,14 @@ final class Checkpointing implements AutoCloseable {
     }
 
     /**
-     * Update thread: a checkpoint failed; the next one writes the whole state, after a pause of
-     * {@link #FIRST_RETRY_PAUSE} doubling with each failure in a row up to {@link #MAX_RETRY_PAUSE}.
+     * Update thread: a checkpoint failed. The next one starts after a pause of {@link
+     * #FIRST_RETRY_PAUSE} doubling with each failure in a row up to {@link #MAX_RETRY_PAUSE}; it
+     * carries the failed one's changes, or writes the whole state when {@code wholeNext} (what the
+     * store holds is not known).
      */
-    void failed() {
+    void failed(boolean wholeNext) {
         inFlight = false;
-        needsFullCapture = true;
+        needsFullCapture |= wholeNext;
         retryPauseNanos = retryPauseNanos == 0
                 ? FIRST_RETRY_PAUSE.toNanos()
                 : Math.min(2 * retryPauseNanos, MAX_RETRY_PAUSE.toNanos());
@@ -215,6 +220,8 @@ final class Checkpointing implements AutoCloseable {
         lastCheckpointIndex = index;
         lastDurableIndex = index;
         needsFullCapture = false;
+        // The store now holds the snapshot: changes of a failed write before it no longer apply.
+        onCheckpointThread(() -> unwritten = null);
     }
 
     /** The first log index to keep after a checkpoint at {@code index}: a margin below it stays. */
@@ -231,11 +238,21 @@ final class Checkpointing implements AutoCloseable {
         return lastFailure;
     }
 
-    private void write(CheckpointDelta delta, long started) {
+    private void write(CheckpointDelta captured, long started) {
         Consumer<NodeEvent> to = Objects.requireNonNull(events, "restore first");
-        long index = delta.header().appliedIndex();
+        long index = captured.header().appliedIndex();
+        CheckpointDelta delta = unwritten == null ? captured : unwritten.followedBy(captured);
+        unwritten = null;
+        boolean stored = false;
         try {
-            CheckpointReceipt receipt = store.write(delta);
+            CheckpointReceipt receipt;
+            try {
+                receipt = store.write(delta);
+            } catch (CheckpointNotWrittenException notWritten) {
+                unwritten = delta; // the store kept the previous checkpoint: the next write carries these changes
+                throw notWritten;
+            }
+            stored = true; // from here on the store holds it, whether or not the mark follows
             lowWaterMark.save(new LowWaterMarkFile.Mark(receipt.appliedIndex(), receipt.appliedGeneration()));
             long tookMillis = (System.nanoTime() - started) / 1_000_000;
             lastDurableIndex = receipt.appliedIndex();
@@ -253,13 +270,14 @@ final class Checkpointing implements AutoCloseable {
             log.warn(
                     "Node {}: the checkpoint at index {} failed ({}); the log keeps every entry above the last"
                             + " durable checkpoint ({}) and the next checkpoint, after a pause that doubles with"
-                            + " each failure in a row (up to a minute), writes the whole state",
+                            + " each failure in a row (up to a minute), {}",
                     nodeId,
                     index,
                     e.toString(),
                     lastDurableIndex,
+                    stored || unwritten != null ? "carries on from it" : "writes the whole state",
                     e);
-            to.accept(new NodeEvent.CheckpointFailed(index));
+            to.accept(new NodeEvent.CheckpointFailed(index, !stored && unwritten == null));
         }
     }
 

@@ -58,7 +58,11 @@ sealed interface NodeEvent
     record CheckpointDurable(long index, long generation, long tookMillis) implements NodeEvent {}
 
     /** A checkpoint could not be made durable; nothing was deleted. */
-    record CheckpointFailed(long index) implements NodeEvent {}
+    /**
+     * @param wholeNext the next checkpoint must write the whole state: what the store holds is not
+     *     known (a commit that could not be shown durable, a refused base)
+     */
+    record CheckpointFailed(long index, boolean wholeNext) implements NodeEvent {}
 
     /** A whole snapshot from a leader is stored aside and fsync'd: the core decides whether to install it. */
     record SnapshotArrived(SnapshotReceiver.ReceivedSnapshot snapshot) implements NodeEvent {}

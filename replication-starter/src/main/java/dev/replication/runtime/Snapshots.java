@@ -186,9 +186,9 @@ class Snapshots implements AutoCloseable {
         segmentedLog.truncatePrefix(firstKept);
     }
 
-    void checkpointFailed() {
+    void checkpointFailed(boolean wholeNext) {
         if (checkpointing != null) {
-            checkpointing.failed();
+            checkpointing.failed(wholeNext);
         }
     }
 

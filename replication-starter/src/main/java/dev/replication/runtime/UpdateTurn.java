@@ -170,8 +170,8 @@ final class UpdateTurn {
                     backup.result().complete(done);
                 }
             });
-        } else if (event instanceof CheckpointFailed) {
-            snapshots.checkpointFailed();
+        } else if (event instanceof CheckpointFailed failed) {
+            snapshots.checkpointFailed(failed.wholeNext());
         } else if (event instanceof SnapshotArrived arrived) {
             replica().receive(snapshots.arrived(arrived));
         } else if (event instanceof SnapshotSendFailed failed) {

@@ -1,6 +1,8 @@
 package dev.replication.state;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What changed in a {@link KeyValueStateMachine} between two captures, for an incremental
@@ -75,6 +77,33 @@ public final class CheckpointDelta {
     /** The idempotency keys forgotten (expired or evicted) since the previous capture. */
     public List<IdempotencyAnswer.Digest> idempotencyAnswersForgotten() {
         return sessions.keys().forgotten();
+    }
+
+    /**
+     * This delta followed by {@code newer} (captured right after it), as one delta from this one's
+     * base to the newer's header: what a store holding this one's base gets by applying both. For a
+     * checkpoint write that failed before anything was stored, so the next one carries its changes
+     * instead of rewriting the whole state. Neither delta is modified; O(changes in both).
+     *
+     * @throws IllegalArgumentException when {@code newer} does not start where this one ends
+     */
+    public CheckpointDelta followedBy(CheckpointDelta newer) {
+        if (newer.replacesAll) {
+            return newer;
+        }
+        if (newer.baseIndex != header.appliedIndex()) {
+            throw new IllegalArgumentException("the changes since " + newer.baseIndex
+                    + " do not follow the delta ending at " + header.appliedIndex());
+        }
+        Map<String, MapChanges> merged = new LinkedHashMap<>();
+        maps.forEach(changes -> merged.put(changes.map(), changes));
+        newer.maps.forEach(changes -> merged.merge(changes.map(), changes, MapChanges::followedBy));
+        return new CheckpointDelta(
+                replacesAll,
+                baseIndex,
+                newer.header,
+                List.copyOf(merged.values()),
+                sessions.followedBy(newer.sessions));
     }
 
     /** How many keys, sessions and idempotency answers this delta writes or deletes. */

@@ -30,8 +30,11 @@ public interface CheckpointStore extends AutoCloseable {
      * Makes {@code delta} part of the checkpoint, in one transaction, durably (synced to disk and
      * read back before this returns).
      *
+     * @throws CheckpointNotWrittenException when nothing of the delta was stored (the previous
+     *     checkpoint stays, whole: the same changes can be carried into the next write)
      * @throws CheckpointStoreException when the delta's applied index is not above the stored one
-     *     (the store is unchanged), or when the checkpoint cannot be made durable
+     *     or its base is not the stored checkpoint (the store is unchanged), or when the checkpoint
+     *     was committed but cannot be shown durable (the store may hold it or the previous one)
      */
     CheckpointReceipt write(CheckpointDelta delta);
 

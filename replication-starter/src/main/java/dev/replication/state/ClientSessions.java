@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -256,7 +259,24 @@ final class ClientSessions {
     }
 
     /** What {@link #drainChanges} or {@link #all} captured. */
-    record SessionChanges(List<SessionImage> written, List<String> forgotten, IdempotencyKeys.Changes keys) {}
+    record SessionChanges(List<SessionImage> written, List<String> forgotten, IdempotencyKeys.Changes keys) {
+
+        /** These changes followed by {@code newer}, as one: the newer's image of a session wins. */
+        SessionChanges followedBy(SessionChanges newer) {
+            Set<String> superseded = new HashSet<>(newer.forgotten);
+            newer.written.forEach(image -> superseded.add(image.clientId()));
+            List<SessionImage> mergedWritten = new ArrayList<>(written.size() + newer.written.size());
+            for (SessionImage image : written) {
+                if (!superseded.contains(image.clientId())) {
+                    mergedWritten.add(image);
+                }
+            }
+            mergedWritten.addAll(newer.written);
+            Set<String> mergedForgotten = new LinkedHashSet<>(forgotten);
+            mergedForgotten.addAll(newer.forgotten);
+            return new SessionChanges(mergedWritten, List.copyOf(mergedForgotten), keys.followedBy(newer.keys));
+        }
+    }
 
     /** The sessions and keys of a checkpoint; sessions in any order, keys oldest first. */
     static ClientSessions restore(

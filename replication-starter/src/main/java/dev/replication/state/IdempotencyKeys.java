@@ -138,6 +138,22 @@ final class IdempotencyKeys {
             return added.size() + forgotten.size();
         }
 
+        /**
+         * These changes followed by {@code newer}, as one: a key forgotten or added again by the
+         * newer leaves the older's addition; additions keep their order, the newer's last.
+         */
+        Changes followedBy(Changes newer) {
+            LinkedHashMap<KeyDigest, Answer> mergedAdded = new LinkedHashMap<>(added);
+            newer.forgotten.forEach(mergedAdded::remove);
+            newer.added.forEach((digest, answer) -> {
+                mergedAdded.remove(digest);
+                mergedAdded.put(digest, answer);
+            });
+            Set<KeyDigest> mergedForgotten = new HashSet<>(forgotten);
+            mergedForgotten.addAll(newer.forgotten);
+            return new Changes(mergedAdded, mergedForgotten);
+        }
+
         List<IdempotencyAnswer> added() {
             List<IdempotencyAnswer> list = new ArrayList<>(added.size());
             added.forEach((digest, answer) -> list.add(answer.toImage(digest)));

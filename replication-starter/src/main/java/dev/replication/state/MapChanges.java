@@ -1,6 +1,8 @@
 package dev.replication.state;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +43,20 @@ public final class MapChanges {
         List<byte[]> keys = new ArrayList<>(deleted.size());
         deleted.forEach(key -> keys.add(key.bytes().clone()));
         return keys;
+    }
+
+    /**
+     * These changes followed by {@code newer} of the same map, as one: what applying both in
+     * order leaves. Neither is modified.
+     */
+    MapChanges followedBy(MapChanges newer) {
+        Map<ByteKey, StoredValue> mergedWritten = new HashMap<>(written);
+        newer.deleted.forEach(mergedWritten::remove);
+        mergedWritten.putAll(newer.written);
+        Set<ByteKey> mergedDeleted = new HashSet<>(deleted);
+        newer.written.keySet().forEach(mergedDeleted::remove);
+        mergedDeleted.addAll(newer.deleted);
+        return new MapChanges(map, mergedWritten, mergedDeleted);
     }
 
     public int writtenCount() {

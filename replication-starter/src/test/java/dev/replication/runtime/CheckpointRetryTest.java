@@ -10,6 +10,7 @@ import dev.replication.log.LowWaterMarkFile;
 import dev.replication.log.SegmentedLog;
 import dev.replication.state.CheckpointDelta;
 import dev.replication.state.CheckpointHeader;
+import dev.replication.state.CheckpointNotWrittenException;
 import dev.replication.state.CheckpointReceipt;
 import dev.replication.state.CheckpointSink;
 import dev.replication.state.CheckpointStore;
@@ -22,8 +23,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,11 +62,27 @@ class CheckpointRetryTest {
 
     @Test
     void aFailingCheckpointStoreIsRetriedAfterAPauseNotOnEveryTurn() throws Exception {
+        start(new FailingStore());
+        for (int i = 0; i < 20; i++) {
+            put("k" + i);
+        }
+        await().atMost(WAIT).until(() -> attempts.get() > 0);
+        // Ticks every 50 ms and twenty turns of writes: retrying on every turn makes dozens of
+        // attempts in this second.
+        Thread.sleep(900);
+
+        assertThat(attempts.get())
+                .as("checkpoint attempts within a second of the first failure")
+                .isLessThanOrEqualTo(2);
+        assertThat(node.snapshotStatus().checkpointFailure()).contains("the checkpoint volume is gone");
+    }
+
+    void start(CheckpointStore store) {
         KeyValueStateMachine machine = new KeyValueStateMachine();
         log = SegmentedLog.open(DATA.resolve("log"), LogOptions.defaults(), disk);
         SnapshotStorage storage = new SnapshotStorage(
                 machine,
-                new FailingStore(),
+                store,
                 new LowWaterMarkFile(DATA.resolve("low-water-mark"), disk),
                 new CheckpointSettings(5, 1 << 20, 0, temp.resolve("checkpoint")),
                 temp.resolve("transfers"),
@@ -80,20 +99,74 @@ class CheckpointRetryTest {
                 storage);
         node.start();
         await().atMost(WAIT).until(node::isLeader);
+    }
 
-        for (int i = 0; i < 20; i++) {
-            byte[] put = new StateCommand.Put("kv", bytes("k" + i), bytes("v" + i)).encode();
-            node.submit(put, null, WAIT).get();
+    void put(String key) throws Exception {
+        node.submit(new StateCommand.Put("kv", bytes(key), bytes("v")).encode(), null, WAIT)
+                .get();
+    }
+
+    @Test
+    void theChangesOfAWriteTheStoreDidNotTakeAreCarriedIntoTheNextInsteadOfTheWholeState() throws Exception {
+        RecordingStore store = new RecordingStore();
+        start(store);
+        for (int i = 0; i < 6; i++) {
+            put("first-" + i);
         }
-        await().atMost(WAIT).until(() -> attempts.get() > 0);
-        // Ticks every 50 ms and twenty turns of writes: retrying on every turn makes dozens of
-        // attempts in this second.
-        Thread.sleep(900);
+        await().atMost(WAIT).until(() -> store.written.size() == 1);
+        store.refuseNext = true;
+        for (int i = 0; i < 6; i++) {
+            put("second-" + i);
+        }
+        await().atMost(WAIT).until(() -> attempts.get() == 2);
+        for (int i = 0; i < 6; i++) {
+            put("third-" + i);
+        }
+        await().atMost(WAIT).until(() -> store.written.size() == 2);
 
-        assertThat(attempts.get())
-                .as("checkpoint attempts within a second of the first failure")
-                .isLessThanOrEqualTo(2);
-        assertThat(node.snapshotStatus().checkpointFailure()).contains("the checkpoint volume is gone");
+        CheckpointDelta carried = store.written.get(1);
+        assertThat(carried.replacesAll()).as("a whole capture").isFalse();
+        assertThat(carried.baseIndex()).isEqualTo(store.written.get(0).header().appliedIndex());
+        assertThat(carried.maps().get(0).written())
+                .extracting(entry -> new String(entry.key(), StandardCharsets.UTF_8))
+                .contains("second-0", "second-5", "third-0")
+                .doesNotContain("first-0");
+    }
+
+    /** Takes every write but the one it is told to refuse, which it refuses before storing anything. */
+    final class RecordingStore implements CheckpointStore {
+        final List<CheckpointDelta> written = new CopyOnWriteArrayList<>();
+        volatile boolean refuseNext;
+
+        @Override
+        public Optional<CheckpointHeader> loadLatest(CheckpointSink sink) {
+            return Optional.empty();
+        }
+
+        @Override
+        public CheckpointReceipt write(CheckpointDelta delta) {
+            attempts.incrementAndGet();
+            if (refuseNext) {
+                refuseNext = false;
+                throw new CheckpointNotWrittenException("the transaction rolled back", new IOException("test"));
+            }
+            written.add(delta);
+            return new CheckpointReceipt(
+                    delta.header().appliedIndex(), delta.header().appliedGeneration(), delta.changeCount(), 0);
+        }
+
+        @Override
+        public CheckpointHeader exportLatest(OutputStream out) {
+            throw new CheckpointStoreException("not in this test");
+        }
+
+        @Override
+        public CheckpointHeader importSnapshot(InputStream in) throws IOException {
+            throw new IOException("not in this test");
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** A store whose every write fails. */

@@ -9,6 +9,7 @@ import dev.replication.core.LogEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Change capture for incremental checkpoints: what a delta holds, and that deltas rebuild the state. */
@@ -171,6 +172,53 @@ class CheckpointCaptureTest {
             assertThat(restored.captureAll().header())
                     .isEqualTo(original.captureAll().header());
         }
+    }
+
+    @Test
+    void deltasWhoseWritesFailedCarriedIntoTheNextRebuildTheStateExactly() {
+        for (long seed = 1; seed <= 30; seed++) {
+            RandomLog log = new RandomLog(seed);
+            Random failures = new Random(seed);
+            KeyValueStateMachine original = new KeyValueStateMachine(RandomLog.LIMITS);
+            CheckpointAccumulator checkpoints = new CheckpointAccumulator();
+            CheckpointDelta unwritten = null;
+            for (int round = 0; round < 10; round++) {
+                log.next(40).forEach(original::apply);
+                CheckpointDelta delta = original.captureChanges();
+                CheckpointDelta toWrite = unwritten == null ? delta : unwritten.followedBy(delta);
+                if (round < 9 && failures.nextInt(3) > 0) {
+                    unwritten = toWrite; // the write failed before anything was stored
+                } else {
+                    checkpoints.apply(toWrite);
+                    unwritten = null;
+                }
+            }
+            KeyValueStateMachine restored = new KeyValueStateMachine(RandomLog.LIMITS);
+
+            restored.restore(checkpoints.contents());
+
+            assertThat(restored.snapshot()).as("seed %d", seed).isEqualTo(original.snapshot());
+            for (LogEntry entry : log.next(200)) {
+                assertThat(restored.apply(entry))
+                        .as("seed %d, entry %d", seed, entry.index())
+                        .isEqualTo(original.apply(entry));
+            }
+        }
+    }
+
+    @Test
+    void aDeltaRefusesToBeFollowedByChangesThatDoNotStartWhereItEnds() {
+        LogScript log = new LogScript();
+        log.put("apple", "1");
+        CheckpointDelta first = log.stateMachine.captureChanges();
+        log.put("pear", "2");
+        log.stateMachine.captureChanges();
+        log.put("plum", "3");
+        CheckpointDelta third = log.stateMachine.captureChanges();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> first.followedBy(third))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("do not follow");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.replication.state.jdbc;
 
 import dev.replication.state.CheckpointDelta;
 import dev.replication.state.CheckpointHeader;
+import dev.replication.state.CheckpointNotWrittenException;
 import dev.replication.state.CheckpointReceipt;
 import dev.replication.state.CheckpointSink;
 import dev.replication.state.CheckpointStore;
@@ -165,7 +166,7 @@ public final class H2CheckpointStore implements CheckpointStore {
                 counts[0]++;
             });
         } catch (DataAccessException e) {
-            throw new CheckpointStoreException(
+            throw new CheckpointNotWrittenException(
                     "the checkpoint at " + header.appliedIndex() + " was not written (the previous one stays): "
                             + e.getMessage(),
                     e);
