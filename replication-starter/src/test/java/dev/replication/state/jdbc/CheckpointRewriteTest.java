@@ -1,0 +1,130 @@
+package dev.replication.state.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.replication.state.CheckpointContents;
+import dev.replication.state.CommandEnvelope;
+import dev.replication.state.KeyValueStateMachine;
+import dev.replication.state.StateCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store bounds its file: once H2's file has grown a few times over its compact size, the
+ * newest checkpoint is rewritten into a fresh file and the store switches to it, atomically.
+ */
+class CheckpointRewriteTest {
+
+    static final long MIN_REWRITE_BYTES = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    final KeyValueStateMachine machine = new KeyValueStateMachine();
+    final Random random = new Random(7);
+    long index;
+
+    @Test
+    void aGrownFileIsRewrittenIntoAFreshOneThatHoldsTheSameCheckpoint() throws IOException {
+        long largest = 0;
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, MIN_REWRITE_BYTES)) {
+            for (int round = 0; round < 40; round++) {
+                rewriteKeys(2_000);
+                store.write(machine.captureChanges());
+                largest = Math.max(largest, store.sizeOnDisk());
+            }
+            assertThat(CheckpointFileNames.current(dir))
+                    .as("the database CURRENT names")
+                    .startsWith("checkpoint-");
+            assertThat(store.sizeOnDisk())
+                    .as("the file after rewrites (largest seen %d)", largest)
+                    .isLessThanOrEqualTo(
+                            Math.max(H2CheckpointStore.GROWTH_FACTOR * (largest / 2), MIN_REWRITE_BYTES * 4));
+        }
+        assertThat(databaseFiles())
+                .as("database files left")
+                .containsExactly(CheckpointFileNames.current(dir) + ".mv.db");
+
+        KeyValueStateMachine restarted = new KeyValueStateMachine();
+        try (H2CheckpointStore reopened = new H2CheckpointStore(dir, MIN_REWRITE_BYTES)) {
+            CheckpointContents contents = new CheckpointContents();
+            reopened.loadLatest(contents);
+            restarted.restore(contents);
+        }
+        assertThat(restarted.snapshot()).isEqualTo(machine.snapshot());
+    }
+
+    @Test
+    void aRewriteInterruptedBeforeTheSwitchLeavesTheOldDatabaseCurrentAndIsCleanedUp() throws IOException {
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            rewriteKeys(100);
+            store.write(machine.captureChanges());
+        }
+        // What a crash during a rewrite leaves: the export and a half-imported next database.
+        Files.writeString(dir.resolve(CheckpointFileNames.REWRITE_EXPORT), "half an export");
+        new H2CheckpointDatabase(dir, "checkpoint-1").close();
+
+        KeyValueStateMachine restarted = new KeyValueStateMachine();
+        try (H2CheckpointStore reopened = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            CheckpointContents contents = new CheckpointContents();
+            reopened.loadLatest(contents);
+            restarted.restore(contents);
+        }
+
+        assertThat(restarted.snapshot()).isEqualTo(machine.snapshot());
+        assertThat(databaseFiles()).containsExactly("checkpoint.mv.db");
+        assertThat(dir.resolve(CheckpointFileNames.REWRITE_EXPORT)).doesNotExist();
+    }
+
+    @Test
+    void afterTheSwitchTheNewDatabaseIsCurrentAndTheOldOneIsDeletedAtTheNextOpen() throws IOException {
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            rewriteKeys(100);
+            store.write(machine.captureChanges());
+        }
+        // A crash right after the switch: CURRENT names the new database, the old one is still there.
+        try (H2CheckpointDatabase old = new H2CheckpointDatabase(dir, "checkpoint");
+                H2CheckpointDatabase fresh = new H2CheckpointDatabase(dir, "checkpoint-1")) {
+            java.io.ByteArrayOutputStream export = new java.io.ByteArrayOutputStream();
+            old.exportLatest(export);
+            fresh.importSnapshot(new java.io.ByteArrayInputStream(export.toByteArray()));
+        }
+        CheckpointFileNames.point(dir, "checkpoint-1");
+
+        KeyValueStateMachine restarted = new KeyValueStateMachine();
+        try (H2CheckpointStore reopened = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            CheckpointContents contents = new CheckpointContents();
+            reopened.loadLatest(contents);
+            restarted.restore(contents);
+        }
+
+        assertThat(restarted.snapshot()).isEqualTo(machine.snapshot());
+        assertThat(databaseFiles()).containsExactly("checkpoint-1.mv.db");
+    }
+
+    private void rewriteKeys(int count) {
+        for (int i = 0; i < count; i++) {
+            byte[] value = new byte[200];
+            random.nextBytes(value);
+            byte[] command = new StateCommand.Put(
+                            "inventory", ("key-" + random.nextInt(5_000)).getBytes(StandardCharsets.UTF_8), value)
+                    .encode();
+            machine.apply(Checkpoints.entry(++index, CommandEnvelope.create("", 0, 0, null, command)));
+        }
+    }
+
+    private java.util.List<String> databaseFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".mv.db"))
+                    .sorted()
+                    .toList();
+        }
+    }
+}
