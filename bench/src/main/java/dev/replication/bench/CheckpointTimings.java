@@ -50,7 +50,7 @@ public final class CheckpointTimings {
             CheckpointReceipt receipt = store.write(whole);
             System.out.printf(
                     "whole checkpoint written in %.1f s (%,d rows), file %,d MB%n",
-                    seconds(write), receipt.rowsWritten(), Files.size(dir.resolve("checkpoint.mv.db")) >> 20);
+                    seconds(write), receipt.rowsWritten(), store.sizeOnDisk() >> 20);
             for (int round = 1; round <= rounds; round++) {
                 for (int i = 0; i < changed; i++) {
                     machine.apply(put(++index, random.nextInt(keys), random));

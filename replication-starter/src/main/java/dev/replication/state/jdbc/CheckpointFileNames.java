@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Which database file of a checkpoint directory is current: the file {@code CURRENT} names it
- * ({@code checkpoint-<n>}); without it, {@code checkpoint} (a directory from before rewrites).
+ * ({@code checkpoint-<n>}) with its compact size; without it, {@code checkpoint} (a directory from
+ * before rewrites).
  * {@code CURRENT} is replaced atomically (written aside, forced, renamed, directory synced), so it
  * always names a whole database.
  */
@@ -28,18 +29,26 @@ final class CheckpointFileNames {
 
     private CheckpointFileNames() {}
 
-    /** The current database's name in {@code directory}. */
-    static String current(Path directory) throws IOException {
+    /**
+     * The current database of a directory and its size right after it was last written whole
+     * (0 when unknown: a directory from before rewrites, or a new one).
+     */
+    record Current(String name, long compactBytes) {}
+
+    /** The current database in {@code directory}. */
+    static Current current(Path directory) throws IOException {
         Path pointer = directory.resolve(POINTER);
         if (!Files.exists(pointer)) {
-            return FIRST;
+            return new Current(FIRST, 0);
         }
-        String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
-        if (!NAME.matcher(name).matches()) {
-            throw new IOException(pointer + " names '" + name + "', which is not a checkpoint database: the file was"
-                    + " damaged; move the checkpoint directory away and let the node rebuild its state from a peer");
+        String[] fields =
+                Files.readString(pointer, StandardCharsets.UTF_8).trim().split(" ");
+        if (fields.length != 2 || !NAME.matcher(fields[0]).matches() || !fields[1].matches("\\d{1,18}")) {
+            throw new IOException(pointer + " holds '" + String.join(" ", fields) + "', not a checkpoint database"
+                    + " name and size: the file was damaged; move the checkpoint directory away and let the node"
+                    + " rebuild its state from a peer");
         }
-        return name;
+        return new Current(fields[0], Long.parseLong(fields[1]));
     }
 
     /** The name the rewrite of {@code current} gets. */
@@ -52,12 +61,13 @@ final class CheckpointFileNames {
         return FIRST + "-" + (generation + 1);
     }
 
-    /** Makes {@code name} the current database, durably. */
-    static void point(Path directory, String name) throws IOException {
+    /** Makes {@code name} (of {@code compactBytes}) the current database, durably. */
+    static void point(Path directory, String name, long compactBytes) throws IOException {
         Path temp = directory.resolve(POINTER + ".tmp");
         try (FileChannel channel = FileChannel.open(
                 temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(java.nio.ByteBuffer.wrap((name + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.write(
+                    java.nio.ByteBuffer.wrap((name + " " + compactBytes + "\n").getBytes(StandardCharsets.UTF_8)));
             channel.force(true);
         }
         Files.move(temp, directory.resolve(POINTER), StandardCopyOption.ATOMIC_MOVE);

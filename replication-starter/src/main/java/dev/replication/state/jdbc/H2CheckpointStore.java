@@ -51,7 +51,7 @@ public final class H2CheckpointStore implements CheckpointStore {
     private final Path directory;
     private String name;
     private H2CheckpointDatabase database;
-    // The file's size right after it was last written whole (0: never, since this store opened).
+    // The file's size right after it was last written whole (0: not known).
     private long compactBytes;
     private final long minRewriteBytes;
     private long rewriteThresholdBytes;
@@ -75,7 +75,9 @@ public final class H2CheckpointStore implements CheckpointStore {
         this.rewriteThresholdBytes = minRewriteBytes;
         try {
             Files.createDirectories(directory);
-            this.name = CheckpointFileNames.current(directory);
+            CheckpointFileNames.Current current = CheckpointFileNames.current(directory);
+            this.name = current.name();
+            this.compactBytes = current.compactBytes();
             CheckpointFileNames.deleteAllBut(directory, name);
         } catch (IOException e) {
             throw new CheckpointStoreException("cannot open the checkpoint store in " + directory + ": " + e, e);
@@ -85,7 +87,8 @@ public final class H2CheckpointStore implements CheckpointStore {
 
     /** The JDBC URL of the current database in {@code directory} (for tests that look inside). */
     static String jdbcUrl(Path directory) throws IOException {
-        return H2CheckpointDatabase.jdbcUrl(directory, CheckpointFileNames.current(directory));
+        return H2CheckpointDatabase.jdbcUrl(
+                directory, CheckpointFileNames.current(directory).name());
     }
 
     @Override
@@ -98,7 +101,9 @@ public final class H2CheckpointStore implements CheckpointStore {
     public synchronized CheckpointReceipt write(CheckpointDelta delta) {
         CheckpointReceipt receipt = database.write(delta);
         long size = database.sizeOnDisk();
-        if (size > Math.max(rewriteThresholdBytes, GROWTH_FACTOR * compactBytes)) {
+        if (delta.replacesAll()) {
+            compactBytes = size; // written whole: as compact as a rewrite would make it
+        } else if (size > Math.max(rewriteThresholdBytes, GROWTH_FACTOR * compactBytes)) {
             rewrite(size);
         }
         return receipt;
@@ -153,7 +158,7 @@ public final class H2CheckpointStore implements CheckpointStore {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(export), 1 << 16)) {
                 fresh.importSnapshot(in);
             }
-            CheckpointFileNames.point(directory, next);
+            CheckpointFileNames.point(directory, next, fresh.sizeOnDisk());
         } catch (IOException | RuntimeException e) {
             if (fresh != null) {
                 fresh.close();

@@ -39,7 +39,7 @@ class CheckpointRewriteTest {
                 store.write(machine.captureChanges());
                 largest = Math.max(largest, store.sizeOnDisk());
             }
-            assertThat(CheckpointFileNames.current(dir))
+            assertThat(CheckpointFileNames.current(dir).name())
                     .as("the database CURRENT names")
                     .startsWith("checkpoint-");
             assertThat(store.sizeOnDisk())
@@ -49,15 +49,22 @@ class CheckpointRewriteTest {
         }
         assertThat(databaseFiles())
                 .as("database files left")
-                .containsExactly(CheckpointFileNames.current(dir) + ".mv.db");
+                .containsExactly(CheckpointFileNames.current(dir).name() + ".mv.db");
 
         KeyValueStateMachine restarted = new KeyValueStateMachine();
+        byte[] checkpointed = machine.snapshot();
+        String rewritten = CheckpointFileNames.current(dir).name();
         try (H2CheckpointStore reopened = new H2CheckpointStore(dir, MIN_REWRITE_BYTES)) {
             CheckpointContents contents = new CheckpointContents();
             reopened.loadLatest(contents);
             restarted.restore(contents);
+            rewriteKeys(10);
+            reopened.write(machine.captureChanges());
         }
-        assertThat(restarted.snapshot()).isEqualTo(machine.snapshot());
+        assertThat(restarted.snapshot()).isEqualTo(checkpointed);
+        assertThat(CheckpointFileNames.current(dir).name())
+                .as("the database after a small write once reopened: CURRENT kept its compact size")
+                .isEqualTo(rewritten);
     }
 
     @Test
@@ -95,7 +102,7 @@ class CheckpointRewriteTest {
             old.exportLatest(export);
             fresh.importSnapshot(new java.io.ByteArrayInputStream(export.toByteArray()));
         }
-        CheckpointFileNames.point(dir, "checkpoint-1");
+        CheckpointFileNames.point(dir, "checkpoint-1", 1);
 
         KeyValueStateMachine restarted = new KeyValueStateMachine();
         try (H2CheckpointStore reopened = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
