@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * A crash between any two steps leaves a durable checkpoint at least as new as the mark, and every
- * log entry above the mark. At most one checkpoint is in flight; a failed one is retried with the
- * whole state (the changes it carried are no longer recorded anywhere else).
+ * log entry above the mark. At most one checkpoint is in flight. A failed one is retried after a
+ * pause: carrying its changes into the next when the store rolled it back, on from it when the
+ * store took it but the mark failed, and with the whole state when the store cannot tell whether it
+ * holds it.
  */
 final class Checkpointing implements AutoCloseable {
 
@@ -71,8 +73,9 @@ final class Checkpointing implements AutoCloseable {
     private boolean needsFullCapture;
     // Checkpoint thread only: the changes of a write the store did not take, carried into the next.
     private @Nullable CheckpointDelta unwritten;
-    // After a failure, no new attempt before notBeforeNanos: every attempt captures and writes the
-    // whole state, so a store that keeps failing must not be retried on every turn. 0: no failure.
+    // After a failure, no new attempt before notBeforeNanos: each attempt writes at least every
+    // change since the last durable checkpoint, so a store that keeps failing must not be retried
+    // on every turn. 0: no failure.
     private long retryPauseNanos;
     private long notBeforeNanos;
     private volatile @Nullable String lastFailure;

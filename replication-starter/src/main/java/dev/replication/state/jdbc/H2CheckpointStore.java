@@ -50,7 +50,8 @@ public final class H2CheckpointStore implements CheckpointStore {
 
     private final Path directory;
     private String name;
-    private H2CheckpointDatabase database;
+    // Written under the lock, read without it by sizeOnDisk.
+    private volatile H2CheckpointDatabase database;
     // The file's size right after it was last written whole (0: not known).
     private long compactBytes;
     private final long minRewriteBytes;
@@ -101,8 +102,8 @@ public final class H2CheckpointStore implements CheckpointStore {
     public synchronized CheckpointReceipt write(CheckpointDelta delta) {
         CheckpointReceipt receipt = database.write(delta);
         long size = database.sizeOnDisk();
-        if (delta.replacesAll()) {
-            compactBytes = size; // written whole: as compact as a rewrite would make it
+        if (delta.replacesAll() && compactBytes == 0) {
+            compactBytes = size; // the first checkpoint of a new database: as compact as a rewrite would make it
         } else if (size > Math.max(rewriteThresholdBytes, GROWTH_FACTOR * compactBytes)) {
             rewrite(size);
         }
@@ -119,13 +120,10 @@ public final class H2CheckpointStore implements CheckpointStore {
         return database.importSnapshot(in);
     }
 
+    /** Never waits for the lock: the node's status asks this on its update thread, while checkpoints run. */
     @Override
     public long sizeOnDisk() {
-        H2CheckpointDatabase current;
-        synchronized (this) {
-            current = database;
-        }
-        return current.sizeOnDisk();
+        return database.sizeOnDisk();
     }
 
     @Override

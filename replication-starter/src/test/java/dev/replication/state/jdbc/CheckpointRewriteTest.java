@@ -115,6 +115,48 @@ class CheckpointRewriteTest {
         assertThat(databaseFiles()).containsExactly("checkpoint-1.mv.db");
     }
 
+    @Test
+    void itsSizeIsReadWithoutWaitingForAnOperationInProgress() throws Exception {
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, MIN_REWRITE_BYTES)) {
+            rewriteKeys(100);
+            store.write(machine.captureChanges());
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread slowReader = new Thread(() -> store.loadLatest(new dev.replication.state.CheckpointSink() {
+                @Override
+                public void header(dev.replication.state.CheckpointHeader header) {
+                    reading.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void value(String map, byte[] key, dev.replication.state.StoredValue value) {}
+
+                @Override
+                public void session(dev.replication.state.SessionImage session) {}
+
+                @Override
+                public void idempotencyAnswer(dev.replication.state.IdempotencyAnswer answer) {}
+            }));
+            slowReader.start();
+            reading.await();
+            try {
+                java.util.concurrent.CompletableFuture<Long> size =
+                        java.util.concurrent.CompletableFuture.supplyAsync(store::sizeOnDisk);
+                assertThat(size.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the size while a load holds the store (the node's status asks it on its update thread)")
+                        .isPositive();
+            } finally {
+                release.countDown();
+                slowReader.join();
+            }
+        }
+    }
+
     private void rewriteKeys(int count) {
         for (int i = 0; i < count; i++) {
             byte[] value = new byte[200];
