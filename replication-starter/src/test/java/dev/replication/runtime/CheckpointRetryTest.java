@@ -134,14 +134,9 @@ class CheckpointRetryTest {
     }
 
     /** Takes every write but the one it is told to refuse, which it refuses before storing anything. */
-    final class RecordingStore implements CheckpointStore {
+    final class RecordingStore extends StoreThatOnlyWrites {
         final List<CheckpointDelta> written = new CopyOnWriteArrayList<>();
         volatile boolean refuseNext;
-
-        @Override
-        public Optional<CheckpointHeader> loadLatest(CheckpointSink sink) {
-            return Optional.empty();
-        }
 
         @Override
         public CheckpointReceipt write(CheckpointDelta delta) {
@@ -154,37 +149,27 @@ class CheckpointRetryTest {
             return new CheckpointReceipt(
                     delta.header().appliedIndex(), delta.header().appliedGeneration(), delta.changeCount(), 0);
         }
-
-        @Override
-        public CheckpointHeader exportLatest(OutputStream out) {
-            throw new CheckpointStoreException("not in this test");
-        }
-
-        @Override
-        public CheckpointHeader importSnapshot(InputStream in) throws IOException {
-            throw new IOException("not in this test");
-        }
-
-        @Override
-        public void close() {}
     }
 
     /** A store whose every write fails. */
-    final class FailingStore implements CheckpointStore {
+    final class FailingStore extends StoreThatOnlyWrites {
+        @Override
+        public CheckpointReceipt write(CheckpointDelta delta) {
+            attempts.incrementAndGet();
+            throw new CheckpointStoreException("the checkpoint volume is gone");
+        }
+    }
+
+    /** A store that starts empty and takes writes only: exports and imports are not in these tests. */
+    abstract static class StoreThatOnlyWrites implements CheckpointStore {
         @Override
         public Optional<CheckpointHeader> loadLatest(CheckpointSink sink) {
             return Optional.empty();
         }
 
         @Override
-        public CheckpointReceipt write(CheckpointDelta delta) {
-            attempts.incrementAndGet();
-            throw new CheckpointStoreException("the checkpoint volume is gone");
-        }
-
-        @Override
         public CheckpointHeader exportLatest(OutputStream out) {
-            throw new CheckpointStoreException("no checkpoint");
+            throw new CheckpointStoreException("not in this test");
         }
 
         @Override

@@ -77,14 +77,7 @@ class CheckpointRewriteTest {
         Files.writeString(dir.resolve(CheckpointFileNames.REWRITE_EXPORT), "half an export");
         new H2CheckpointDatabase(dir, "checkpoint-1").close();
 
-        KeyValueStateMachine restarted = new KeyValueStateMachine();
-        try (H2CheckpointStore reopened = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
-            CheckpointContents contents = new CheckpointContents();
-            reopened.loadLatest(contents);
-            restarted.restore(contents);
-        }
-
-        assertThat(restarted.snapshot()).isEqualTo(machine.snapshot());
+        assertThat(reopenedState().snapshot()).isEqualTo(machine.snapshot());
         assertThat(databaseFiles()).containsExactly("checkpoint.mv.db");
         assertThat(dir.resolve(CheckpointFileNames.REWRITE_EXPORT)).doesNotExist();
     }
@@ -104,14 +97,7 @@ class CheckpointRewriteTest {
         }
         CheckpointFileNames.point(dir, "checkpoint-1", 1);
 
-        KeyValueStateMachine restarted = new KeyValueStateMachine();
-        try (H2CheckpointStore reopened = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
-            CheckpointContents contents = new CheckpointContents();
-            reopened.loadLatest(contents);
-            restarted.restore(contents);
-        }
-
-        assertThat(restarted.snapshot()).isEqualTo(machine.snapshot());
+        assertThat(reopenedState().snapshot()).isEqualTo(machine.snapshot());
         assertThat(databaseFiles()).containsExactly("checkpoint-1.mv.db");
     }
 
@@ -155,6 +141,17 @@ class CheckpointRewriteTest {
                 slowReader.join();
             }
         }
+    }
+
+    /** The state a store reopened on {@code dir} (never rewriting) loads. */
+    private KeyValueStateMachine reopenedState() {
+        KeyValueStateMachine restarted = new KeyValueStateMachine();
+        try (H2CheckpointStore reopened = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            CheckpointContents contents = new CheckpointContents();
+            reopened.loadLatest(contents);
+            restarted.restore(contents);
+        }
+        return restarted;
     }
 
     private void rewriteKeys(int count) {
