@@ -85,7 +85,12 @@ public final class LongHistoryRestart {
             }
             System.out.printf("%,d puts in %.0f s%n", entries, seconds(started));
             // Let the last checkpoint and compaction finish, as a long-running node would have.
-            Thread.sleep(Long.getLong("settle.ms", 30_000));
+            long appliedAtEnd = node.replication.appliedIndex();
+            long settleDeadline = System.nanoTime() + 120_000_000_000L;
+            while (node.replication.snapshotStatus().checkpointIndex() < appliedAtEnd
+                    && System.nanoTime() < settleDeadline) {
+                Thread.sleep(50);
+            }
             node.report(entries, 0);
         }
 

@@ -62,19 +62,16 @@ final class SnapshotInstalls implements AutoCloseable {
 
     SnapshotInstalls(
             String nodeId,
-            KeyValueStateMachine machine,
-            CheckpointStore store,
-            LowWaterMarkFile lowWaterMark,
+            SnapshotStorage storage,
             Checkpointing checkpointing,
-            Path directory,
             PeerTransport transport,
             Consumer<NodeEvent> events) {
         this.nodeId = nodeId;
-        this.machine = machine;
-        this.store = store;
-        this.lowWaterMark = lowWaterMark;
+        this.machine = storage.machine();
+        this.store = storage.store();
+        this.lowWaterMark = storage.lowWaterMark();
         this.checkpointing = checkpointing;
-        this.directory = directory;
+        this.directory = storage.transferDirectory();
         this.transferThreads = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "replication-snapshot-" + nodeId);
             thread.setDaemon(true);

@@ -60,15 +60,7 @@ class Snapshots implements AutoCloseable {
         this.storage = storage;
         this.checkpointing = new Checkpointing(
                 nodeId, storage.machine(), storage.store(), storage.lowWaterMark(), storage.settings());
-        this.installs = new SnapshotInstalls(
-                nodeId,
-                storage.machine(),
-                storage.store(),
-                storage.lowWaterMark(),
-                checkpointing,
-                storage.transferDirectory(),
-                transport,
-                events);
+        this.installs = new SnapshotInstalls(nodeId, storage, checkpointing, transport, events);
     }
 
     /**
