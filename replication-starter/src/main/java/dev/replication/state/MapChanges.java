@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The keys of one map written or deleted between two captures, each at most once and never both:
@@ -57,6 +58,18 @@ public final class MapChanges {
         newer.written.keySet().forEach(mergedDeleted::remove);
         mergedDeleted.addAll(newer.deleted);
         return new MapChanges(map, mergedWritten, mergedDeleted);
+    }
+
+    /** Whether this delta writes or deletes {@code key}. */
+    boolean touches(ByteKey key) {
+        return written.containsKey(key) || deleted.contains(key);
+    }
+
+    /** The keys written, in key order, sharing this delta's arrays (for a reader that only copies). */
+    List<StoredEntry> writtenInKeyOrder() {
+        List<StoredEntry> entries = new ArrayList<>(written.size());
+        new TreeMap<>(written).forEach((key, value) -> entries.add(new StoredEntry(key.bytes(), value)));
+        return entries;
     }
 
     public int writtenCount() {

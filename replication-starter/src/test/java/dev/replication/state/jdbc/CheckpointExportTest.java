@@ -83,8 +83,17 @@ class CheckpointExportTest {
             assertThatThrownBy(() -> store.importSnapshot(new ByteArrayInputStream(corrupted)))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("checksum does not match");
+            assertThat(store.sizeOnDisk())
+                    .as("the store's size, the half import deleted")
+                    .isPositive();
         }
         assertThat(loaded(dir.resolve("follower")).snapshot()).isEqualTo(follower.snapshot());
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir.resolve("follower"))) {
+            assertThat(files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".mv.db")))
+                    .as("database files: the one the half import was written into is deleted")
+                    .containsExactly(
+                            CheckpointFileNames.current(dir.resolve("follower")).name() + ".mv.db");
+        }
     }
 
     @Test

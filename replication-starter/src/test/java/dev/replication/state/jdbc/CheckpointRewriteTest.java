@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store bounds its file: once H2's file has grown a few times over its compact size, the
- * newest checkpoint is rewritten into a fresh file and the store switches to it, atomically.
+ * The store bounds its file: a large delta is written as a fresh compact file, and once H2's file
+ * has grown in place to twice its compact size the newest checkpoint is copied into a fresh file;
+ * either way the store switches to the new file atomically.
  */
 class CheckpointRewriteTest {
 
@@ -34,8 +35,9 @@ class CheckpointRewriteTest {
     void aGrownFileIsRewrittenIntoAFreshOneThatHoldsTheSameCheckpoint() throws IOException {
         long largest = 0;
         try (H2CheckpointStore store = new H2CheckpointStore(dir, MIN_REWRITE_BYTES)) {
-            for (int round = 0; round < 40; round++) {
-                rewriteKeys(2_000);
+            for (int round = 0; round < 60; round++) {
+                // 200 of 5,000 keys: small enough to be written in place.
+                rewriteKeys(200);
                 store.write(machine.captureChanges());
                 largest = Math.max(largest, store.sizeOnDisk());
             }
@@ -46,6 +48,9 @@ class CheckpointRewriteTest {
                     .as("the file after rewrites (largest seen %d)", largest)
                     .isLessThanOrEqualTo(
                             Math.max(H2CheckpointStore.GROWTH_FACTOR * (largest / 2), MIN_REWRITE_BYTES * 4));
+            assertThat(largest)
+                    .as("the largest file seen: it grew in place before each rewrite")
+                    .isGreaterThan(MIN_REWRITE_BYTES);
         }
         assertThat(databaseFiles())
                 .as("database files left")
@@ -68,17 +73,55 @@ class CheckpointRewriteTest {
     }
 
     @Test
+    void aLargeDeltaIsWrittenIntoAFreshCompactFileAndTheOldOneIsDeleted() throws IOException {
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            rewriteKeys(5_000);
+            store.write(machine.captureChanges());
+            String first = CheckpointFileNames.current(dir).name();
+            long compact = store.sizeOnDisk();
+            for (int round = 0; round < 5; round++) {
+                // A tenth of the keys: at least one row in LARGE_DELTA_SHARE changes.
+                rewriteKeys(500);
+                deleteKeys(20);
+                store.write(machine.captureChanges());
+                assertThat(store.sizeOnDisk())
+                        .as("the file after round %d (%d after the first checkpoint)", round, compact)
+                        .isLessThan(compact + compact / 4);
+            }
+            assertThat(CheckpointFileNames.current(dir).name()).isNotEqualTo(first);
+        }
+        assertThat(databaseFiles())
+                .containsExactly(CheckpointFileNames.current(dir).name() + ".mv.db");
+        assertThat(reopenedState().snapshot()).isEqualTo(machine.snapshot());
+    }
+
+    @Test
+    void aSmallDeltaIsWrittenInPlace() throws IOException {
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
+            rewriteKeys(5_000);
+            store.write(machine.captureChanges());
+            String first = CheckpointFileNames.current(dir).name();
+            rewriteKeys(10);
+            store.write(machine.captureChanges());
+            assertThat(CheckpointFileNames.current(dir).name()).isEqualTo(first);
+        }
+        assertThat(reopenedState().snapshot()).isEqualTo(machine.snapshot());
+    }
+
+    @Test
     void aRewriteInterruptedBeforeTheSwitchLeavesTheOldDatabaseCurrentAndIsCleanedUp() throws IOException {
         try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
             rewriteKeys(100);
             store.write(machine.captureChanges());
         }
-        // What a crash during a rewrite leaves: the export and a half-imported next database.
+        String current = CheckpointFileNames.current(dir).name();
+        // What a crash during a rewrite leaves: a half-filled next database (and, from a release
+        // that rewrote through an export, the export).
         Files.writeString(dir.resolve(CheckpointFileNames.REWRITE_EXPORT), "half an export");
-        new H2CheckpointDatabase(dir, "checkpoint-1").close();
+        new H2CheckpointDatabase(dir, CheckpointFileNames.next(current)).close();
 
         assertThat(reopenedState().snapshot()).isEqualTo(machine.snapshot());
-        assertThat(databaseFiles()).containsExactly("checkpoint.mv.db");
+        assertThat(databaseFiles()).containsExactly(current + ".mv.db");
         assertThat(dir.resolve(CheckpointFileNames.REWRITE_EXPORT)).doesNotExist();
     }
 
@@ -88,17 +131,18 @@ class CheckpointRewriteTest {
             rewriteKeys(100);
             store.write(machine.captureChanges());
         }
+        String old = CheckpointFileNames.current(dir).name();
+        String next = CheckpointFileNames.next(old);
         // A crash right after the switch: CURRENT names the new database, the old one is still there.
-        try (H2CheckpointDatabase old = new H2CheckpointDatabase(dir, "checkpoint");
-                H2CheckpointDatabase fresh = new H2CheckpointDatabase(dir, "checkpoint-1")) {
-            java.io.ByteArrayOutputStream export = new java.io.ByteArrayOutputStream();
-            old.exportLatest(export);
-            fresh.importSnapshot(new java.io.ByteArrayInputStream(export.toByteArray()));
+        try (H2CheckpointDatabase oldDatabase = new H2CheckpointDatabase(dir, old)) {
+            H2CheckpointDatabase.createFilled(dir, next, oldDatabase::loadLatest)
+                    .database()
+                    .close();
         }
-        CheckpointFileNames.point(dir, "checkpoint-1", 1);
+        CheckpointFileNames.point(dir, next, 1);
 
         assertThat(reopenedState().snapshot()).isEqualTo(machine.snapshot());
-        assertThat(databaseFiles()).containsExactly("checkpoint-1.mv.db");
+        assertThat(databaseFiles()).containsExactly(next + ".mv.db");
     }
 
     @Test
@@ -160,6 +204,15 @@ class CheckpointRewriteTest {
             random.nextBytes(value);
             byte[] command = new StateCommand.Put(
                             "inventory", ("key-" + random.nextInt(5_000)).getBytes(StandardCharsets.UTF_8), value)
+                    .encode();
+            machine.apply(Checkpoints.entry(++index, CommandEnvelope.create("", 0, 0, null, command)));
+        }
+    }
+
+    private void deleteKeys(int count) {
+        for (int i = 0; i < count; i++) {
+            byte[] command = new StateCommand.Delete(
+                            "inventory", ("key-" + random.nextInt(5_000)).getBytes(StandardCharsets.UTF_8))
                     .encode();
             machine.apply(Checkpoints.entry(++index, CommandEnvelope.create("", 0, 0, null, command)));
         }

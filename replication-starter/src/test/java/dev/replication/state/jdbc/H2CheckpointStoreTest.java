@@ -22,6 +22,8 @@ import dev.replication.state.StateResult;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The H2 checkpoint store: incremental writes, restart, refusals. */
 class H2CheckpointStoreTest {
@@ -113,16 +115,22 @@ class H2CheckpointStoreTest {
         assertThat(restarted.clientSessionCount()).isEqualTo(3);
     }
 
-    @Test
-    void deltasOfARandomLogRebuildTheStateExactlyAfterARestartAndItAnswersTheNextEntriesLikeTheOriginal() {
+    /** Share 0: every delta in place; share 1,000,000: every delta as a fresh file. */
+    @ParameterizedTest(name = "deltas changing one row in {0} written as fresh files")
+    @ValueSource(ints = {0, 1_000_000})
+    void deltasOfARandomLogRebuildTheStateExactlyAfterARestartAndItAnswersTheNextEntriesLikeTheOriginal(
+            int largeDeltaShare) throws java.io.IOException {
         RandomLog log = new RandomLog(7);
         KeyValueStateMachine original = new KeyValueStateMachine(RandomLog.LIMITS);
-        try (H2CheckpointStore store = new H2CheckpointStore(dir)) {
+        java.util.Set<String> databases = new java.util.HashSet<>();
+        try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE, largeDeltaShare)) {
             for (int round = 0; round < 6; round++) {
                 log.next(80).forEach(original::apply);
                 store.write(original.captureChanges());
+                databases.add(CheckpointFileNames.current(dir).name());
             }
         }
+        assertThat(databases).as("the database files the checkpoints went to").hasSize(largeDeltaShare == 0 ? 1 : 6);
         KeyValueStateMachine restarted = new KeyValueStateMachine(RandomLog.LIMITS);
         try (H2CheckpointStore store = new H2CheckpointStore(dir)) {
             CheckpointContents contents = new CheckpointContents();
