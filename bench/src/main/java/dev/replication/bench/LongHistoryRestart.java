@@ -57,7 +57,9 @@ public final class LongHistoryRestart {
             Semaphore window = new Semaphore(IN_FLIGHT);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong done = new AtomicLong();
-            long reportEvery = 1_000_000;
+            long reportEvery = Long.getLong("report.every", 1_000_000);
+            // 0: as fast as the node takes them; otherwise puts per second, paced per thousand.
+            long rate = Long.getLong("rate", 0);
             long lastReport = System.nanoTime();
             for (long i = 1; i <= entries && failure.get() == null; i++) {
                 byte[] value = new byte[100];
@@ -73,6 +75,13 @@ public final class LongHistoryRestart {
                             done.incrementAndGet();
                             window.release();
                         });
+                if (rate > 0 && i % 1_000 == 0) {
+                    long due = started + i * 1_000_000_000L / rate;
+                    long early = due - System.nanoTime();
+                    if (early > 0) {
+                        Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+                    }
+                }
                 if (i % reportEvery == 0) {
                     long now = System.nanoTime();
                     node.report(i, reportEvery / ((now - lastReport) / 1e9));
