@@ -143,7 +143,7 @@ public final class H2CheckpointStore implements CheckpointStore {
                     }
                     overlay.finish();
                 });
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
                 throw new CheckpointNotWrittenException(
                         "the checkpoint at " + delta.header().appliedIndex() + " was not written into a fresh"
                                 + " database (the previous one stays): " + e,
@@ -224,11 +224,17 @@ public final class H2CheckpointStore implements CheckpointStore {
     /**
      * Fills the next database file from {@code source} and switches to it: CURRENT is replaced
      * atomically, only then the old file deleted. A failure before the switch deletes the new file
-     * and leaves the store as it was; a failure of the switch itself leaves it unknown which file a
-     * restart opens (both hold a whole checkpoint), reported as such.
+     * and leaves the store as it was ({@link CheckpointNotWrittenException}, or the source's
+     * IOException); a failure of the switch itself leaves it unknown which file a restart opens
+     * (both hold a whole checkpoint), reported as a plain {@link CheckpointStoreException}: the
+     * store keeps using the old file, and the new one stays until the next open cleans up.
      */
     private H2CheckpointDatabase.Filled fill(H2CheckpointDatabase.RecordSource source) throws IOException {
         String next = CheckpointFileNames.next(name);
+        while (Files.exists(directory.resolve(next + ".mv.db"))) {
+            // Left by a switch that failed (kept: a restart may open it); the next name is free.
+            next = CheckpointFileNames.next(next);
+        }
         H2CheckpointDatabase.Filled filled;
         filling = directory.resolve(next + ".mv.db");
         try {
@@ -239,7 +245,11 @@ public final class H2CheckpointStore implements CheckpointStore {
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
-            throw e;
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new CheckpointNotWrittenException(
+                    "the fresh checkpoint database " + next + " was not written (the previous one stays): " + e, e);
         } finally {
             filling = null;
         }
