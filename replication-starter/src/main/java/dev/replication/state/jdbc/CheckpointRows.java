@@ -38,15 +38,6 @@ final class CheckpointRows {
         this.jdbc = jdbc;
     }
 
-    /** @return rows deleted */
-    long deleteAll() {
-        long deleted = 0;
-        for (String table : List.of("MAP_ENTRY", "CLIENT_SESSION", "IDEMPOTENCY_ANSWER")) {
-            deleted += jdbc.getJdbcTemplate().update("DELETE FROM " + table);
-        }
-        return deleted;
-    }
-
     long writeValues(String map, List<StoredEntry> entries) {
         // In key order, so that consecutive rows land on the same B-tree pages of the database.
         List<StoredEntry> sorted = new ArrayList<>(entries);

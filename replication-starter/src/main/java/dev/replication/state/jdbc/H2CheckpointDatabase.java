@@ -138,6 +138,10 @@ final class H2CheckpointDatabase implements AutoCloseable {
 
     public synchronized CheckpointReceipt write(CheckpointDelta delta) {
         requireOpen();
+        if (delta.replacesAll()) {
+            throw new IllegalArgumentException(
+                    "a whole state is written into a fresh database (createFilled), never in place: " + delta);
+        }
         CheckpointHeader header = delta.header();
         long[] counts = new long[2];
         try {
@@ -145,10 +149,6 @@ final class H2CheckpointDatabase implements AutoCloseable {
                 CheckpointRecord stored = aggregates.findById(CheckpointRecord.ID, CheckpointRecord.class);
                 refuseOutOfOrder(delta, stored == null ? null : stored.header());
                 long nextOrder = stored == null ? 1 : stored.nextAnswerOrder();
-                if (delta.replacesAll()) {
-                    counts[1] += rows.deleteAll();
-                    nextOrder = 1;
-                }
                 for (MapChanges map : delta.maps()) {
                     counts[1] += rows.deleteValues(map.map(), map.deleted());
                     counts[0] += rows.writeValues(map.map(), map.written());

@@ -75,9 +75,7 @@ class CheckpointRewriteTest {
     @Test
     void aLargeDeltaIsWrittenIntoAFreshCompactFileAndTheOldOneIsDeleted() throws IOException {
         try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
-            rewriteKeys(5_000);
-            store.write(machine.captureChanges());
-            String first = CheckpointFileNames.current(dir).name();
+            String first = checkpointFiveThousandWrites(store);
             long compact = store.sizeOnDisk();
             for (int round = 0; round < 5; round++) {
                 // A tenth of the keys: at least one row in LARGE_DELTA_SHARE changes.
@@ -98,9 +96,7 @@ class CheckpointRewriteTest {
     @Test
     void aSmallDeltaIsWrittenInPlace() throws IOException {
         try (H2CheckpointStore store = new H2CheckpointStore(dir, Long.MAX_VALUE)) {
-            rewriteKeys(5_000);
-            store.write(machine.captureChanges());
-            String first = CheckpointFileNames.current(dir).name();
+            String first = checkpointFiveThousandWrites(store);
             rewriteKeys(10);
             store.write(machine.captureChanges());
             assertThat(CheckpointFileNames.current(dir).name()).isEqualTo(first);
@@ -207,6 +203,13 @@ class CheckpointRewriteTest {
                     .encode();
             machine.apply(Checkpoints.entry(++index, CommandEnvelope.create("", 0, 0, null, command)));
         }
+    }
+
+    /** 5,000 writes over the 5,000 keys, checkpointed; returns the database they went to. */
+    private String checkpointFiveThousandWrites(H2CheckpointStore store) throws IOException {
+        rewriteKeys(5_000);
+        store.write(machine.captureChanges());
+        return CheckpointFileNames.current(dir).name();
     }
 
     private void deleteKeys(int count) {
