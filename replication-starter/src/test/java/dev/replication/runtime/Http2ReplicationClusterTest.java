@@ -23,8 +23,10 @@ class Http2ReplicationClusterTest extends ReplicationClusterSuite {
     static final Map<String, Integer> PORTS = new LinkedHashMap<>();
 
     static {
-        for (String node : NODES) {
-            PORTS.put(node, FreePorts.one());
+        // Chosen together: ports chosen one at a time can repeat.
+        java.util.List<Integer> chosen = FreePorts.several(NODES.size());
+        for (int i = 0; i < NODES.size(); i++) {
+            PORTS.put(NODES.get(i), chosen.get(i));
         }
     }
 

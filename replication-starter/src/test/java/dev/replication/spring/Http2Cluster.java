@@ -37,8 +37,10 @@ final class Http2Cluster implements AutoCloseable {
     Http2Cluster(Path dataRoot, List<String> nodeIds, Class<?>... sources) {
         this.dataRoot = dataRoot;
         this.sources = sources;
-        for (String node : nodeIds) {
-            ports.put(node, FreePorts.one());
+        // Chosen together: ports chosen one at a time can repeat (seen: n1 and n2 given one port).
+        List<Integer> chosen = FreePorts.several(nodeIds.size());
+        for (int i = 0; i < nodeIds.size(); i++) {
+            ports.put(nodeIds.get(i), chosen.get(i));
         }
     }
 
